@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounting.api.views import EnvelopeViewSet, FunderViewSet
+from core.api.views import MeView, OrganisationViewSet, TokenView, UserCreateView
+from logistics.api.views import HubViewSet, VehicleViewSet, ZoneViewSet
+from orders.api.views import GroceryViewSet, SocialServiceViewSet
+from producers.api.views import ProducerViewSet, ProductViewSet
+
+router = SimpleRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("social-services", SocialServiceViewSet, basename="social-service")
+router.register("funders", FunderViewSet, basename="funder")
+router.register("envelopes", EnvelopeViewSet, basename="envelope")
+router.register("producers", ProducerViewSet, basename="producer")
+router.register("products", ProductViewSet, basename="product")
+router.register("groceries", GroceryViewSet, basename="grocery")
+router.register("hubs", HubViewSet, basename="hub")
+router.register("vehicles", VehicleViewSet, basename="vehicle")
+router.register("zones", ZoneViewSet, basename="zone")
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("users/", UserCreateView.as_view(), name="user-create"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *router.urls,
+]
+
+admin.site.site_header = "Appro Solidaire — administration"
+admin.site.site_title = "Appro Solidaire"
+admin.site.index_title = "Coordination de la plateforme"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]

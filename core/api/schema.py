@@ -1,0 +1,63 @@
+"""OpenAPI: every operation documents the contract's error bodies beside its success."""
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ValidationErrorSerializer = inline_serializer(
+    name="ValidationError",
+    fields={
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={"code": serializers.CharField(), "message": serializers.CharField()},
+)
+
+ERROR_RESPONSES = {
+    "400": OpenApiResponse(ValidationErrorSerializer, description="Invalid input; nothing stored."),
+    "401": OpenApiResponse(ErrorSerializer, description="Not authenticated."),
+    "403": OpenApiResponse(ErrorSerializer, description="The role may never do this."),
+    "404": OpenApiResponse(ErrorSerializer, description="Unknown or outside the caller's scope."),
+    "409": OpenApiResponse(ErrorSerializer, description="The current state forbids it."),
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        wanted = ["401", "403", "404"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            wanted = ["400", *wanted, "409"]
+        elif self.method == "DELETE":
+            wanted = [*wanted, "409"]
+        for code in wanted:
+            if code not in responses:
+                error = ERROR_RESPONSES[code]
+                responses[code] = self._get_response_for_code(
+                    error.response, code, direction=direction
+                )
+                responses[code]["description"] = error.description
+        return responses
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST":
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description=(
+                        "The same key from the same user within 24 h replays the first answer."
+                    ),
+                ),
+            ]
+        return parameters

@@ -1,0 +1,60 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.choices import OrganisationKind, Role
+from core.models import Organisation, User
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+    commune = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name", "commune"]
+
+
+class OrganisationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    organisation = OrganisationBriefSerializer()
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z",
+        max_length=150,
+        error_messages={"invalid": _("Letters, digits and @/./+/-/_ only.")},
+    )
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Role.choices)
+    organisation_id = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), source="organisation"
+    )
+
+
+class UserSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(source="membership.role")
+    organisation_id = serializers.IntegerField(source="membership.organisation_id")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "role", "organisation_id"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

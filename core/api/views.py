@@ -1,0 +1,92 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import services
+from core.access import actor_of
+from core.api.idempotency import respond_idempotently
+from core.api.permissions import RolePermission
+from core.api.serializers import (
+    MeSerializer,
+    OrganisationSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+)
+from core.api.viewsets import ReadCreateViewSet
+from core.choices import Role
+from core.errors import InvalidInput
+from core.models import Organisation
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None or actor_of(user) is None:
+            raise InvalidInput(
+                _("Unknown username or wrong password."),
+                code="invalid_credentials",
+                fields={"password": [_("Unknown username or wrong password.")]},
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request):
+        actor = actor_of(request.user)
+        if actor is None:
+            raise InvalidInput(_("This account has no organisation."), code="no_membership")
+        return Response(
+            MeSerializer(
+                {
+                    "username": request.user.username,
+                    "role": actor.role,
+                    "organisation": actor.organisation,
+                }
+            ).data
+        )
+
+
+class OrganisationViewSet(ReadCreateViewSet):
+    serializer_class = OrganisationSerializer
+    roles = {"*": (Role.COORDINATOR,)}
+    queryset = Organisation.objects.order_by("id")
+    filterset_fields = ["kind", "commune"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.organisation_create(**serializer.validated_data)
+
+
+class UserCreateView(APIView):
+    permission_classes = [RolePermission]
+    roles = {"post": (Role.COORDINATOR,)}
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        def produce():
+            serializer = UserCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            user = services.user_create(**serializer.validated_data)
+            return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+        return respond_idempotently(request, produce)

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Commune, OrganisationKind, Role
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may do comes from their membership."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+
+class Organisation(models.Model):
+    """Every object belongs to one; every query is scoped to the caller's."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # For groceries, CCAS and the city: one of the three communes. For a producer: its village.
+    commune = models.CharField(_("commune"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_kind_valid",
+                condition=Q(kind__in=OrganisationKind.values),
+            ),
+            models.CheckConstraint(
+                name="organisation_urban_commune",
+                condition=~Q(kind__in=["grocery", "ccas", "city"]) | Q(commune__in=Commune.values),
+            ),
+            models.UniqueConstraint(
+                name="organisation_single_platform",
+                fields=["kind"],
+                condition=Q(kind="platform"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """The one organisation and role of a user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="membership",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(name="membership_role_valid", condition=Q(role__in=Role.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a creating POST, replayed for the same key within 24 h."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    # SHA-256 of the request body: the same key with another body is refused.
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(name="idempotency_user_key_unique", fields=["user", "key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

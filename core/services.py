@@ -1,0 +1,57 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .choices import ROLE_ORGANISATION_KIND, Commune, OrganisationKind
+from .errors import InvalidInput
+from .models import Membership, Organisation, User
+
+URBAN_KINDS = {OrganisationKind.GROCERY, OrganisationKind.CCAS, OrganisationKind.CITY}
+
+
+def organisation_validate(*, kind: str, commune: str) -> None:
+    if kind == OrganisationKind.PLATFORM:
+        raise InvalidInput(
+            _("The platform organisation already exists; there is only one."),
+            fields={"kind": [_("Only one platform organisation exists.")]},
+        )
+    if kind in URBAN_KINDS and commune not in Commune.values:
+        raise InvalidInput(
+            _("The commune must be Lille, Lomme or Hellemmes."),
+            fields={"commune": [_("Must be one of: Lille, Lomme, Hellemmes.")]},
+        )
+
+
+def organisation_create(*, kind: str, name: str, commune: str = "") -> Organisation:
+    organisation_validate(kind=kind, commune=commune)
+    return Organisation.objects.create(kind=kind, name=name, commune=commune)
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, password: str, email: str, role: str, organisation: Organisation
+) -> User:
+    expected_kind = ROLE_ORGANISATION_KIND[role]
+    if organisation.kind != expected_kind:
+        raise InvalidInput(
+            _("A %(role)s must belong to an organisation of kind %(kind)s.")
+            % {"role": role, "kind": expected_kind},
+            fields={"organisation_id": [_("The organisation's kind does not fit the role.")]},
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(
+            _("This username is already taken."),
+            fields={"username": [_("This username is already taken.")]},
+        )
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput(
+            _("The password is too weak."), fields={"password": list(error.messages)}
+        ) from error
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user

@@ -1,0 +1,121 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Organisation
+
+from .choices import ZoneKind
+
+LATITUDE_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
+LONGITUDE_VALIDATORS = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
+
+
+def coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            name=f"{prefix}_latitude_range",
+            condition=Q(latitude__gte=-90, latitude__lte=90),
+        ),
+        models.CheckConstraint(
+            name=f"{prefix}_longitude_range",
+            condition=Q(longitude__gte=-180, longitude__lte=180),
+        ),
+    ]
+
+
+class Zone(models.Model):
+    """A commune or a priority neighbourhood, as a GeoJSON polygon."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ZoneKind.choices)
+    commune = models.CharField(_("commune"), max_length=100)
+    # A GeoJSON geometry (Polygon or MultiPolygon), longitude first.
+    geometry = models.JSONField(_("geometry"))
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hub(models.Model):
+    """Where collection rounds unload and delivery rounds load (a cold room)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="hubs"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS
+    )
+
+    class Meta:
+        verbose_name = _("hub")
+        verbose_name_plural = _("hubs")
+        ordering = ["id"]
+        constraints = coordinates_constraints("hub")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vehicle(models.Model):
+    """A van of the platform."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="vehicles",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    capacity_kg = models.DecimalField(_("capacity (kg)"), max_digits=8, decimal_places=1)
+    cost_per_km = models.DecimalField(_("cost per km (€)"), max_digits=6, decimal_places=2)
+    is_refrigerated = models.BooleanField(_("refrigerated"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="vehicle_capacity_positive", condition=Q(capacity_kg__gt=0)
+            ),
+            models.CheckConstraint(
+                name="vehicle_cost_not_negative", condition=Q(cost_per_km__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GeocodeCache(models.Model):
+    """What the address geocoder answered, kept so an address is asked once."""
+
+    query = models.CharField(_("normalised address"), max_length=400, unique=True)
+    found = models.BooleanField(_("found"))
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    label = models.CharField(_("label"), max_length=400, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("geocoding cache entry")
+        verbose_name_plural = _("geocoding cache")
+
+    def __str__(self) -> str:
+        return self.query

@@ -1,0 +1,124 @@
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput
+from core.models import Organisation
+
+from . import geography
+from .models import Hub, Vehicle, Zone
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: Decimal
+    longitude: Decimal
+    zone: Zone | None
+    distance_to_hub_km: Decimal | None
+
+
+def place_locate(
+    *, address: str, latitude: Decimal | None, longitude: Decimal | None, check_hub: bool = True
+) -> Location:
+    """Coordinates for a place: the ones given, else the geocoder's answer for the address.
+
+    Refuses a place the geocoder cannot find without manual coordinates, and a place farther
+    than MAX_DISTANCE_FROM_HUB_KM from the hub (almost always a typing error).
+    """
+    if (latitude is None) != (longitude is None):
+        raise InvalidInput(
+            _("Give both latitude and longitude, or neither."),
+            fields={"latitude": [_("Give both latitude and longitude, or neither.")]},
+        )
+    if latitude is None:
+        found = geography.geocode(address) if address else None
+        if found is None:
+            raise InvalidInput(
+                _("The address could not be located; give latitude and longitude by hand."),
+                code="address_not_found",
+                fields={"address": [_("Address not found by the geocoder.")]},
+            )
+        latitude, longitude = found.latitude, found.longitude
+    distance = geography.distance_to_hub_km(latitude, longitude)
+    if check_hub and distance is not None and distance > settings.MAX_DISTANCE_FROM_HUB_KM:
+        message = _("This place is %(distance)s km from the hub; the limit is %(limit)s km.") % {
+            "distance": distance,
+            "limit": settings.MAX_DISTANCE_FROM_HUB_KM,
+        }
+        raise InvalidInput(message, fields={"latitude": [message], "longitude": [message]})
+    return Location(latitude, longitude, geography.zone_for_point(latitude, longitude), distance)
+
+
+def _refresh_distances_to_hub() -> None:
+    # The main hub decides what is local: when it moves, every producer's distance follows.
+    from producers.services import producers_refresh_distances
+
+    producers_refresh_distances()
+
+
+@transaction.atomic
+def hub_create(*, organisation: Organisation, **fields) -> Hub:
+    hub = Hub.objects.create(organisation=organisation, **fields)
+    _refresh_distances_to_hub()
+    return hub
+
+
+@transaction.atomic
+def hub_update(*, hub: Hub, **fields) -> Hub:
+    for name, value in fields.items():
+        setattr(hub, name, value)
+    hub.save()
+    _refresh_distances_to_hub()
+    return hub
+
+
+def vehicle_create(*, organisation: Organisation, **fields) -> Vehicle:
+    return Vehicle.objects.create(organisation=organisation, **fields)
+
+
+@transaction.atomic
+def zones_load(*, path) -> int:
+    """Load communes and QPV polygons from a GeoJSON file, then re-zone every place."""
+    import json
+
+    from shapely.geometry import shape
+
+    collection = json.loads(Path(path).read_text(encoding="utf-8"))
+    count = 0
+    for feature in collection.get("features", []):
+        properties = feature["properties"]
+        geometry = shape(feature["geometry"])
+        if not geometry.is_valid or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InvalidInput(
+                _("Zone %(code)s has an invalid polygon.") % {"code": properties.get("code")}
+            )
+        Zone.objects.update_or_create(
+            code=properties["code"],
+            defaults={
+                "name": properties["name"],
+                "kind": properties["kind"],
+                "commune": properties["commune"],
+                "geometry": feature["geometry"],
+            },
+        )
+        count += 1
+    places_rezone()
+    return count
+
+
+def places_rezone() -> None:
+    """Give every grocery and producer the zone that contains it."""
+    from orders.models import Grocery
+    from producers.models import Producer
+
+    locator = geography.ZoneLocator()
+    for model in (Grocery, Producer):
+        places = list(model.objects.only("id", "latitude", "longitude", "zone_id"))
+        for place in places:
+            zone = locator.locate(place.latitude, place.longitude)
+            place.zone_id = zone.id if zone else None
+        model.objects.bulk_update(places, ["zone"], batch_size=500)

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .models import Producer, Product
+
+
+class ProductInline(admin.TabularInline):
+    model = Product
+    extra = 0
+    fields = ["name", "category", "unit", "unit_price_ht", "vat_rate", "pack_size", "is_active"]
+
+
+@admin.register(Producer)
+class ProducerAdmin(admin.ModelAdmin):
+    list_display = ["name", "commune", "distance_to_hub_km", "is_organic", "zone"]
+    list_filter = ["is_organic", "commune"]
+    search_fields = ["name", "siret", "commune", "address"]
+    readonly_fields = ["distance_to_hub_km", "zone"]
+    inlines = [ProductInline]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "producer",
+        "category",
+        "unit",
+        "unit_price_ht",
+        "vat_rate",
+        "pack_size",
+        "is_organic",
+        "is_active",
+    ]
+    list_filter = ["category", "unit", "is_organic", "is_active", "producer"]
+    search_fields = ["name", "producer__name"]
+    list_select_related = ["producer"]

@@ -1,0 +1,60 @@
+from core.api.viewsets import ReadCreateUpdateViewSet
+from core.choices import Role
+from producers import selectors, services
+from producers.api.serializers import ProducerSerializer, ProductSerializer
+from producers.models import Producer, Product
+
+
+class ProducerViewSet(ReadCreateUpdateViewSet):
+    serializer_class = ProducerSerializer
+    queryset = Producer.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR, Role.PRODUCER),
+        "retrieve": (Role.COORDINATOR, Role.PRODUCER),
+        "partial_update": (Role.COORDINATOR, Role.PRODUCER),
+        "create": (Role.COORDINATOR,),
+    }
+    filterset_fields = ["commune", "is_organic"]
+    search_fields = ["name"]
+
+    def scoped_queryset(self):
+        return selectors.producer_list(actor=self.actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.producer_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.producer_update(
+            producer=serializer.instance, **serializer.validated_data
+        )
+
+
+class ProductViewSet(ReadCreateUpdateViewSet):
+    serializer_class = ProductSerializer
+    queryset = Product.objects.none()
+    roles = {"*": (Role.COORDINATOR, Role.PRODUCER)}
+    filterset_fields = ["producer", "category", "unit", "is_organic", "is_active"]
+
+    def scoped_queryset(self):
+        return selectors.product_list(actor=self.actor)
+
+    def get_serializer(self, *args, **kwargs):
+        if self.actor is not None:
+            kwargs["producers"] = selectors.producer_list(actor=self.actor)
+        return super().get_serializer(*args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        # A producer names no producer: its products are its own.
+        if self.actor.role == Role.PRODUCER and isinstance(request.data, dict):
+            producer = selectors.producer_list(actor=self.actor).first()
+            if producer is not None and "producer" not in request.data:
+                request.data["producer"] = producer.id
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.product_update(
+            product=serializer.instance, **serializer.validated_data
+        )

@@ -1,0 +1,103 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Organisation
+from logistics.models import Zone, coordinates_constraints
+
+from .choices import Category, Unit
+
+
+class Producer(models.Model):
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="producer",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    commune = models.CharField(_("commune"), max_length=100)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    is_organic = models.BooleanField(_("organic"), default=False)
+    zone = models.ForeignKey(
+        Zone, verbose_name=_("zone"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # Great-circle distance to the main hub, kept up to date when either moves; stored so
+    # that dashboards can filter local producers in the database.
+    distance_to_hub_km = models.DecimalField(
+        _("distance to the hub (km)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("producer")
+        verbose_name_plural = _("producers")
+        ordering = ["name"]
+        constraints = [
+            *coordinates_constraints("producer"),
+            models.CheckConstraint(
+                name="producer_siret_digits",
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_local(self) -> bool | None:
+        if self.distance_to_hub_km is None:
+            return None
+        return self.distance_to_hub_km <= settings.LOCAL_RADIUS_KM
+
+
+class Product(models.Model):
+    producer = models.ForeignKey(
+        Producer, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+    # Weight of one unit in kg (1 for a product sold by the kg): loads and kg distributed.
+    unit_weight_kg = models.DecimalField(_("unit weight (kg)"), max_digits=8, decimal_places=3)
+    # Quantities ordered must be a multiple of this (e.g. 0.5 kg, 6 pieces).
+    pack_size = models.DecimalField(
+        _("pack size"), max_digits=8, decimal_places=3, default=Decimal("1")
+    )
+    unit_price_ht = models.DecimalField(
+        _("unit price excl. VAT (€)"), max_digits=9, decimal_places=2
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate"), max_digits=5, decimal_places=4, default=Decimal("0.055")
+    )
+    is_organic = models.BooleanField(_("organic"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["producer_id", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="product_category_valid", condition=Q(category__in=Category.values)
+            ),
+            models.CheckConstraint(name="product_unit_valid", condition=Q(unit__in=Unit.values)),
+            models.CheckConstraint(
+                name="product_unit_weight_positive", condition=Q(unit_weight_kg__gt=0)
+            ),
+            models.CheckConstraint(name="product_pack_size_positive", condition=Q(pack_size__gt=0)),
+            models.CheckConstraint(
+                name="product_price_not_negative", condition=Q(unit_price_ht__gte=0)
+            ),
+            models.CheckConstraint(
+                name="product_vat_rate_range", condition=Q(vat_rate__gte=0, vat_rate__lte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
