@@ -30,7 +30,7 @@ def organisation_create(*, kind: str, name: str, commune: str = "") -> Organisat
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, email: str, role: str, organisation: Organisation
+    *, username: str, password: str, role: str, organisation: Organisation, email: str = ""
 ) -> User:
     expected_kind = ROLE_ORGANISATION_KIND[role]
     if organisation.kind != expected_kind:

@@ -35,7 +35,7 @@ class UserCreateSerializer(serializers.Serializer):
     password = serializers.CharField(
         write_only=True, max_length=128, style={"input_type": "password"}
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     organisation_id = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), source="organisation"

@@ -1,0 +1,46 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounting.models import Envelope, Funder
+from core.models import User
+from logistics.models import Hub, Vehicle, Zone
+from orders.models import Grocery, SocialService
+from producers.models import Producer, Product
+
+
+def test_seed_demo_loads_a_believable_data_set_once(db):
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)
+
+    assert Hub.objects.count() == 1
+    assert Vehicle.objects.count() == 2
+    assert SocialService.objects.count() == 3
+    assert Grocery.objects.count() >= 8
+    assert set(Grocery.objects.values_list("commune", flat=True)) == {"Lille", "Lomme", "Hellemmes"}
+    assert {"hellemmes-epine", "hellemmes-dombrowski"} <= set(
+        Grocery.objects.values_list("zone__code", flat=True)
+    )
+    assert Producer.objects.count() >= 15
+    assert Producer.objects.filter(zone__isnull=True).count() == Producer.objects.count()
+    assert Product.objects.count() >= 120
+    assert Product.objects.values("category").distinct().count() >= 8
+    assert Funder.objects.count() >= 3 and Envelope.objects.exists()
+    assert Zone.objects.count() == 10
+    roles = set(User.objects.values_list("membership__role", flat=True))
+    assert roles == {"coordinator", "grocery_volunteer", "producer", "ccas_staff", "official"}
+    printed = out.getvalue()
+    assert "déjà chargées" in printed
+    assert "coordination" in printed and "Solidaire-Demo-2026" in printed
+
+
+def test_seed_demo_is_refused_by_production_settings(db, settings):
+    settings.DEMO_DATA_ALLOWED = False
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert not User.objects.exists()

@@ -1,0 +1,151 @@
+from datetime import date
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounting.models import Envelope, Funder
+from core.choices import OrganisationKind, Role
+from core.models import Membership, Organisation, User
+from logistics.models import Hub, Vehicle
+from orders.models import Grocery, SocialService
+from producers.models import Producer, Product
+
+TEST_PASSWORD = "Un-mot-de-passe-solide-42"
+
+# Real places around the demo hub (Lomme wholesale market).
+HUB_LATITUDE, HUB_LONGITUDE = Decimal("50.645600"), Decimal("2.982300")
+
+
+def platform_organisation() -> Organisation:
+    organisation, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
+    )
+    return organisation
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.CITY
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    commune = "Lille"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.invalid")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def saved(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def member(role: str, organisation: Organisation, **fields) -> User:
+    user = UserFactory(**fields)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+class HubFactory(DjangoModelFactory):
+    class Meta:
+        model = Hub
+
+    organisation = factory.LazyFunction(platform_organisation)
+    name = "Chambre froide du MIN de Lomme"
+    address = "Marché d'intérêt national, 59160 Lomme"
+    latitude = HUB_LATITUDE
+    longitude = HUB_LONGITUDE
+
+
+class VehicleFactory(DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    organisation = factory.LazyFunction(platform_organisation)
+    name = factory.Sequence(lambda n: f"Fourgon {n}")
+    capacity_kg = Decimal("1000")
+    cost_per_km = Decimal("0.40")
+
+
+class ProducerFactory(DjangoModelFactory):
+    class Meta:
+        model = Producer
+
+    organisation = factory.SubFactory(
+        OrganisationFactory, kind=OrganisationKind.PRODUCER, commune="Wavrin"
+    )
+    name = factory.Sequence(lambda n: f"Ferme {n}")
+    commune = "Wavrin"
+    latitude = Decimal("50.573500")
+    longitude = Decimal("2.935600")
+    distance_to_hub_km = Decimal("8.67")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    producer = factory.SubFactory(ProducerFactory)
+    name = factory.Sequence(lambda n: f"Produit {n}")
+    category = "legumes"
+    unit = "kg"
+    unit_weight_kg = Decimal("1")
+    pack_size = Decimal("1")
+    unit_price_ht = Decimal("2.00")
+    vat_rate = Decimal("0.055")
+
+
+class GroceryFactory(DjangoModelFactory):
+    class Meta:
+        model = Grocery
+
+    organisation = factory.SubFactory(
+        OrganisationFactory, kind=OrganisationKind.GROCERY, commune="Lille"
+    )
+    name = factory.Sequence(lambda n: f"Épicerie {n}")
+    commune = "Lille"
+    address = "1 rue de Lille, 59000 Lille"
+    latitude = Decimal("50.632000")
+    longitude = Decimal("3.087000")
+    opens_at_time = "09:00"
+    closes_at_time = "17:00"
+
+
+class SocialServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = SocialService
+
+    organisation = factory.SubFactory(
+        OrganisationFactory, kind=OrganisationKind.CCAS, commune="Hellemmes"
+    )
+    name = factory.Sequence(lambda n: f"CCAS {n}")
+    commune = "Hellemmes"
+
+
+class FunderFactory(DjangoModelFactory):
+    class Meta:
+        model = Funder
+
+    name = factory.Sequence(lambda n: f"Financeur {n}")
+    kind = "city"
+
+
+class EnvelopeFactory(DjangoModelFactory):
+    class Meta:
+        model = Envelope
+
+    funder = factory.SubFactory(FunderFactory)
+    period_start = date(2026, 10, 1)
+    period_end = date(2026, 12, 31)
+    amount = Decimal("1000.00")
+
+
+__all__ = ["Role"]

@@ -1,0 +1,180 @@
+"""Every endpoint × every role (+ anonymous): the expected status of each pair.
+
+403 means the role may never do this; 404 means the object is outside the caller's scope.
+"""
+
+import pytest
+
+from tests.conftest import client_for
+
+ANON, COORD, VOL, PROD, CCAS, OFF = (
+    None,
+    "coordinator",
+    "grocery_volunteer",
+    "producer",
+    "ccas_staff",
+    "official",
+)
+ROLES = [ANON, COORD, VOL, PROD, CCAS, OFF]
+
+
+def expect(coordinator, volunteer, producer, ccas, official, anonymous=401):
+    return {
+        ANON: anonymous,
+        COORD: coordinator,
+        VOL: volunteer,
+        PROD: producer,
+        CCAS: ccas,
+        OFF: official,
+    }
+
+
+def bodies(world, role):
+    return {
+        "organisation": {"kind": "city", "name": "Ville de Lomme", "commune": "Lomme"},
+        "user": {
+            "username": f"nouvel.{role}",
+            "password": "Un-mot-de-passe-solide-42",
+            "email": "nouvel@example.invalid",
+            "role": "official",
+            "organisation_id": world.city.id,
+        },
+        "social_service": {"name": "CCAS de test", "commune": "Lomme"},
+        "funder": {"name": f"Région {role}", "kind": "region"},
+        "envelope": {
+            "funder": world.funder.id,
+            "period_start": "2027-01-01",
+            "period_end": "2027-03-31",
+            "amount": "500.00",
+        },
+        "producer": {
+            "name": "Ferme de Bouvines",
+            "commune": "Bouvines",
+            "latitude": "50.5794",
+            "longitude": "3.1886",
+        },
+        "product": {
+            "producer": world.producer.id,
+            "name": "Navets",
+            "category": "legumes",
+            "unit": "kg",
+            "unit_weight_kg": "1",
+            "unit_price_ht": "1.50",
+        },
+        "grocery": {
+            "name": "Épicerie nouvelle",
+            "commune": "Lomme",
+            "latitude": "50.644",
+            "longitude": "2.990",
+            "opens_at_time": "09:00",
+            "closes_at_time": "17:00",
+        },
+        "hub": {"name": "Hub 2", "latitude": "50.63", "longitude": "3.05"},
+        "vehicle": {"name": "Van 3", "capacity_kg": "900", "cost_per_km": "0.30"},
+        "patch_producer": {"is_organic": True},
+        "patch_product": {"unit_price_ht": "2.10"},
+        "patch_grocery": {"closes_at_time": "18:00"},
+        "patch_hub": {"name": "Hub renommé"},
+    }
+
+
+# (method, path, body key or None, expected statuses by role)
+MATRIX = [
+    ("get", "/api/v1/me/", None, expect(200, 200, 200, 200, 200)),
+    ("get", "/api/v1/organisations/", None, expect(200, 403, 403, 403, 403)),
+    ("post", "/api/v1/organisations/", "organisation", expect(201, 403, 403, 403, 403)),
+    ("post", "/api/v1/users/", "user", expect(201, 403, 403, 403, 403)),
+    ("get", "/api/v1/social-services/", None, expect(200, 403, 403, 200, 403)),
+    ("get", "/api/v1/social-services/{social_service}/", None, expect(200, 403, 403, 200, 403)),
+    (
+        "get",
+        "/api/v1/social-services/{other_social_service}/",
+        None,
+        expect(200, 403, 403, 404, 403),
+    ),
+    ("post", "/api/v1/social-services/", "social_service", expect(201, 403, 403, 403, 403)),
+    ("get", "/api/v1/funders/", None, expect(200, 403, 403, 200, 403)),
+    ("get", "/api/v1/funders/{funder}/", None, expect(200, 403, 403, 200, 403)),
+    ("get", "/api/v1/funders/{other_funder}/", None, expect(200, 403, 403, 404, 403)),
+    ("post", "/api/v1/funders/", "funder", expect(201, 403, 403, 403, 403)),
+    ("get", "/api/v1/envelopes/", None, expect(200, 403, 403, 200, 403)),
+    ("get", "/api/v1/envelopes/{envelope}/", None, expect(200, 403, 403, 200, 403)),
+    ("get", "/api/v1/envelopes/{other_envelope}/", None, expect(200, 403, 403, 404, 403)),
+    ("post", "/api/v1/envelopes/", "envelope", expect(201, 403, 403, 403, 403)),
+    ("get", "/api/v1/producers/", None, expect(200, 403, 200, 403, 403)),
+    ("get", "/api/v1/producers/{producer}/", None, expect(200, 403, 200, 403, 403)),
+    ("get", "/api/v1/producers/{other_producer}/", None, expect(200, 403, 404, 403, 403)),
+    ("post", "/api/v1/producers/", "producer", expect(201, 403, 403, 403, 403)),
+    ("patch", "/api/v1/producers/{producer}/", "patch_producer", expect(200, 403, 200, 403, 403)),
+    (
+        "patch",
+        "/api/v1/producers/{other_producer}/",
+        "patch_producer",
+        expect(200, 403, 404, 403, 403),
+    ),
+    ("get", "/api/v1/products/", None, expect(200, 403, 200, 403, 403)),
+    ("get", "/api/v1/products/{product}/", None, expect(200, 403, 200, 403, 403)),
+    ("get", "/api/v1/products/{other_product}/", None, expect(200, 403, 404, 403, 403)),
+    ("post", "/api/v1/products/", "product", expect(201, 403, 201, 403, 403)),
+    ("patch", "/api/v1/products/{product}/", "patch_product", expect(200, 403, 200, 403, 403)),
+    (
+        "patch",
+        "/api/v1/products/{other_product}/",
+        "patch_product",
+        expect(200, 403, 404, 403, 403),
+    ),
+    ("get", "/api/v1/groceries/", None, expect(200, 200, 403, 200, 200)),
+    ("get", "/api/v1/groceries/{grocery}/", None, expect(200, 200, 403, 200, 200)),
+    ("get", "/api/v1/groceries/{other_grocery}/", None, expect(200, 404, 403, 200, 200)),
+    ("post", "/api/v1/groceries/", "grocery", expect(201, 403, 403, 403, 403)),
+    ("patch", "/api/v1/groceries/{grocery}/", "patch_grocery", expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/hubs/", None, expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/hubs/{hub}/", None, expect(200, 403, 403, 403, 403)),
+    ("post", "/api/v1/hubs/", "hub", expect(201, 403, 403, 403, 403)),
+    ("patch", "/api/v1/hubs/{hub}/", "patch_hub", expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/vehicles/", None, expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/vehicles/{vehicle}/", None, expect(200, 403, 403, 403, 403)),
+    ("post", "/api/v1/vehicles/", "vehicle", expect(201, 403, 403, 403, 403)),
+    ("get", "/api/v1/zones/", None, expect(200, 200, 200, 200, 200)),
+    ("get", "/api/v1/schema/", None, expect(200, 200, 200, 200, 200, anonymous=200)),
+]
+
+
+def resolve(path: str, world) -> str:
+    names = {
+        name: getattr(world, name).id
+        for name in (
+            "social_service",
+            "other_social_service",
+            "funder",
+            "other_funder",
+            "envelope",
+            "other_envelope",
+            "producer",
+            "other_producer",
+            "product",
+            "other_product",
+            "grocery",
+            "other_grocery",
+            "hub",
+            "vehicle",
+        )
+    }
+    return path.format(**names)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "anonymous")
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    MATRIX,
+    ids=[f"{method.upper()} {path}" for method, path, _body, _expected in MATRIX],
+)
+def test_permission_matrix(world, role, method, path, body, expected):
+    client = client_for(world.user(role))
+    payload = bodies(world, role)[body] if body else None
+
+    response = getattr(client, method)(resolve(path, world), payload, format="json")
+
+    assert response.status_code == expected[role], response.content[:500]
+    if response.status_code in (401, 403, 404):
+        assert set(response.json()) == {"code", "message"}
