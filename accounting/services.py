@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
@@ -25,3 +26,23 @@ def envelope_create(
     return Envelope.objects.create(
         funder=funder, period_start=period_start, period_end=period_end, amount=amount
     )
+
+
+def envelope_for_update(*, funder_id: int, on_date: date) -> Envelope | None:
+    """The funder's envelope covering a date, row-locked. Caller holds a transaction."""
+    return (
+        Envelope.objects.select_for_update()
+        .filter(funder_id=funder_id, period_start__lte=on_date, period_end__gte=on_date)
+        .order_by("period_start")
+        .first()
+    )
+
+
+def envelope_adjust_commitment(*, envelope: Envelope, delta: Decimal) -> None:
+    """Commit (delta > 0) or release (delta < 0) a subsidy on a locked envelope.
+
+    The caller has checked the remaining amount; the database constraint is the last guard.
+    """
+    if delta:
+        Envelope.objects.filter(pk=envelope.pk).update(committed=F("committed") + delta)
+        envelope.committed += delta

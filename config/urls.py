@@ -4,10 +4,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from accounting.api.views import EnvelopeViewSet, FunderViewSet
-from core.api.views import MeView, OrganisationViewSet, TokenView, UserCreateView
+from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
 from logistics.api.views import HubViewSet, VehicleViewSet, ZoneViewSet
-from orders.api.views import GroceryViewSet, SocialServiceViewSet
-from producers.api.views import ProducerViewSet, ProductViewSet
+from orders.api.views import (
+    GroceryViewSet,
+    HouseholdAccessLogViewSet,
+    HouseholdViewSet,
+    OrderViewSet,
+    SocialServiceViewSet,
+    TariffSuggestView,
+    TariffTiersView,
+)
+from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
+from supply.api.views import OrderCycleViewSet
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -20,11 +29,19 @@ router.register("groceries", GroceryViewSet, basename="grocery")
 router.register("hubs", HubViewSet, basename="hub")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("zones", ZoneViewSet, basename="zone")
+router.register("cycles", OrderCycleViewSet, basename="cycle")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("household-access-log", HouseholdAccessLogViewSet, basename="household-access-log")
+router.register("orders", OrderViewSet, basename="order")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("users/", UserCreateView.as_view(), name="user-create"),
+    path("tasks/<uuid:task_id>/", TaskRunView.as_view(), name="task"),
+    path("tariff/suggest/", TariffSuggestView.as_view(), name="tariff-suggest"),
+    path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

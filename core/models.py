@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -99,3 +101,41 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class TaskState(models.TextChoices):
+    PENDING = "PENDING", _("Pending")  # queued, no worker has taken it yet
+    STARTED = "STARTED", _("Started")  # a worker runs it
+    PROGRESS = "PROGRESS", _("In progress")  # running, with a percentage
+    SUCCESS = "SUCCESS", _("Succeeded")  # done; `result` holds the answer
+    FAILURE = "FAILURE", _("Failed")  # stopped; `error` says why
+
+
+class TaskRun(models.Model):
+    """A long piece of work and its progress, kept in the database so every web process and
+    worker sees the same state (GET /api/v1/tasks/{id}/)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    state = models.CharField(
+        _("state"), max_length=10, choices=TaskState.choices, default=TaskState.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(name="task_progress_range", condition=Q(progress__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.state}"

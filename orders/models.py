@@ -1,10 +1,27 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Commune
 from core.models import Organisation
 from logistics.models import Zone, coordinates_constraints
+
+from .choices import AccessAction, OrderStatus
+
+
+def cents_equal(left, right) -> LessThan:
+    """`left == right` to the cent, for CHECK constraints.
+
+    PostgreSQL compares numerics exactly; SQLite stores decimals as floating point, where
+    0.63 + 5.70 is not 6.33. Half a cent of tolerance makes the rule hold on both.
+    """
+    money = models.DecimalField(max_digits=14, decimal_places=4)
+    return LessThan(Abs(ExpressionWrapper(left - right, output_field=money)), Decimal("0.005"))
 
 
 class SocialService(models.Model):
@@ -18,6 +35,23 @@ class SocialService(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     commune = models.CharField(_("commune"), max_length=16, choices=Commune.choices)
+    # Default monthly cap of a household, in market value incl. VAT (DESIGN.md §3).
+    cap_one_person = models.DecimalField(
+        _("monthly cap, one person (€)"), max_digits=7, decimal_places=2, default=Decimal("20")
+    )
+    cap_two_persons = models.DecimalField(
+        _("monthly cap, two persons (€)"), max_digits=7, decimal_places=2, default=Decimal("30")
+    )
+    cap_per_extra_person = models.DecimalField(
+        _("monthly cap, per extra person (€)"), max_digits=7, decimal_places=2, default=Decimal("5")
+    )
+    cap_maximum = models.DecimalField(
+        _("monthly cap, maximum (€)"), max_digits=7, decimal_places=2, default=Decimal("50")
+    )
+    # Days a household waits after its period ends before it can be renewed (0: none).
+    renewal_waiting_days = models.PositiveIntegerField(
+        _("waiting period before renewal (days)"), default=0
+    )
 
     class Meta:
         verbose_name = _("social service (CCAS)")
@@ -71,3 +105,246 @@ class Grocery(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TariffTier(models.Model):
+    """A tier of the social tariff, set by the coordinator for the whole platform."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    # Share of the market price the household pays (0.10 = 10 %).
+    beneficiary_rate = models.DecimalField(_("beneficiary rate"), max_digits=4, decimal_places=3)
+    # Highest reste-à-vivre (€ per person per day) that suggests this tier; null: no bound.
+    max_reste_a_vivre = models.DecimalField(
+        _("max reste à vivre (€/person/day)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("tariff tier")
+        verbose_name_plural = _("tariff tiers")
+        ordering = ["beneficiary_rate", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="tier_rate_range",
+                condition=Q(beneficiary_rate__gte=0, beneficiary_rate__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Household(models.Model):
+    """A household referred by a CCAS. Only the decision is kept, never the evidence."""
+
+    social_service = models.ForeignKey(
+        SocialService, verbose_name=_("CCAS"), on_delete=models.PROTECT, related_name="households"
+    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    adults = models.PositiveSmallIntegerField(_("adults"))
+    children = models.PositiveSmallIntegerField(_("children"), default=0)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    tier = models.ForeignKey(TariffTier, verbose_name=_("tier"), on_delete=models.PROTECT)
+    monthly_cap = models.DecimalField(_("monthly cap (€)"), max_digits=7, decimal_places=2)
+    pickup_grocery = models.ForeignKey(
+        Grocery,
+        verbose_name=_("pickup grocery"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    funder = models.ForeignKey(
+        "accounting.Funder",
+        verbose_name=_("funder"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    consent_at = models.DateTimeField(_("consent given at"))
+    # A CCAS decision outside the default thresholds must say why.
+    eligibility_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+    # CCAS-only fields: every read is logged.
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                name="household_valid_period", condition=Q(valid_from__lt=F("valid_until"))
+            ),
+            models.CheckConstraint(name="household_has_an_adult", condition=Q(adults__gte=1)),
+            models.CheckConstraint(name="household_cap_positive", condition=Q(monthly_cap__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def persons(self) -> int:
+        return self.adults + self.children
+
+
+class HouseholdReferenceCounter(models.Model):
+    """Last sequence number used per CCAS and year (HEL-2026-0042)."""
+
+    social_service = models.ForeignKey(SocialService, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                name="reference_counter_unique", fields=["social_service", "year"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.social_service_id}/{self.year}: {self.last_number}"
+
+
+class HouseholdAccessLog(models.Model):
+    """Who saw or changed a household's CCAS-only data, and when."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    action = models.CharField(max_length=8, choices=AccessAction.choices)
+    accessed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("household access log entry")
+        verbose_name_plural = _("household access log")
+        ordering = ["-accessed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.household_id} {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class Order(models.Model):
+    """A grocery's grouped order, or a household's order, for one cycle."""
+
+    cycle = models.ForeignKey(
+        "supply.OrderCycle",
+        verbose_name=_("cycle"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    grocery = models.ForeignKey(
+        Grocery,
+        verbose_name=_("grocery"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    # The envelope that carries this order's subsidy commitment (household orders only).
+    envelope = models.ForeignKey(
+        "accounting.Envelope",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    total_ht = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_ttc = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    beneficiary_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    subsidy_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="order_for_grocery_xor_household",
+                condition=Q(grocery__isnull=False, household__isnull=True)
+                | Q(grocery__isnull=True, household__isnull=False),
+            ),
+            models.UniqueConstraint(
+                name="order_one_grouped_per_grocery_and_cycle",
+                fields=["cycle", "grocery"],
+                condition=Q(grocery__isnull=False) & ~Q(status="cancelled"),
+            ),
+            models.UniqueConstraint(
+                name="order_one_per_household_and_cycle",
+                fields=["cycle", "household"],
+                condition=Q(household__isnull=False) & ~Q(status="cancelled"),
+            ),
+            models.CheckConstraint(
+                name="order_split_adds_up",
+                condition=Q(household__isnull=True)
+                | Q(cents_equal(F("total_ttc"), F("beneficiary_total") + F("subsidy_total"))),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    offer = models.ForeignKey("producers.Offer", on_delete=models.PROTECT, related_name="lines")
+    # What was asked; the later quantities sit beside it, never over it (DESIGN.md §4.6).
+    quantity = models.DecimalField(_("quantity asked"), max_digits=12, decimal_places=3)
+    allocated_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    confirmed_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    received_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    # Frozen at submission: the offer's price, the product's VAT rate, the tier's rate.
+    unit_price_ht = models.DecimalField(max_digits=9, decimal_places=2)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    tier_rate = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    line_ht = models.DecimalField(max_digits=12, decimal_places=2)
+    line_vat = models.DecimalField(max_digits=12, decimal_places=2)
+    line_ttc = models.DecimalField(max_digits=12, decimal_places=2)
+    beneficiary_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    subsidy = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(name="order_line_one_per_offer", fields=["order", "offer"]),
+            models.CheckConstraint(
+                name="order_line_quantity_positive", condition=Q(quantity__gt=0)
+            ),
+            models.CheckConstraint(
+                name="order_line_allocated_within_asked",
+                condition=Q(allocated_quantity__isnull=True)
+                | Q(allocated_quantity__gte=0, allocated_quantity__lte=F("quantity")),
+            ),
+            models.CheckConstraint(
+                name="order_line_confirmed_within_allocated",
+                condition=Q(confirmed_quantity__isnull=True)
+                | Q(confirmed_quantity__gte=0, confirmed_quantity__lte=F("allocated_quantity")),
+            ),
+            models.CheckConstraint(
+                name="order_line_ttc_is_ht_plus_vat",
+                condition=Q(cents_equal(F("line_ttc"), F("line_ht") + F("line_vat"))),
+            ),
+            models.CheckConstraint(
+                name="order_line_split_adds_up",
+                condition=Q(tier_rate__isnull=True)
+                | Q(cents_equal(F("line_ttc"), F("beneficiary_share") + F("subsidy"))),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × offer {self.offer_id}"

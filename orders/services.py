@@ -1,15 +1,26 @@
-from datetime import time
+from dataclasses import dataclass
+from datetime import datetime, time
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from accounting.services import envelope_adjust_commitment, envelope_for_update
 from core.choices import OrganisationKind
-from core.errors import InvalidInput
+from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
 from logistics.services import place_locate
+from producers.models import Offer
+from supply.choices import CycleStatus
+from supply.models import OrderCycle
 
-from .models import Grocery, SocialService
+from . import pricing
+from .choices import HouseholdStatus, OrderStatus
+from .households import household_month_spent, household_status
+from .models import Grocery, Household, Order, OrderLine, SocialService
+
+MAX_LINES_PER_ORDER = 300
 
 
 def _check_opening_hours(opens_at_time: time, closes_at_time: time) -> None:
@@ -69,8 +80,329 @@ def grocery_update(*, grocery: Grocery, **fields) -> Grocery:
 
 
 @transaction.atomic
-def social_service_create(*, name: str, commune: str) -> SocialService:
+def social_service_create(*, name: str, commune: str, **settings) -> SocialService:
     organisation = Organisation.objects.create(
         kind=OrganisationKind.CCAS, name=name, commune=commune
     )
-    return SocialService.objects.create(organisation=organisation, name=name, commune=commune)
+    return SocialService.objects.create(
+        organisation=organisation, name=name, commune=commune, **settings
+    )
+
+
+# --- Orders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestedLine:
+    offer_id: int
+    quantity: Decimal
+
+
+def _lock_cycle_open(cycle_id: int) -> OrderCycle:
+    """Read the cycle under a shared lock, so that closing waits for orders in flight and
+    orders wait for a close in flight, while orders do not wait for each other."""
+    if connection.vendor == "postgresql":
+        cycle = OrderCycle.objects.raw(
+            "SELECT * FROM supply_ordercycle WHERE id = %s FOR SHARE", [cycle_id]
+        )
+        cycle = next(iter(cycle), None)
+    else:
+        cycle = OrderCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        raise InvalidInput(_("Unknown cycle."), fields={"cycle": [_("Unknown cycle.")]})
+    if cycle.status != CycleStatus.OPEN:
+        raise StateConflict(
+            _("The cycle « %(name)s » is not open for orders (state: %(status)s).")
+            % {"name": cycle.name, "status": cycle.get_status_display()},
+            code="cycle_not_open",
+        )
+    return cycle
+
+
+def _priced_lines(
+    *, cycle: OrderCycle, lines: list[RequestedLine], tier_rate: Decimal | None
+) -> list[OrderLine]:
+    if not lines:
+        message = _("An order has at least one line.")
+        raise InvalidInput(message, fields={"lines": [message]})
+    if len(lines) > MAX_LINES_PER_ORDER:
+        message = _("An order has at most %(count)d lines.") % {"count": MAX_LINES_PER_ORDER}
+        raise InvalidInput(message, fields={"lines": [message]})
+    offer_ids = [line.offer_id for line in lines]
+    if len(set(offer_ids)) != len(offer_ids):
+        message = _("Each offer appears on one line only.")
+        raise InvalidInput(message, fields={"lines": [message]})
+    offers = Offer.objects.select_related("product").in_bulk(offer_ids)
+    priced, errors = [], {}
+    for index, line in enumerate(lines):
+        offer = offers.get(line.offer_id)
+        if offer is None or offer.cycle_id != cycle.id:
+            errors[f"lines.{index}.offer"] = [_("This offer is not part of this cycle.")]
+            continue
+        product = offer.product
+        if not product.is_active:
+            errors[f"lines.{index}.offer"] = [_("This product is no longer offered.")]
+            continue
+        if line.quantity <= 0:
+            errors[f"lines.{index}.quantity"] = [_("The quantity must be positive.")]
+            continue
+        if line.quantity % product.pack_size != 0:
+            errors[f"lines.{index}.quantity"] = [
+                _("« %(product)s » is sold by multiples of %(pack)s.")
+                % {"product": product.name, "pack": product.pack_size.normalize()}
+            ]
+            continue
+        price = pricing.price_line(
+            quantity=line.quantity,
+            unit_price_ht=offer.unit_price_ht,
+            vat_rate=product.vat_rate,
+            tier_rate=tier_rate,
+        )
+        priced.append(
+            OrderLine(
+                offer=offer,
+                quantity=line.quantity,
+                unit_price_ht=offer.unit_price_ht,
+                vat_rate=product.vat_rate,
+                tier_rate=tier_rate,
+                line_ht=price.line_ht,
+                line_vat=price.line_vat,
+                line_ttc=price.line_ttc,
+                beneficiary_share=price.beneficiary_share,
+                subsidy=price.subsidy,
+            )
+        )
+    if errors:
+        raise InvalidInput(_("Some order lines are not valid."), fields=errors)
+    return priced
+
+
+def _totals(lines: list[OrderLine]) -> dict[str, Decimal]:
+    return {
+        "total_ht": sum((line.line_ht for line in lines), Decimal("0.00")),
+        "total_ttc": sum((line.line_ttc for line in lines), Decimal("0.00")),
+        "beneficiary_total": sum((line.beneficiary_share for line in lines), Decimal("0.00")),
+        "subsidy_total": sum((line.subsidy for line in lines), Decimal("0.00")),
+    }
+
+
+def _check_household_may_order(
+    *, household: Household, cycle: OrderCycle, total_ttc: Decimal, excluding_order_id=None
+) -> None:
+    status = household_status(household, cycle.delivery_date)
+    if status != HouseholdStatus.ACTIVE:
+        raise StateConflict(
+            _("Household %(reference)s is not active on %(date)s (%(status)s).")
+            % {
+                "reference": household.reference,
+                "date": cycle.delivery_date.strftime("%d/%m/%Y"),
+                "status": HouseholdStatus(status).label.lower(),
+            },
+            code="household_inactive",
+        )
+    spent = household_month_spent(
+        household_id=household.id, on=cycle.delivery_date, excluding_order_id=excluding_order_id
+    )
+    if spent + total_ttc > household.monthly_cap:
+        raise StateConflict(
+            _(
+                "This order (%(order)s €) would pass the monthly cap of household %(reference)s: "
+                "%(spent)s € already ordered this month, cap %(cap)s €."
+            )
+            % {
+                "order": total_ttc,
+                "reference": household.reference,
+                "spent": spent,
+                "cap": household.monthly_cap,
+            },
+            code="cap_exceeded",
+        )
+
+
+def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, envelope=None):
+    """Commit (or release) a subsidy on the envelope covering the delivery date."""
+    if envelope is None:
+        envelope = envelope_for_update(funder_id=household.funder_id, on_date=cycle.delivery_date)
+    if envelope is None:
+        if delta <= 0:
+            return None
+        raise StateConflict(
+            _("The funder « %(funder)s » has no budget envelope for %(date)s.")
+            % {"funder": household.funder.name, "date": cycle.delivery_date.strftime("%d/%m/%Y")},
+            code="envelope_exhausted",
+        )
+    if delta > envelope.remaining:
+        raise StateConflict(
+            _(
+                "The envelope of « %(funder)s » cannot cover this subsidy "
+                "(%(needed)s € needed, %(remaining)s € left)."
+            )
+            % {"funder": household.funder.name, "needed": delta, "remaining": envelope.remaining},
+            code="envelope_exhausted",
+        )
+    envelope_adjust_commitment(envelope=envelope, delta=delta)
+    return envelope
+
+
+def _refuse_duplicate(*, cycle: OrderCycle, grocery=None, household=None) -> None:
+    existing = Order.objects.filter(cycle=cycle).exclude(status=OrderStatus.CANCELLED)
+    if grocery is not None and existing.filter(grocery=grocery).exists():
+        raise StateConflict(
+            _("This grocery already has its grouped order for this cycle; change it instead."),
+            code="order_exists",
+        )
+    if household is not None and existing.filter(household=household).exists():
+        raise StateConflict(
+            _("Household %(reference)s already has an order for this cycle; change it instead.")
+            % {"reference": household.reference},
+            code="order_exists",
+        )
+
+
+@transaction.atomic
+def order_submit(
+    *,
+    user,
+    cycle_id: int,
+    lines: list[RequestedLine],
+    now: datetime,
+    grocery: Grocery | None = None,
+    household: Household | None = None,
+) -> Order:
+    """Place a grouped order (grocery) or a household order at the social tariff.
+
+    Locks, always in this order: the cycle (shared), the household, its funder's envelope.
+    """
+    if (grocery is None) == (household is None):
+        message = _("Give exactly one of grocery or household.")
+        raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
+    cycle = _lock_cycle_open(cycle_id)
+    envelope = None
+    if household is not None:
+        household = (
+            Household.objects.select_for_update()
+            .select_related("tier", "funder")
+            .get(pk=household.pk)
+        )
+        _refuse_duplicate(cycle=cycle, household=household)
+        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=household.tier.beneficiary_rate)
+        totals = _totals(priced)
+        _check_household_may_order(household=household, cycle=cycle, total_ttc=totals["total_ttc"])
+        envelope = _commit_subsidy(household=household, cycle=cycle, delta=totals["subsidy_total"])
+    else:
+        _refuse_duplicate(cycle=cycle, grocery=grocery)
+        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        totals = _totals(priced)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                cycle=cycle,
+                grocery=grocery,
+                household=household,
+                envelope=envelope,
+                placed_by=user,
+                submitted_at=now,
+                updated_at=now,
+                **totals,
+            )
+    except IntegrityError as error:
+        # Two grouped orders for one grocery sent at the same moment: the second loses.
+        raise StateConflict(
+            _("An order already exists for this cycle; change it instead."), code="order_exists"
+        ) from error
+    for line in priced:
+        line.order = order
+    OrderLine.objects.bulk_create(priced)
+    return order
+
+
+def _lock_order_for_change(order_id: int) -> tuple[Order, Household | None]:
+    """Locks in the order of order_submit: cycle (shared), household, then the order."""
+    cycle_id, household_id = Order.objects.values_list("cycle_id", "household_id").get(pk=order_id)
+    _lock_cycle_open(cycle_id)
+    household = None
+    if household_id is not None:
+        household = (
+            Household.objects.select_for_update()
+            .select_related("tier", "funder")
+            .get(pk=household_id)
+        )
+    order = Order.objects.select_for_update().select_related("cycle").get(pk=order_id)
+    if order.status == OrderStatus.CANCELLED:
+        raise StateConflict(_("This order is cancelled."), code="order_cancelled")
+    return order, household
+
+
+@transaction.atomic
+def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: datetime) -> Order:
+    """Replace every line of an order while its cycle is open; the commitment follows."""
+    order, household = _lock_order_for_change(order.pk)
+    cycle = order.cycle
+    if household is not None:
+        tier_rate = household.tier.beneficiary_rate
+        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=tier_rate)
+        totals = _totals(priced)
+        _check_household_may_order(
+            household=household,
+            cycle=cycle,
+            total_ttc=totals["total_ttc"],
+            excluding_order_id=order.pk,
+        )
+        envelope = _commit_subsidy(
+            household=household, cycle=cycle, delta=totals["subsidy_total"] - order.subsidy_total
+        )
+        order.envelope = envelope or order.envelope
+    else:
+        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        totals = _totals(priced)
+    order.lines.all().delete()
+    for line in priced:
+        line.order = order
+    OrderLine.objects.bulk_create(priced)
+    for name, value in totals.items():
+        setattr(order, name, value)
+    order.updated_at = now
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, now: datetime) -> Order:
+    """Cancel while the cycle is open, releasing the subsidy commitment."""
+    order, household = _lock_order_for_change(order.pk)
+    if household is not None and order.subsidy_total and order.envelope_id:
+        envelope = envelope_for_update(
+            funder_id=household.funder_id, on_date=order.cycle.delivery_date
+        )
+        envelope_adjust_commitment(envelope=envelope, delta=-order.subsidy_total)
+    order.status = OrderStatus.CANCELLED
+    order.updated_at = now
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+def order_shortage_warnings(*, order: Order) -> list[dict]:
+    """Offers of this order whose total demand now passes what the producer offered."""
+    offer_ids = [line.offer_id for line in order.lines.all()]
+    demand = (
+        OrderLine.objects.filter(offer_id__in=offer_ids)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values("offer_id")
+        .annotate(total=Sum("quantity"))
+    )
+    available = dict(Offer.objects.filter(id__in=offer_ids).values_list("id", "quantity_available"))
+    warnings = []
+    for row in demand:
+        if row["total"] > available[row["offer_id"]]:
+            warnings.append(
+                {
+                    "offer": row["offer_id"],
+                    "code": "offer_short",
+                    "message": _(
+                        "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
+                        "it will be shared fairly at close."
+                    )
+                    % {"demand": row["total"], "offered": available[row["offer_id"]]},
+                }
+            )
+    return warnings

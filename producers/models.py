@@ -101,3 +101,43 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Offer(models.Model):
+    """Stock a producer offers for one cycle, at a price for that cycle."""
+
+    cycle = models.ForeignKey(
+        "supply.OrderCycle",
+        verbose_name=_("cycle"),
+        on_delete=models.PROTECT,
+        related_name="offers",
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="offers"
+    )
+    quantity_available = models.DecimalField(
+        _("quantity available"), max_digits=12, decimal_places=3
+    )
+    unit_price_ht = models.DecimalField(
+        _("unit price excl. VAT (€)"), max_digits=9, decimal_places=2
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["cycle_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="offer_one_per_product_and_cycle", fields=["cycle", "product"]
+            ),
+            models.CheckConstraint(
+                name="offer_quantity_not_negative", condition=Q(quantity_available__gte=0)
+            ),
+            models.CheckConstraint(
+                name="offer_price_not_negative", condition=Q(unit_price_ht__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} ({self.cycle})"

@@ -1,9 +1,14 @@
-from django.db.models import QuerySet
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
+from orders.choices import OrderStatus
+from supply.choices import CycleStatus
 
-from .models import Producer, Product
+from .models import Offer, Producer, Product
 
 
 def producer_list(*, actor: Actor) -> QuerySet[Producer]:
@@ -22,3 +27,25 @@ def product_list(*, actor: Actor) -> QuerySet[Product]:
     if actor.role == Role.PRODUCER:
         return products.filter(producer__organisation_id=actor.organisation_id)
     return products.none()
+
+
+def offer_list(*, actor: Actor) -> QuerySet[Offer]:
+    """Offers with what was ordered and what remains, computed in the database."""
+    ordered = Coalesce(
+        Sum("lines__quantity", filter=~Q(lines__order__status=OrderStatus.CANCELLED)),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=12, decimal_places=3),
+    )
+    offers = (
+        Offer.objects.select_related("product", "product__producer")
+        .annotate(quantity_ordered=ordered)
+        .order_by("cycle_id", "product__producer__name", "product__name", "id")
+    )
+    if actor.role == Role.COORDINATOR:
+        return offers
+    if actor.role == Role.PRODUCER:
+        return offers.filter(product__producer__organisation_id=actor.organisation_id)
+    if actor.role == Role.GROCERY_VOLUNTEER:
+        # Volunteers see what they can order: offers of cycles open for orders.
+        return offers.filter(cycle__status=CycleStatus.OPEN)
+    return offers.none()

@@ -1,13 +1,15 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.choices import OrganisationKind
+from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
 from logistics import geography
 from logistics.services import place_locate
 
-from .models import Producer, Product
+from .models import Offer, Producer, Product
 
 
 @transaction.atomic
@@ -93,3 +95,53 @@ def product_update(*, product: Product, **fields) -> Product:
         setattr(product, name, value)
     product.save()
     return product
+
+
+OFFERABLE_CYCLE_STATES = ("draft", "open")
+
+
+def _check_cycle_takes_offers(cycle) -> None:
+    if cycle.status not in OFFERABLE_CYCLE_STATES:
+        raise StateConflict(
+            _("Offers can only be made while the cycle is in draft or open."),
+            code="cycle_not_open",
+        )
+
+
+@transaction.atomic
+def offer_create(
+    *, cycle, product: Product, quantity_available: Decimal, unit_price_ht: Decimal | None = None
+) -> Offer:
+    cycle = type(cycle).objects.select_for_update().get(pk=cycle.pk)
+    _check_cycle_takes_offers(cycle)
+    if not product.is_active:
+        message = _("This product is not active.")
+        raise InvalidInput(message, fields={"product": [message]})
+    if Offer.objects.filter(cycle=cycle, product=product).exists():
+        message = _("This product is already offered in this cycle; change that offer.")
+        raise InvalidInput(message, code="offer_exists", fields={"product": [message]})
+    return Offer.objects.create(
+        cycle=cycle,
+        product=product,
+        quantity_available=quantity_available,
+        unit_price_ht=product.unit_price_ht if unit_price_ht is None else unit_price_ht,
+    )
+
+
+@transaction.atomic
+def offer_update(*, offer: Offer, **fields) -> Offer:
+    offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+    _check_cycle_takes_offers(offer.cycle)
+    if (
+        "unit_price_ht" in fields
+        and fields["unit_price_ht"] != offer.unit_price_ht
+        and offer.cycle.status != "draft"
+    ):
+        raise StateConflict(
+            _("The price of an offer is fixed once the cycle is open."),
+            code="offer_price_frozen",
+        )
+    for name, value in fields.items():
+        setattr(offer, name, value)
+    offer.save()
+    return offer

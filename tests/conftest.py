@@ -133,3 +133,85 @@ def official_client(world):
 @pytest.fixture
 def anonymous_client():
     return APIClient()
+
+
+@dataclass
+class Market:
+    """An open cycle with offers, an enrolled household and a funded envelope."""
+
+    cycle: object
+    offers: list
+    household: object
+    funder: object
+    envelope: object
+
+
+@pytest.fixture
+def market(world) -> Market:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders.households import household_enrol
+    from orders.models import TariffTier
+    from supply.choices import CycleStatus
+
+    now = timezone.now()
+    today = timezone.localdate()
+    cycle = factories.OrderCycleFactory(
+        status=CycleStatus.OPEN,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=2),
+        confirm_by=now + timedelta(days=3),
+        delivery_date=today + timedelta(days=5),
+        hub=world.hub,
+    )
+    products = [
+        world.product,  # carrots-like: kg, pack 1, 2.00 € HT
+        factories.ProductFactory(
+            producer=world.producer,
+            name="Œufs (boîte de 6)",
+            unit="piece",
+            unit_weight_kg=Decimal("0.38"),
+            pack_size=Decimal("1"),
+            unit_price_ht=Decimal("2.30"),
+            category="oeufs",
+        ),
+        factories.ProductFactory(
+            producer=world.other_producer,
+            name="Pommes de terre",
+            pack_size=Decimal("2.5"),
+            unit_price_ht=Decimal("1.10"),
+        ),
+    ]
+    offers = [
+        factories.OfferFactory(
+            cycle=cycle,
+            product=product,
+            quantity_available=Decimal("100"),
+            unit_price_ht=product.unit_price_ht,
+        )
+        for product in products
+    ]
+    funder = factories.FunderFactory(kind="ccas", social_service=world.social_service)
+    envelope = factories.EnvelopeFactory(
+        funder=funder,
+        period_start=today - timedelta(days=60),
+        period_end=today + timedelta(days=120),
+        amount=Decimal("1000.00"),
+    )
+    household = household_enrol(
+        social_service=world.social_service,
+        user=world.ccas_staff,
+        now=now,
+        adults=1,
+        children=1,
+        valid_from=today - timedelta(days=10),
+        valid_until=today + timedelta(days=100),
+        tier=TariffTier.objects.get(code="T1"),
+        pickup_grocery=world.grocery,
+        funder=funder,
+        consent_at=now - timedelta(days=10),
+    )
+    return Market(cycle=cycle, offers=offers, household=household, funder=funder, envelope=envelope)

@@ -94,8 +94,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads of the dev server write at once; wait for the lock rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several threads of the dev server write at once: take the write lock when a transaction
+    # begins (so two read-then-write transactions queue instead of failing) and wait for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -164,6 +167,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "core.choices.OrganisationKind",
         "FunderKindEnum": "accounting.choices.FunderKind",
         "ZoneKindEnum": "logistics.choices.ZoneKind",
+        "CycleStatusEnum": "supply.choices.CycleStatus",
+        "OrderStatusEnum": "orders.choices.OrderStatus",
+        "TaskStateEnum": "core.models.TaskState",
     },
 }
 
@@ -201,4 +207,9 @@ LOGGING = {
         # Request bodies are never logged: they may carry household resources.
         "django.request": {"level": "ERROR"},
     },
+}
+
+CELERY_BEAT_SCHEDULE = {
+    # Opens and closes cycles at their opens_at / closes_at; idempotent.
+    "cycles-advance-due": {"task": "supply.cycles_advance_due", "schedule": 60.0},
 }

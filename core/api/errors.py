@@ -44,7 +44,11 @@ def _fields(detail) -> dict[str, list[str]]:
             isinstance(value, list) and value and isinstance(value[0], dict)
         ):
             for sub_name, messages in _fields(value).items():
-                fields[f"{name}.{sub_name}"] = messages
+                # A list's own error ("may not be empty") belongs to the list itself.
+                key = (
+                    name if sub_name == api_settings.NON_FIELD_ERRORS_KEY else f"{name}.{sub_name}"
+                )
+                fields.setdefault(key, []).extend(messages)
         else:
             fields[name] = _flatten(value)
     return fields

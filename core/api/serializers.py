@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.choices import OrganisationKind, Role
-from core.models import Organisation, User
+from core.models import Organisation, TaskRun, User
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -58,3 +58,15 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class TaskRunSerializer(serializers.ModelSerializer):
+    task_id = serializers.UUIDField(source="id", read_only=True)
+
+    class Meta:
+        model = TaskRun
+        fields = ["task_id", "name", "state", "progress", "result", "error", "created_at"]
+
+
+class TaskAcceptedSerializer(serializers.Serializer):
+    task_id = serializers.UUIDField()

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -14,6 +15,7 @@ from core.api.permissions import RolePermission
 from core.api.serializers import (
     MeSerializer,
     OrganisationSerializer,
+    TaskRunSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     UserCreateSerializer,
@@ -22,7 +24,7 @@ from core.api.serializers import (
 from core.api.viewsets import ReadCreateViewSet
 from core.choices import Role
 from core.errors import InvalidInput
-from core.models import Organisation
+from core.models import Organisation, TaskRun
 
 
 class TokenView(APIView):
@@ -90,3 +92,24 @@ class UserCreateView(APIView):
             return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
         return respond_idempotently(request, produce)
+
+
+class TaskRunView(APIView):
+    """Progress of long work; visible to whoever started it and to coordinators."""
+
+    permission_classes = [RolePermission]
+    roles = {"get": tuple(Role.values)}
+
+    @extend_schema(responses={200: TaskRunSerializer})
+    def get(self, request, task_id):
+        actor = actor_of(request.user)
+        runs = TaskRun.objects.all()
+        if actor.role != Role.COORDINATOR:
+            runs = runs.filter(created_by=request.user)
+        run = get_object_or_404(runs, id=task_id)
+        return Response(TaskRunSerializer(run).data)
+
+
+def accepted(run) -> Response:
+    """The contract's 202 answer for long work."""
+    return Response({"task_id": str(run.id)}, status=status.HTTP_202_ACCEPTED)

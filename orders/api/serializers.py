@@ -1,9 +1,20 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
-from core.api.fields import CoordinateField
+from accounting.models import Funder
+from core.api.fields import CoordinateField, MoneyField
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
-from orders.models import Grocery, SocialService
+from orders.models import (
+    Grocery,
+    Household,
+    HouseholdAccessLog,
+    Order,
+    OrderLine,
+    SocialService,
+    TariffTier,
+)
 
 
 class GrocerySerializer(serializers.ModelSerializer):
@@ -36,3 +47,204 @@ class SocialServiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = SocialService
         fields = ["id", "organisation_id", "name", "commune"]
+
+
+class TariffTierSerializer(serializers.ModelSerializer):
+    code = serializers.RegexField(r"^[A-Z0-9]{1,8}$", max_length=8)
+    beneficiary_rate = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1")
+    )
+    max_reste_a_vivre = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = TariffTier
+        fields = ["code", "label", "beneficiary_rate", "max_reste_a_vivre"]
+        # The list is replaced as a whole; uniqueness is checked by the service.
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class TariffSuggestSerializer(serializers.Serializer):
+    monthly_resources = MoneyField(max_value=Decimal("100000"))
+    monthly_charges = MoneyField(max_value=Decimal("100000"))
+    persons = serializers.IntegerField(min_value=1, max_value=20)
+
+
+class TariffSuggestionSerializer(serializers.Serializer):
+    reste_a_vivre_per_day = serializers.DecimalField(max_digits=9, decimal_places=2)
+    suggested_tier = serializers.CharField(allow_null=True)
+    eligible = serializers.BooleanField()
+
+
+class HouseholdCreateSerializer(serializers.Serializer):
+    adults = serializers.IntegerField(min_value=1, max_value=20)
+    children = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField()
+    tier = serializers.SlugRelatedField(slug_field="code", queryset=TariffTier.objects.all())
+    monthly_cap = MoneyField(
+        min_value=Decimal("0.01"), max_value=Decimal("1000"), required=False, allow_null=True
+    )
+    pickup_grocery = serializers.PrimaryKeyRelatedField(queryset=Grocery.objects.all())
+    funder = serializers.PrimaryKeyRelatedField(queryset=Funder.objects.all())
+    consent_at = serializers.DateTimeField()
+    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_phone = serializers.RegexField(
+        r"^\+?[0-9 .-]{6,20}$", max_length=30, required=False, allow_blank=True
+    )
+    eligibility_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def __init__(self, *args, funders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if funders is not None:
+            self.fields["funder"].queryset = funders
+
+
+class HouseholdRenewSerializer(serializers.Serializer):
+    valid_until = serializers.DateField()
+
+
+class HouseholdLimitedSerializer(serializers.ModelSerializer):
+    """What the volunteer of the pickup grocery sees: no social data."""
+
+    tier = serializers.CharField(source="tier.code")
+    status = serializers.CharField()
+    month_spent = MoneyField()
+    month_remaining = MoneyField()
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "reference",
+            "tier",
+            "status",
+            "valid_until",
+            "monthly_cap",
+            "month_spent",
+            "month_remaining",
+        ]
+
+
+class HouseholdSummarySerializer(HouseholdLimitedSerializer):
+    """The CCAS's list: the decision, without the contact fields (whose reads are logged)."""
+
+    class Meta(HouseholdLimitedSerializer.Meta):
+        fields = [
+            *HouseholdLimitedSerializer.Meta.fields,
+            "social_service",
+            "adults",
+            "children",
+            "valid_from",
+            "pickup_grocery",
+            "funder",
+            "consent_at",
+        ]
+
+
+class HouseholdFullSerializer(HouseholdSummarySerializer):
+    """Every field, for the staff of its CCAS; each read is logged."""
+
+    class Meta(HouseholdSummarySerializer.Meta):
+        fields = [
+            *HouseholdSummarySerializer.Meta.fields,
+            "eligibility_reason",
+            "contact_name",
+            "contact_phone",
+        ]
+
+
+class HouseholdAccessLogSerializer(serializers.ModelSerializer):
+    household = serializers.CharField(source="household.reference")
+    user = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = HouseholdAccessLog
+        fields = ["id", "household", "user", "action", "accessed_at"]
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("100000")
+    )
+
+
+class OrderLinesInputSerializer(serializers.Serializer):
+    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=300)
+
+
+class OrderCreateSerializer(OrderLinesInputSerializer):
+    cycle = serializers.IntegerField(min_value=1)
+    grocery = serializers.PrimaryKeyRelatedField(
+        queryset=Grocery.objects.all(), required=False, allow_null=True
+    )
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.all(), required=False, allow_null=True
+    )
+
+    def __init__(self, *args, groceries=None, households=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if groceries is not None:
+            self.fields["grocery"].queryset = groceries
+        if households is not None:
+            self.fields["household"].queryset = households
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="offer.product.name")
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "offer",
+            "product_name",
+            "quantity",
+            "allocated_quantity",
+            "confirmed_quantity",
+            "received_quantity",
+            "unit_price_ht",
+            "vat_rate",
+            "tier_rate",
+            "line_ht",
+            "line_vat",
+            "line_ttc",
+            "beneficiary_share",
+            "subsidy",
+        ]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    household = serializers.CharField(source="household.reference", allow_null=True)
+    lines = OrderLineSerializer(many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "cycle",
+            "grocery",
+            "household",
+            "status",
+            "submitted_at",
+            "lines",
+            "total_ht",
+            "total_ttc",
+            "beneficiary_total",
+            "subsidy_total",
+        ]
+
+
+class OrderWarningSerializer(serializers.Serializer):
+    offer = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class OrderWithWarningsSerializer(OrderSerializer):
+    warnings = OrderWarningSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "warnings"]

@@ -1,8 +1,46 @@
-from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.idempotency import respond_idempotently
+from core.api.permissions import RolePermission
+from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
 from orders import selectors, services
-from orders.api.serializers import GrocerySerializer, SocialServiceSerializer
-from orders.models import Grocery, SocialService
+from orders.api.serializers import (
+    GrocerySerializer,
+    HouseholdAccessLogSerializer,
+    HouseholdCreateSerializer,
+    HouseholdFullSerializer,
+    HouseholdLimitedSerializer,
+    HouseholdRenewSerializer,
+    HouseholdSummarySerializer,
+    OrderCreateSerializer,
+    OrderLinesInputSerializer,
+    OrderSerializer,
+    OrderWithWarningsSerializer,
+    SocialServiceSerializer,
+    TariffSuggestionSerializer,
+    TariffSuggestSerializer,
+    TariffTierSerializer,
+)
+from orders.choices import AccessAction
+from orders.households import (
+    access_log,
+    funders_usable_by,
+    household_enrol,
+    household_renew,
+    tariff_suggest,
+    tariff_tiers_replace,
+)
+from orders.models import Grocery, Household, HouseholdAccessLog, Order, SocialService, TariffTier
+from orders.services import RequestedLine
 
 
 class GroceryViewSet(ReadCreateUpdateViewSet):
@@ -43,3 +81,200 @@ class SocialServiceViewSet(ReadCreateViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.social_service_create(**serializer.validated_data)
+
+
+HOUSEHOLD_ROLES = (Role.CCAS_STAFF, Role.GROCERY_VOLUNTEER)
+
+
+class HouseholdViewSet(ReadCreateViewSet):
+    """Households of the CCAS module. Roles that never see households get 404 everywhere."""
+
+    queryset = Household.objects.none()
+    serializer_class = HouseholdFullSerializer
+    roles = {"*": tuple(Role.values)}
+    filterset_fields = ["tier__code", "pickup_grocery"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.actor.role not in HOUSEHOLD_ROLES:
+            raise Http404
+        ccas_only = self.action in ("create", "renew", "access_log")
+        if ccas_only and self.actor.role != Role.CCAS_STAFF:
+            raise PermissionDenied(_("Only the staff of a CCAS manage households."))
+
+    def scoped_queryset(self):
+        return selectors.household_list(actor=self.actor, today=timezone.localdate())
+
+    def get_serializer_class(self):
+        if self.actor is None or self.actor.role != Role.CCAS_STAFF:
+            return HouseholdLimitedSerializer
+        if self.action == "list":
+            return HouseholdSummarySerializer
+        return HouseholdFullSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        household = self.get_object()
+        if self.actor.role == Role.CCAS_STAFF:
+            access_log(
+                household=household,
+                user=request.user,
+                action=AccessAction.READ,
+                at=timezone.now(),
+            )
+        return Response(self.get_serializer(household).data)
+
+    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdFullSerializer})
+    def create(self, request, *args, **kwargs):
+        def produce():
+            social_service = SocialService.objects.get(organisation_id=self.actor.organisation_id)
+            serializer = HouseholdCreateSerializer(
+                data=request.data, funders=funders_usable_by(social_service)
+            )
+            serializer.is_valid(raise_exception=True)
+            household = household_enrol(
+                social_service=social_service,
+                user=request.user,
+                now=timezone.now(),
+                **serializer.validated_data,
+            )
+            household = self.get_queryset().get(pk=household.pk)
+            return Response(HouseholdFullSerializer(household).data, status=status.HTTP_201_CREATED)
+
+        return respond_idempotently(request, produce)
+
+    @extend_schema(request=HouseholdRenewSerializer, responses={200: HouseholdFullSerializer})
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        household = self.get_object()
+        serializer = HouseholdRenewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        household_renew(
+            household=household,
+            user=request.user,
+            valid_until=serializer.validated_data["valid_until"],
+            today=timezone.localdate(),
+            now=timezone.now(),
+        )
+        return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+    @extend_schema(responses={200: HouseholdAccessLogSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="access-log")
+    def access_log(self, request, pk=None):
+        household = self.get_object()
+        entries = selectors.household_access_log_list(actor=self.actor).filter(household=household)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(HouseholdAccessLogSerializer(page, many=True).data)
+
+
+class HouseholdAccessLogViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """Who read or changed the CCAS's households, newest first."""
+
+    queryset = HouseholdAccessLog.objects.none()
+    serializer_class = HouseholdAccessLogSerializer
+    roles = {"*": (Role.CCAS_STAFF,)}
+    filterset_fields = ["household", "user", "action"]
+
+    def scoped_queryset(self):
+        return selectors.household_access_log_list(actor=self.actor)
+
+
+class TariffSuggestView(APIView):
+    permission_classes = [RolePermission]
+    roles = {"post": (Role.CCAS_STAFF,)}
+
+    @extend_schema(request=TariffSuggestSerializer, responses={200: TariffSuggestionSerializer})
+    def post(self, request):
+        serializer = TariffSuggestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        suggestion = tariff_suggest(**serializer.validated_data)
+        return Response(TariffSuggestionSerializer(suggestion).data)
+
+
+class TariffTiersView(APIView):
+    permission_classes = [RolePermission]
+    roles = {"get": (Role.COORDINATOR, Role.CCAS_STAFF), "put": (Role.COORDINATOR,)}
+
+    @extend_schema(responses={200: TariffTierSerializer(many=True)})
+    def get(self, request):
+        tiers = TariffTier.objects.order_by("beneficiary_rate", "code")
+        return Response(TariffTierSerializer(tiers, many=True).data)
+
+    @extend_schema(
+        request=TariffTierSerializer(many=True), responses={200: TariffTierSerializer(many=True)}
+    )
+    def put(self, request):
+        serializer = TariffTierSerializer(data=request.data, many=True, allow_empty=False)
+        serializer.is_valid(raise_exception=True)
+        tiers = tariff_tiers_replace(tiers=serializer.validated_data)
+        return Response(TariffTierSerializer(tiers, many=True).data)
+
+
+def _requested_lines(validated) -> list[RequestedLine]:
+    return [
+        RequestedLine(offer_id=line["offer"], quantity=line["quantity"])
+        for line in validated["lines"]
+    ]
+
+
+class OrderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ScopedViewSet,
+):
+    queryset = Order.objects.none()
+    serializer_class = OrderSerializer
+    roles = {
+        "list": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
+        "retrieve": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
+        "create": (Role.GROCERY_VOLUNTEER,),
+        "partial_update": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
+        "destroy": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
+    }
+    filterset_fields = ["cycle", "status", "grocery", "household"]
+
+    def scoped_queryset(self):
+        return selectors.order_list(actor=self.actor)
+
+    def _answer(self, order, status_code=status.HTTP_200_OK):
+        order = self.get_queryset().get(pk=order.pk)
+        order.warnings = services.order_shortage_warnings(order=order)
+        return Response(OrderWithWarningsSerializer(order).data, status=status_code)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderWithWarningsSerializer})
+    def create(self, request, *args, **kwargs):
+        return respond_idempotently(request, lambda: self._create(request))
+
+    def _create(self, request):
+        serializer = OrderCreateSerializer(
+            data=request.data,
+            groceries=selectors.grocery_list(actor=self.actor).filter(
+                organisation_id=self.actor.organisation_id
+            ),
+            households=selectors.household_list(actor=self.actor, today=timezone.localdate()),
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = services.order_submit(
+            user=request.user,
+            cycle_id=data["cycle"],
+            lines=_requested_lines(data),
+            now=timezone.now(),
+            grocery=data.get("grocery"),
+            household=data.get("household"),
+        )
+        return self._answer(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderLinesInputSerializer, responses={200: OrderWithWarningsSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        order = self.get_object()
+        serializer = OrderLinesInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_replace_lines(
+            order=order, lines=_requested_lines(serializer.validated_data), now=timezone.now()
+        )
+        return self._answer(order)
+
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    def destroy(self, request, *args, **kwargs):
+        order = services.order_cancel(order=self.get_object(), now=timezone.now())
+        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data)

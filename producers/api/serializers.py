@@ -1,12 +1,13 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import CoordinateField, MoneyField
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
-from producers.models import Producer, Product
+from producers.models import Offer, Producer, Product
 
 
 class ProducerSerializer(serializers.ModelSerializer):
@@ -86,3 +87,57 @@ class ProductSerializer(serializers.ModelSerializer):
             self.fields["producer"].queryset = producers
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["producer"].read_only = True
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    quantity_available = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1000000")
+    )
+    unit_price_ht = MoneyField(max_value=Decimal("100000"), required=False)
+    quantity_ordered = serializers.DecimalField(max_digits=12, decimal_places=3, read_only=True)
+    quantity_remaining = serializers.SerializerMethodField()
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    producer = serializers.IntegerField(source="product.producer_id", read_only=True)
+    producer_name = serializers.CharField(source="product.producer.name", read_only=True)
+    unit = serializers.CharField(source="product.unit", read_only=True)
+    pack_size = serializers.DecimalField(
+        source="product.pack_size", max_digits=8, decimal_places=3, read_only=True
+    )
+    vat_rate = serializers.DecimalField(
+        source="product.vat_rate", max_digits=5, decimal_places=4, read_only=True
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "cycle",
+            "product",
+            "product_name",
+            "producer",
+            "producer_name",
+            "unit",
+            "pack_size",
+            "vat_rate",
+            "quantity_available",
+            "unit_price_ht",
+            "quantity_ordered",
+            "quantity_remaining",
+        ]
+
+    def __init__(self, *args, products=None, cycles=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products
+        if cycles is not None:
+            self.fields["cycle"].queryset = cycles
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["product"].read_only = True
+            self.fields["cycle"].read_only = True
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=3))
+    def get_quantity_remaining(self, offer) -> str:
+        # What remains to order before demand passes the offer; never below zero (a shortage
+        # is shared fairly at close, not first come).
+        ordered = getattr(offer, "quantity_ordered", None) or Decimal("0")
+        return f"{max(offer.quantity_available - ordered, Decimal('0')):.3f}"

@@ -1,8 +1,9 @@
 from core.api.viewsets import ReadCreateUpdateViewSet
 from core.choices import Role
 from producers import selectors, services
-from producers.api.serializers import ProducerSerializer, ProductSerializer
-from producers.models import Producer, Product
+from producers.api.serializers import OfferSerializer, ProducerSerializer, ProductSerializer
+from producers.models import Offer, Producer, Product
+from supply.models import OrderCycle
 
 
 class ProducerViewSet(ReadCreateUpdateViewSet):
@@ -58,3 +59,32 @@ class ProductViewSet(ReadCreateUpdateViewSet):
         serializer.instance = services.product_update(
             product=serializer.instance, **serializer.validated_data
         )
+
+
+class OfferViewSet(ReadCreateUpdateViewSet):
+    serializer_class = OfferSerializer
+    queryset = Offer.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER),
+        "retrieve": (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER),
+        "create": (Role.COORDINATOR, Role.PRODUCER),
+        "partial_update": (Role.COORDINATOR, Role.PRODUCER),
+    }
+    filterset_fields = ["cycle", "product", "product__producer"]
+
+    def scoped_queryset(self):
+        return selectors.offer_list(actor=self.actor)
+
+    def get_serializer(self, *args, **kwargs):
+        if self.actor is not None:
+            kwargs["products"] = selectors.product_list(actor=self.actor)
+            kwargs["cycles"] = OrderCycle.objects.all()
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        offer = services.offer_create(**serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=offer.pk)
+
+    def perform_update(self, serializer):
+        offer = services.offer_update(offer=serializer.instance, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=offer.pk)

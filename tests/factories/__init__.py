@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounting.models import Envelope, Funder
@@ -9,7 +10,8 @@ from core.choices import OrganisationKind, Role
 from core.models import Membership, Organisation, User
 from logistics.models import Hub, Vehicle
 from orders.models import Grocery, SocialService
-from producers.models import Producer, Product
+from producers.models import Offer, Producer, Product
+from supply.models import OrderCycle
 
 TEST_PASSWORD = "Un-mot-de-passe-solide-42"
 
@@ -149,3 +151,25 @@ class EnvelopeFactory(DjangoModelFactory):
 
 
 __all__ = ["Role"]
+
+
+class OrderCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderCycle
+
+    name = factory.Sequence(lambda n: f"Cycle {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    confirm_by = factory.LazyFunction(lambda: timezone.now() + timedelta(days=4))
+    delivery_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=6))
+    hub = factory.SubFactory(HubFactory)
+
+
+class OfferFactory(DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    cycle = factory.SubFactory(OrderCycleFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity_available = Decimal("100")
+    unit_price_ht = Decimal("2.00")

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")  # within its validity dates, not suspended
+    EXPIRED = "expired", _("Expired")  # outside its validity dates
+    SUSPENDED = "suspended", _("Suspended")  # stopped by its CCAS
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")  # placed while the cycle is open
+    ALLOCATED = "allocated", _("Allocated")  # quantities allocated at close
+    CONFIRMED = "confirmed", _("Confirmed")  # producers confirmed what they supply
+    DELIVERED = "delivered", _("Delivered")  # the grocery recorded the reception
+    SETTLED = "settled", _("Settled")  # posted to the ledger
+    CANCELLED = "cancelled", _("Cancelled")  # withdrawn while the cycle was open
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("Read")  # CCAS-only fields were shown
+    CREATE = "create", _("Create")  # the household was enrolled
+    UPDATE = "update", _("Update")  # the decision was renewed or changed

@@ -1,0 +1,229 @@
+"""The CCAS module: enrolment, renewal, status, the reste-à-vivre suggestion, tariff tiers."""
+
+import calendar
+import itertools
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from accounting.models import Funder
+from core.errors import InvalidInput, StateConflict
+
+from . import pricing
+from .choices import AccessAction, HouseholdStatus, OrderStatus
+from .models import (
+    Grocery,
+    Household,
+    HouseholdAccessLog,
+    HouseholdReferenceCounter,
+    Order,
+    SocialService,
+    TariffTier,
+)
+
+COMMUNE_PREFIX = {"Lille": "LIL", "Lomme": "LOM", "Hellemmes": "HEL"}
+MIN_VALIDITY_MONTHS, MAX_VALIDITY_MONTHS = 3, 6
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def household_status(household: Household, on: date) -> str:
+    if household.suspended_at is not None:
+        return HouseholdStatus.SUSPENDED
+    if household.valid_from <= on <= household.valid_until:
+        return HouseholdStatus.ACTIVE
+    return HouseholdStatus.EXPIRED
+
+
+def household_month_spent(*, household_id: int, on: date, excluding_order_id=None) -> Decimal:
+    """Market value incl. VAT of the household's orders delivered in `on`'s calendar month."""
+    first, last = month_bounds(on)
+    orders = Order.objects.filter(
+        household_id=household_id,
+        cycle__delivery_date__gte=first,
+        cycle__delivery_date__lte=last,
+    ).exclude(status=OrderStatus.CANCELLED)
+    if excluding_order_id is not None:
+        orders = orders.exclude(pk=excluding_order_id)
+    return orders.aggregate(total=Sum("total_ttc"))["total"] or Decimal("0.00")
+
+
+def _check_validity(*, valid_from: date, valid_until: date, field: str = "valid_until") -> None:
+    shortest = add_months(valid_from, MIN_VALIDITY_MONTHS) - timedelta(days=1)
+    longest = add_months(valid_from, MAX_VALIDITY_MONTHS)
+    if not shortest <= valid_until <= longest:
+        message = _(
+            "A decision is valid for 3 to 6 months: from %(start)s, until "
+            "%(shortest)s at the earliest and %(longest)s at the latest."
+        ) % {
+            "start": valid_from.strftime("%d/%m/%Y"),
+            "shortest": shortest.strftime("%d/%m/%Y"),
+            "longest": longest.strftime("%d/%m/%Y"),
+        }
+        raise InvalidInput(message, fields={field: [message]})
+
+
+def funders_usable_by(social_service: SocialService):
+    """A CCAS may charge its own funder or a platform-wide one (city, metropole, …)."""
+    return Funder.objects.filter(Q(social_service=social_service) | Q(social_service__isnull=True))
+
+
+def _next_reference(social_service: SocialService, year: int) -> str:
+    counter, _created = HouseholdReferenceCounter.objects.select_for_update().get_or_create(
+        social_service=social_service, year=year
+    )
+    HouseholdReferenceCounter.objects.filter(pk=counter.pk).update(
+        last_number=counter.last_number + 1
+    )
+    prefix = COMMUNE_PREFIX.get(social_service.commune, "CCAS")
+    return f"{prefix}-{year}-{counter.last_number + 1:04d}"
+
+
+def access_log(*, household: Household, user, action: str, at: datetime) -> None:
+    HouseholdAccessLog.objects.create(household=household, user=user, action=action, accessed_at=at)
+
+
+@transaction.atomic
+def household_enrol(
+    *,
+    social_service: SocialService,
+    user,
+    now: datetime,
+    adults: int,
+    children: int,
+    valid_from: date,
+    valid_until: date,
+    tier: TariffTier,
+    pickup_grocery: Grocery,
+    funder: Funder,
+    consent_at: datetime,
+    monthly_cap: Decimal | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    eligibility_reason: str = "",
+) -> Household:
+    _check_validity(valid_from=valid_from, valid_until=valid_until)
+    if consent_at > now:
+        message = _("Consent cannot be dated in the future.")
+        raise InvalidInput(message, fields={"consent_at": [message]})
+    if not funders_usable_by(social_service).filter(pk=funder.pk).exists():
+        message = _("This funder belongs to another CCAS.")
+        raise InvalidInput(message, fields={"funder": [message]})
+    if monthly_cap is None:
+        monthly_cap = pricing.default_monthly_cap(
+            persons=adults + children, social_service=social_service
+        )
+    household = Household.objects.create(
+        social_service=social_service,
+        reference=_next_reference(social_service, valid_from.year),
+        adults=adults,
+        children=children,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        tier=tier,
+        monthly_cap=monthly_cap,
+        pickup_grocery=pickup_grocery,
+        funder=funder,
+        consent_at=consent_at,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        eligibility_reason=eligibility_reason,
+    )
+    access_log(household=household, user=user, action=AccessAction.CREATE, at=now)
+    return household
+
+
+@transaction.atomic
+def household_renew(
+    *, household: Household, user, valid_until: date, today: date, now: datetime
+) -> Household:
+    """Extend a decision by 3 to 6 months, after the CCAS's waiting period if it has one.
+
+    A household still valid continues from the day after its current end; an expired one
+    starts again today.
+    """
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.suspended_at is not None:
+        raise StateConflict(
+            _("A suspended household must be reinstated before renewal."),
+            code="household_suspended",
+        )
+    waiting_days = household.social_service.renewal_waiting_days
+    renewable_from = household.valid_until + timedelta(days=waiting_days)
+    if waiting_days and today < renewable_from:
+        raise StateConflict(
+            _("This household can be renewed from %(date)s (waiting period of %(days)d days).")
+            % {"date": renewable_from.strftime("%d/%m/%Y"), "days": waiting_days},
+            code="renewal_waiting_period",
+        )
+    if household.valid_until >= today:
+        period_start = household.valid_until + timedelta(days=1)
+    else:
+        period_start = today
+        household.valid_from = today
+    _check_validity(valid_from=period_start, valid_until=valid_until)
+    household.valid_until = valid_until
+    household.save(update_fields=["valid_from", "valid_until"])
+    access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)
+    return household
+
+
+def tariff_suggest(*, monthly_resources: Decimal, monthly_charges: Decimal, persons: int) -> dict:
+    """The tier a reste-à-vivre suggests. Stores nothing and logs nothing."""
+    reste_a_vivre = pricing.reste_a_vivre_per_day(
+        monthly_resources=monthly_resources, monthly_charges=monthly_charges, persons=persons
+    )
+    for tier in TariffTier.objects.order_by("beneficiary_rate", "code"):
+        if tier.max_reste_a_vivre is None or reste_a_vivre <= tier.max_reste_a_vivre:
+            return {
+                "reste_a_vivre_per_day": reste_a_vivre,
+                "suggested_tier": tier.code,
+                "eligible": True,
+            }
+    return {"reste_a_vivre_per_day": reste_a_vivre, "suggested_tier": None, "eligible": False}
+
+
+@transaction.atomic
+def tariff_tiers_replace(*, tiers: list[dict]) -> list[TariffTier]:
+    """Replace the platform's tiers. Rates already on order lines do not change."""
+    codes = [tier["code"] for tier in tiers]
+    if len(set(codes)) != len(codes):
+        message = _("Each tier code appears once.")
+        raise InvalidInput(message, fields={"code": [message]})
+    ordered = sorted(tiers, key=lambda tier: tier["beneficiary_rate"])
+    for lower, higher in itertools.pairwise(ordered):
+        lower_bound, higher_bound = lower.get("max_reste_a_vivre"), higher.get("max_reste_a_vivre")
+        if lower_bound is None or (higher_bound is not None and higher_bound <= lower_bound):
+            message = _("A higher rate goes with a higher reste-à-vivre threshold.")
+            raise InvalidInput(message, fields={"max_reste_a_vivre": [message]})
+    in_use = set(
+        Household.objects.exclude(tier__code__in=codes).values_list("tier__code", flat=True)
+    )
+    if in_use:
+        raise StateConflict(
+            _("Tiers still used by households cannot be removed: %(codes)s.")
+            % {"codes": ", ".join(sorted(in_use))},
+            code="tier_in_use",
+        )
+    TariffTier.objects.exclude(code__in=codes).delete()
+    for tier in tiers:
+        TariffTier.objects.update_or_create(
+            code=tier["code"],
+            defaults={
+                "label": tier["label"],
+                "beneficiary_rate": tier["beneficiary_rate"],
+                "max_reste_a_vivre": tier.get("max_reste_a_vivre"),
+            },
+        )
+    return list(TariffTier.objects.order_by("beneficiary_rate", "code"))

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import Hub
+
+from .choices import AllocationRule, CycleStatus
+
+
+class OrderCycle(models.Model):
+    """One delivery date, many producers, many groceries."""
+
+    name = models.CharField(_("name"), max_length=200)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    confirm_by = models.DateTimeField(_("producers confirm by"))
+    delivery_date = models.DateField(_("delivery date"))
+    hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.DRAFT
+    )
+    allocation_rule = models.CharField(
+        _("shortage allocation rule"),
+        max_length=16,
+        choices=AllocationRule.choices,
+        default=AllocationRule.PROPORTIONAL,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order cycle")
+        verbose_name_plural = _("order cycles")
+        ordering = ["-delivery_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="cycle_opens_before_closes", condition=Q(opens_at__lt=F("closes_at"))
+            ),
+            models.CheckConstraint(
+                name="cycle_closes_before_confirm", condition=Q(closes_at__lte=F("confirm_by"))
+            ),
+            models.CheckConstraint(
+                name="cycle_status_valid", condition=Q(status__in=CycleStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleEvent(models.Model):
+    """One row per status change: who, when, from, to."""
+
+    cycle = models.ForeignKey(OrderCycle, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=CycleStatus.choices)
+    to_status = models.CharField(max_length=16, choices=CycleStatus.choices)
+    # None when the scheduler moved the cycle.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("cycle event")
+        verbose_name_plural = _("cycle events")
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="cycle_event_once_per_transition", fields=["cycle", "to_status"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.from_status} → {self.to_status}"

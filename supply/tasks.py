@@ -1,0 +1,21 @@
+from celery import shared_task
+from django.utils import timezone
+
+from core.models import User
+from core.tasks import tracked
+
+from . import services
+
+
+@shared_task(name="supply.cycle_close", acks_late=True)
+@tracked
+def cycle_close_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
+    actor = User.objects.filter(id=actor_id).first() if actor_id else None
+    return services.cycle_close(
+        cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
+    )
+
+
+@shared_task(name="supply.cycles_advance_due")
+def cycles_advance_due_task() -> dict:
+    return services.cycles_advance_due(now=timezone.now())
