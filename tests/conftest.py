@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.choices import OrganisationKind, Role
@@ -51,6 +53,8 @@ class World:
     other_envelope: object
     city: object
     official: User
+    draft_cycle: object
+    open_offer: object
 
     def user(self, role: str | None) -> User | None:
         return {
@@ -72,9 +76,20 @@ def world(platform) -> World:
     funder = factories.FunderFactory(kind="ccas", social_service=social_service)
     other_funder = factories.FunderFactory(kind="ccas", social_service=other_social_service)
     city = factories.OrganisationFactory(kind=OrganisationKind.CITY, name="Ville de Lille")
+    hub = factories.HubFactory()
+    product = factories.ProductFactory(producer=producer)
+    draft_cycle = factories.OrderCycleFactory(hub=hub)
+    now = timezone.now()
+    open_cycle = factories.OrderCycleFactory(
+        hub=hub,
+        status="open",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        confirm_by=now + timedelta(days=2),
+    )
     return World(
         coordinator=factories.member(Role.COORDINATOR, platform, username="coordination"),
-        hub=factories.HubFactory(),
+        hub=hub,
         vehicle=factories.VehicleFactory(),
         grocery=grocery,
         other_grocery=other_grocery,
@@ -83,7 +98,7 @@ def world(platform) -> World:
         producer=producer,
         other_producer=other_producer,
         producer_user=factories.member(Role.PRODUCER, producer.organisation),
-        product=factories.ProductFactory(producer=producer),
+        product=product,
         other_product=factories.ProductFactory(producer=other_producer),
         social_service=social_service,
         other_social_service=other_social_service,
@@ -95,6 +110,8 @@ def world(platform) -> World:
         other_envelope=factories.EnvelopeFactory(funder=other_funder),
         city=city,
         official=factories.member(Role.OFFICIAL, city),
+        draft_cycle=draft_cycle,
+        open_offer=factories.OfferFactory(cycle=open_cycle, product=product),
     )
 
 
@@ -148,10 +165,7 @@ class Market:
 
 @pytest.fixture
 def market(world) -> Market:
-    from datetime import timedelta
     from decimal import Decimal
-
-    from django.utils import timezone
 
     from orders.households import household_enrol
     from orders.models import TariffTier

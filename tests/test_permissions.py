@@ -75,6 +75,39 @@ def bodies(world, role):
         "patch_product": {"unit_price_ht": "2.10"},
         "patch_grocery": {"closes_at_time": "18:00"},
         "patch_hub": {"name": "Hub renommé"},
+        "cycle": {
+            "name": "Cycle de test",
+            "opens_at": "2030-01-06T08:00:00+01:00",
+            "closes_at": "2030-01-08T20:00:00+01:00",
+            "confirm_by": "2030-01-09T12:00:00+01:00",
+            "delivery_date": "2030-01-10",
+            "hub": world.hub.id,
+        },
+        "offer": {
+            "cycle": world.draft_cycle.id,
+            "product": world.product.id,
+            "quantity_available": "50",
+        },
+        "household": {
+            "adults": 1,
+            "valid_from": "2026-11-01",
+            "valid_until": "2027-03-31",
+            "tier": "T1",
+            "pickup_grocery": world.grocery.id,
+            "funder": world.funder.id,
+            "consent_at": "2026-11-01T10:00:00+01:00",
+        },
+        "suggest": {"monthly_resources": "900", "monthly_charges": "600", "persons": 3},
+        "tiers": [
+            {"code": "T1", "label": "T1", "beneficiary_rate": "0.1", "max_reste_a_vivre": "4"},
+            {"code": "T2", "label": "T2", "beneficiary_rate": "0.2", "max_reste_a_vivre": "8"},
+            {"code": "T3", "label": "T3", "beneficiary_rate": "0.3", "max_reste_a_vivre": "12"},
+        ],
+        "order": {
+            "cycle": world.open_offer.cycle_id,
+            "grocery": world.grocery.id,
+            "lines": [{"offer": world.open_offer.id, "quantity": "1"}],
+        },
     }
 
 
@@ -137,6 +170,27 @@ MATRIX = [
     ("post", "/api/v1/vehicles/", "vehicle", expect(201, 403, 403, 403, 403)),
     ("get", "/api/v1/zones/", None, expect(200, 200, 200, 200, 200)),
     ("get", "/api/v1/schema/", None, expect(200, 200, 200, 200, 200, anonymous=200)),
+    ("get", "/api/v1/cycles/", None, expect(200, 200, 200, 200, 200)),
+    ("get", "/api/v1/cycles/{draft_cycle}/", None, expect(200, 200, 200, 200, 200)),
+    ("post", "/api/v1/cycles/", "cycle", expect(201, 403, 403, 403, 403)),
+    ("post", "/api/v1/cycles/{draft_cycle}/open/", None, expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/offers/", None, expect(200, 200, 200, 403, 403)),
+    ("get", "/api/v1/offers/{open_offer}/", None, expect(200, 200, 200, 403, 403)),
+    ("post", "/api/v1/offers/", "offer", expect(201, 403, 201, 403, 403)),
+    ("get", "/api/v1/households/", None, expect(404, 200, 404, 200, 404)),
+    ("post", "/api/v1/households/", "household", expect(404, 403, 404, 201, 404)),
+    ("get", "/api/v1/household-access-log/", None, expect(403, 403, 403, 200, 403)),
+    ("post", "/api/v1/tariff/suggest/", "suggest", expect(403, 403, 403, 200, 403)),
+    ("get", "/api/v1/tariff/tiers/", None, expect(200, 403, 403, 200, 403)),
+    ("put", "/api/v1/tariff/tiers/", "tiers", expect(200, 403, 403, 403, 403)),
+    ("get", "/api/v1/orders/", None, expect(200, 200, 403, 403, 403)),
+    ("post", "/api/v1/orders/", "order", expect(403, 201, 403, 403, 403)),
+    (
+        "get",
+        "/api/v1/tasks/00000000-0000-0000-0000-000000000000/",
+        None,
+        expect(404, 404, 404, 404, 404),
+    ),
 ]
 
 
@@ -158,6 +212,8 @@ def resolve(path: str, world) -> str:
             "other_grocery",
             "hub",
             "vehicle",
+            "draft_cycle",
+            "open_offer",
         )
     }
     return path.format(**names)

@@ -1,0 +1,171 @@
+"""Caps and envelopes hold when orders arrive at the same moment (PostgreSQL row locks)."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from accounting.models import Envelope
+from core.choices import Role
+from core.errors import DomainError
+from orders.households import household_enrol
+from orders.models import Order, TariffTier
+from orders.services import RequestedLine, order_submit
+from tests import factories
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks are a PostgreSQL matter"
+    ),
+]
+
+
+def run_together(jobs):
+    """Start every job at the same instant, each on its own thread and connection."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", job())
+        except DomainError as error:
+            outcomes[index] = (error.code, None)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def setting_up(transactional_db):
+    platform = factories.platform_organisation()
+    tier, _ = TariffTier.objects.get_or_create(
+        code="T1",
+        defaults={
+            "label": "T1",
+            "beneficiary_rate": Decimal("0.10"),
+            "max_reste_a_vivre": Decimal("4"),
+        },
+    )
+    hub = factories.HubFactory(organisation=platform)
+    grocery = factories.GroceryFactory()
+    volunteer = factories.member(Role.GROCERY_VOLUNTEER, grocery.organisation)
+    social_service = factories.SocialServiceFactory()
+    staff = factories.member(Role.CCAS_STAFF, social_service.organisation)
+    funder = factories.FunderFactory(kind="ccas", social_service=social_service)
+    return tier, hub, grocery, volunteer, social_service, staff, funder
+
+
+def open_cycle(hub, delivery_date, product):
+    now = timezone.now()
+    cycle = factories.OrderCycleFactory(
+        hub=hub,
+        status="open",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        confirm_by=now + timedelta(days=2),
+        delivery_date=delivery_date,
+    )
+    return factories.OfferFactory(cycle=cycle, product=product, unit_price_ht=Decimal("2.00"))
+
+
+def enrol(social_service, staff, tier, grocery, funder, delivery_date, monthly_cap=None):
+    now = timezone.now()
+    return household_enrol(
+        social_service=social_service,
+        user=staff,
+        now=now,
+        adults=1,
+        children=0,
+        valid_from=delivery_date - timedelta(days=30),
+        valid_until=delivery_date + timedelta(days=90),
+        tier=tier,
+        pickup_grocery=grocery,
+        funder=funder,
+        consent_at=now,
+        monthly_cap=monthly_cap,
+    )
+
+
+def test_twenty_households_race_for_an_envelope_that_admits_five(transactional_db):
+    tier, hub, grocery, volunteer, social_service, staff, funder = setting_up(transactional_db)
+    delivery = timezone.localdate() + timedelta(days=5)
+    offer = open_cycle(hub, delivery, factories.ProductFactory())
+    # 4 kg × 2.00 € = 8.00 HT, 8.44 TTC; T1 pays 0.84, the funder 7.60.
+    subsidy = Decimal("7.60")
+    envelope = factories.EnvelopeFactory(
+        funder=funder,
+        period_start=delivery - timedelta(days=40),
+        period_end=delivery + timedelta(days=40),
+        amount=subsidy * 5 + Decimal("7.59"),
+    )
+    households = [enrol(social_service, staff, tier, grocery, funder, delivery) for _ in range(20)]
+
+    outcomes = run_together(
+        [
+            lambda household=household: (
+                order_submit(
+                    user=volunteer,
+                    cycle_id=offer.cycle_id,
+                    household=household,
+                    lines=[RequestedLine(offer.id, Decimal("4"))],
+                    now=timezone.now(),
+                ).subsidy_total
+            )
+            for household in households
+        ]
+    )
+
+    codes = [code for code, _ in outcomes]
+    assert codes.count("ok") == 5
+    assert codes.count("envelope_exhausted") == 15
+    assert Envelope.objects.get(pk=envelope.pk).committed == subsidy * 5
+    assert Order.objects.count() == 5
+
+
+def test_one_household_in_ten_cycles_its_cap_admits_three(transactional_db):
+    tier, hub, grocery, volunteer, social_service, staff, funder = setting_up(transactional_db)
+    delivery = timezone.localdate() + timedelta(days=5)
+    product = factories.ProductFactory()
+    offers = [open_cycle(hub, delivery + timedelta(days=index % 2), product) for index in range(10)]
+    if len({offer.cycle.delivery_date.month for offer in offers}) > 1:
+        offers = [open_cycle(hub, delivery, product) for _ in range(10)]
+    factories.EnvelopeFactory(
+        funder=funder,
+        period_start=delivery - timedelta(days=40),
+        period_end=delivery + timedelta(days=40),
+        amount=Decimal("1000.00"),
+    )
+    # Each order is 8.44 € TTC; a cap of 30.00 € admits three (25.32 €), not four (33.76 €).
+    household = enrol(
+        social_service, staff, tier, grocery, funder, delivery, monthly_cap=Decimal("30.00")
+    )
+
+    outcomes = run_together(
+        [
+            lambda offer=offer: (
+                order_submit(
+                    user=volunteer,
+                    cycle_id=offer.cycle_id,
+                    household=household,
+                    lines=[RequestedLine(offer.id, Decimal("4"))],
+                    now=timezone.now(),
+                ).total_ttc
+            )
+            for offer in offers
+        ]
+    )
+
+    codes = [code for code, _ in outcomes]
+    assert codes.count("ok") == 3
+    assert codes.count("cap_exceeded") == 7
+    assert Order.objects.filter(household=household).count() == 3
