@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/appro_solidaire
 
-.PHONY: run test test-postgres lint install install-dev migrate seed worker beat clean
+.PHONY: run test test-postgres lint install install-dev migrate seed worker beat clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,9 @@ beat: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+
+## Refresh the French catalogue from the code and tools/fr.json, then compile it
+messages: install
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=tools --no-obsolete
+	$(PY) tools/fill_po.py locale/fr/LC_MESSAGES/django.po tools/fr.json
+	cd locale && ../$(PY) ../manage.py compilemessages -l fr

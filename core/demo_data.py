@@ -477,8 +477,23 @@ LOGINS = [
     ("benevole.epine", "grocery_volunteer", "Épicerie de l'Épine"),
     ("producteur.wavrin", "producer", "Ferme du Marais de Wavrin"),
     ("ccas.lille", "ccas_staff", "CCAS de Lille"),
+    ("ccas.lomme", "ccas_staff", "CCAS de Lomme"),
     ("ccas.hellemmes", "ccas_staff", "CCAS d'Hellemmes"),
     ("elu.lille", "official", "Ville de Lille"),
+]
+# (CCAS, pickup grocery, adults, children, tier)
+HOUSEHOLDS = [
+    ("CCAS de Lille", "Fives Solidaire", 1, 2, "T1"),
+    ("CCAS de Lille", "Fives Solidaire", 2, 3, "T2"),
+    ("CCAS de Lille", "Fives Solidaire", 1, 0, "T1"),
+    ("CCAS de Lille", "Moulins Partage", 2, 1, "T3"),
+    ("CCAS de Lille", "Lille-Sud Entraide", 1, 1, "T2"),
+    ("CCAS de Lille", "L'Escale de Wazemmes", 2, 0, "T1"),
+    ("CCAS de Lomme", "Épicerie solidaire du Marais", 1, 3, "T1"),
+    ("CCAS de Lomme", "Lomme Bourg Solidaire", 2, 2, "T2"),
+    ("CCAS d'Hellemmes", "Épicerie de l'Épine", 1, 1, "T1"),
+    ("CCAS d'Hellemmes", "Épicerie de l'Épine", 2, 4, "T2"),
+    ("CCAS d'Hellemmes", "Dombrowski Solidaire", 1, 0, "T3"),
 ]
 DEMO_PASSWORD = "Solidaire-Demo-2026"
 CITY = {"name": "Ville de Lille", "commune": "Lille"}

@@ -1,7 +1,7 @@
 """Fill empty msgstr entries of a .po file from a JSON dictionary {msgid: msgstr}.
 
 Usage: python tools/fill_po.py locale/fr/LC_MESSAGES/django.po tools/fr.json
-Only single-line msgids are handled, which is all this project writes.
+Multi-line msgids (as makemessages wraps them) are joined before the look-up.
 """
 
 import json
@@ -16,15 +16,16 @@ def fill(po_path: str, json_path: str) -> int:
     missing = []
 
     def replace(match):
-        msgid = json.loads(match.group(1))
+        quoted = match.group(1).strip().split("\n")
+        msgid = "".join(json.loads(part) for part in quoted)
         if msgid in translations:
             translated = json.dumps(translations[msgid], ensure_ascii=False)
-            return f"msgid {match.group(1)}\nmsgstr {translated}"
+            return f"msgid {match.group(1).strip()}\nmsgstr {translated}\n"
         if msgid:
             missing.append(msgid)
         return match.group(0)
 
-    text = re.sub(r'^msgid (".*")\nmsgstr ""$', replace, text, flags=re.M)
+    text = re.sub(r'^msgid ((?:".*"\n)+)msgstr ""\n', replace, text, flags=re.M)
     text = text.replace("#, fuzzy\n", "")
     Path(po_path).write_text(text, encoding="utf-8")
     for msgid in missing:

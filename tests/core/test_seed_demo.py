@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from accounting.models import Envelope, Funder
 from core.models import User
 from logistics.models import Hub, Vehicle, Zone
-from orders.models import Grocery, SocialService
-from producers.models import Producer, Product
+from orders.models import Grocery, Household, SocialService
+from producers.models import Offer, Producer, Product
+from supply.models import OrderCycle
 
 
 def test_seed_demo_loads_a_believable_data_set_once(db):
@@ -30,6 +31,14 @@ def test_seed_demo_loads_a_believable_data_set_once(db):
     assert Product.objects.values("category").distinct().count() >= 8
     assert Funder.objects.count() >= 3 and Envelope.objects.exists()
     assert Zone.objects.count() == 10
+    assert OrderCycle.objects.filter(status="open").count() == 1
+    assert Offer.objects.count() == 2 * Product.objects.count()
+    assert Household.objects.count() >= 10
+    assert set(Household.objects.values_list("social_service__commune", flat=True)) == {
+        "Lille",
+        "Lomme",
+        "Hellemmes",
+    }
     roles = set(User.objects.values_list("membership__role", flat=True))
     assert roles == {"coordinator", "grocery_volunteer", "producer", "ccas_staff", "official"}
     printed = out.getvalue()

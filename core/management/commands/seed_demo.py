@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounting.models import Funder
 from accounting.services import envelope_create
@@ -11,9 +12,13 @@ from core import demo_data
 from core.choices import OrganisationKind
 from core.models import Organisation, User
 from core.services import organisation_create, user_create
+from logistics.models import Hub
 from logistics.services import hub_create, vehicle_create, zones_load
+from orders.households import household_enrol
+from orders.models import TariffTier
 from orders.services import grocery_create, social_service_create
-from producers.services import producer_create, product_create
+from producers.services import offer_create, producer_create, product_create
+from supply.services import cycle_create, cycle_open
 
 
 class Command(BaseCommand):
@@ -107,14 +112,66 @@ class Command(BaseCommand):
                 role=role,
                 organisation=organisations[organisation_name],
             )
+        self._load_cycles_and_households(producers, groceries, social_services)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée : {zones} zones, 1 hub, {len(demo_data.VEHICLES)} véhicules, "
                 f"{len(social_services)} CCAS, {len(demo_data.FUNDERS)} financeurs, "
                 f"{len(groceries)} épiceries, {len(producers)} producteurs, "
-                f"{product_count} produits."
+                f"{product_count} produits, 2 cycles (un ouvert, un en préparation), "
+                f"{len(demo_data.HOUSEHOLDS)} foyers."
             )
         )
+
+    def _load_cycles_and_households(self, producers, groceries, social_services) -> None:
+        """An open cycle with every product on offer, next week's cycle in draft, and a few
+        households per CCAS picking up at the groceries of their commune."""
+        now = timezone.now()
+        today = timezone.localdate()
+        hub = Hub.objects.order_by("id").first()
+        open_cycle = cycle_create(
+            name=f"Livraison du {today + timedelta(days=4):%d/%m/%Y}",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=1),
+            confirm_by=now + timedelta(days=2),
+            delivery_date=today + timedelta(days=4),
+            hub=hub,
+        )
+        cycle_open(cycle_id=open_cycle.id, actor=None, now=now)
+        next_cycle = cycle_create(
+            name=f"Livraison du {today + timedelta(days=11):%d/%m/%Y}",
+            opens_at=now + timedelta(days=5),
+            closes_at=now + timedelta(days=8),
+            confirm_by=now + timedelta(days=9),
+            delivery_date=today + timedelta(days=11),
+            hub=hub,
+        )
+        for producer in producers.values():
+            for product in producer.products.all():
+                for cycle in (open_cycle, next_cycle):
+                    offer_create(
+                        cycle=cycle,
+                        product=product,
+                        quantity_available=(product.pack_size * 40).quantize(Decimal("1")),
+                    )
+        tiers = {tier.code: tier for tier in TariffTier.objects.all()}
+        for index, (service_name, grocery_name, adults, children, tier) in enumerate(
+            demo_data.HOUSEHOLDS
+        ):
+            service = social_services[service_name]
+            household_enrol(
+                social_service=service,
+                user=User.objects.filter(membership__organisation=service.organisation).first(),
+                now=now,
+                adults=adults,
+                children=children,
+                valid_from=today - timedelta(days=20 + index),
+                valid_until=today - timedelta(days=20 + index) + timedelta(days=150),
+                tier=tiers[tier],
+                pickup_grocery=groceries[grocery_name],
+                funder=service.funders.first(),
+                consent_at=now - timedelta(days=20 + index),
+            )
 
     def _print_logins(self) -> None:
         self.stdout.write("")
