@@ -10,6 +10,7 @@ from accounting.services import envelope_adjust_commitment, envelope_for_update
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
+from core.money import format_euros, format_quantity
 from logistics.services import place_locate
 from producers.models import Offer
 from supply.choices import CycleStatus
@@ -149,7 +150,7 @@ def _priced_lines(
         if line.quantity % product.pack_size != 0:
             errors[f"lines.{index}.quantity"] = [
                 _("« %(product)s » is sold by multiples of %(pack)s.")
-                % {"product": product.name, "pack": product.pack_size.normalize()}
+                % {"product": product.name, "pack": format_quantity(product.pack_size)}
             ]
             continue
         price = pricing.price_line(
@@ -206,14 +207,14 @@ def _check_household_may_order(
     if spent + total_ttc > household.monthly_cap:
         raise StateConflict(
             _(
-                "This order (%(order)s €) would pass the monthly cap of household %(reference)s: "
-                "%(spent)s € already ordered this month, cap %(cap)s €."
+                "This order (%(order)s) would pass the monthly cap of household %(reference)s: "
+                "%(spent)s already ordered this month, cap %(cap)s."
             )
             % {
-                "order": total_ttc,
+                "order": format_euros(total_ttc),
                 "reference": household.reference,
-                "spent": spent,
-                "cap": household.monthly_cap,
+                "spent": format_euros(spent),
+                "cap": format_euros(household.monthly_cap),
             },
             code="cap_exceeded",
         )
@@ -235,9 +236,13 @@ def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, 
         raise StateConflict(
             _(
                 "The envelope of « %(funder)s » cannot cover this subsidy "
-                "(%(needed)s € needed, %(remaining)s € left)."
+                "(%(needed)s needed, %(remaining)s left)."
             )
-            % {"funder": household.funder.name, "needed": delta, "remaining": envelope.remaining},
+            % {
+                "funder": household.funder.name,
+                "needed": format_euros(delta),
+                "remaining": format_euros(envelope.remaining),
+            },
             code="envelope_exhausted",
         )
     envelope_adjust_commitment(envelope=envelope, delta=delta)
@@ -402,7 +407,10 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
                         "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
                         "it will be shared fairly at close."
                     )
-                    % {"demand": row["total"], "offered": available[row["offer_id"]]},
+                    % {
+                        "demand": format_quantity(row["total"]),
+                        "offered": format_quantity(available[row["offer_id"]]),
+                    },
                 }
             )
     return warnings

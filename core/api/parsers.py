@@ -1,7 +1,8 @@
-import io
+import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from core.api.errors import PayloadTooLarge
@@ -20,7 +21,15 @@ class BoundedJSONParser(JSONParser):
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise PayloadTooLarge(self._message(limit))
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            return json.loads(raw.decode(settings.DEFAULT_CHARSET))
+        except UnicodeDecodeError as error:
+            raise ParseError(_("The request body is not UTF-8 text.")) from error
+        except json.JSONDecodeError as error:
+            raise ParseError(
+                _("The request body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": error.lineno, "column": error.colno}
+            ) from error
 
     @staticmethod
     def _message(limit: int) -> str:

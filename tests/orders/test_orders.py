@@ -119,7 +119,7 @@ def test_cap_exceeded_is_refused_and_changes_nothing(volunteer_client, market):
 
     assert response.status_code == 409
     assert response.json()["code"] == "cap_exceeded"
-    assert "30.00" in response.json()["message"]
+    assert "plafond 30,00 €" in response.json()["message"]
     assert state(market) == before
 
 
