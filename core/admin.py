@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import IdempotencyRecord, Membership, Organisation, User
+from .models import IdempotencyRecord, Membership, Organisation, TaskRun, User
 
 
 class MembershipInline(admin.StackedInline):
@@ -50,3 +50,11 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_filter = ["method", "status_code"]
     search_fields = ["key", "path", "user__username"]
     readonly_fields = [field.name for field in IdempotencyRecord._meta.fields]
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "progress", "created_by", "created_at", "updated_at"]
+    list_filter = ["name", "state"]
+    search_fields = ["id", "name"]
+    readonly_fields = [field.name for field in TaskRun._meta.fields]

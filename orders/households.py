@@ -227,3 +227,13 @@ def tariff_tiers_replace(*, tiers: list[dict]) -> list[TariffTier]:
             },
         )
     return list(TariffTier.objects.order_by("beneficiary_rate", "code"))
+
+
+@transaction.atomic
+def household_suspend(*, household: Household, user, now: datetime, suspended: bool) -> Household:
+    """Suspend (or reinstate) a household: a suspended household cannot order."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    household.suspended_at = now if suspended else None
+    household.save(update_fields=["suspended_at"])
+    access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)
+    return household

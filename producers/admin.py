@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Producer, Product
+from .models import Offer, Producer, Product
 
 
 class ProductInline(admin.TabularInline):
@@ -34,3 +34,12 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["category", "unit", "is_organic", "is_active", "producer"]
     search_fields = ["name", "producer__name"]
     list_select_related = ["producer"]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["product", "cycle", "quantity_available", "unit_price_ht"]
+    list_filter = ["cycle", "product__producer", "product__category"]
+    search_fields = ["product__name", "product__producer__name"]
+    list_select_related = ["product", "cycle"]
+    autocomplete_fields = ["product"]

@@ -36,6 +36,7 @@ from orders.households import (
     funders_usable_by,
     household_enrol,
     household_renew,
+    household_suspend,
     tariff_suggest,
     tariff_tiers_replace,
 )
@@ -98,7 +99,7 @@ class HouseholdViewSet(ReadCreateViewSet):
         super().initial(request, *args, **kwargs)
         if self.actor.role not in HOUSEHOLD_ROLES:
             raise Http404
-        ccas_only = self.action in ("create", "renew", "access_log")
+        ccas_only = self.action in ("create", "renew", "suspend", "reinstate", "access_log")
         if ccas_only and self.actor.role != Role.CCAS_STAFF:
             raise PermissionDenied(_("Only the staff of a CCAS manage households."))
 
@@ -154,6 +155,22 @@ class HouseholdViewSet(ReadCreateViewSet):
             valid_until=serializer.validated_data["valid_until"],
             today=timezone.localdate(),
             now=timezone.now(),
+        )
+        return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+    @extend_schema(request=None, responses={200: HouseholdFullSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        household = household_suspend(
+            household=self.get_object(), user=request.user, now=timezone.now(), suspended=True
+        )
+        return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+    @extend_schema(request=None, responses={200: HouseholdFullSerializer})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        household = household_suspend(
+            household=self.get_object(), user=request.user, now=timezone.now(), suspended=False
         )
         return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
 

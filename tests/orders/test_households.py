@@ -354,3 +354,24 @@ def test_month_spent_follows_orders(volunteer_client, market):
         assert (household["month_spent"], household["month_remaining"]) == ("6.33", "23.67")
     else:  # the delivery falls next month: this month is untouched
         assert (household["month_spent"], household["month_remaining"]) == ("0.00", "30.00")
+
+
+def test_suspension_stops_orders_and_reinstatement_restores_them(
+    ccas_client, volunteer_client, market
+):
+    path = f"/api/v1/households/{market.household.id}"
+    body = {
+        "cycle": market.cycle.id,
+        "household": market.household.id,
+        "lines": [{"offer": market.offers[0].id, "quantity": "1"}],
+    }
+
+    suspended = ccas_client.post(f"{path}/suspend/")
+    refused = volunteer_client.post("/api/v1/orders/", body, format="json")
+    reinstated = ccas_client.post(f"{path}/reinstate/")
+    accepted = volunteer_client.post("/api/v1/orders/", body, format="json")
+
+    assert suspended.json()["status"] == "suspended"
+    assert refused.status_code == 409 and refused.json()["code"] == "household_inactive"
+    assert reinstated.json()["status"] == "active"
+    assert accepted.status_code == 201
