@@ -16,7 +16,7 @@ from orders.api.views import (
     TariffTiersView,
 )
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
-from supply.api.views import OrderCycleViewSet
+from supply.api.views import OrderCycleViewSet, PurchaseListViewSet
 
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
@@ -34,6 +34,7 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("household-access-log", HouseholdAccessLogViewSet, basename="household-access-log")
 router.register("orders", OrderViewSet, basename="order")
+router.register("purchase-lists", PurchaseListViewSet, basename="purchase-list")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

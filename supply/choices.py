@@ -26,3 +26,10 @@ CYCLE_TRANSITIONS: dict[str, str] = {
 class AllocationRule(models.TextChoices):
     PROPORTIONAL = "proportional", _("Proportional")  # largest remainder, households first
     FIRST_COME = "first_come", _("First come")  # earliest submitted orders first
+
+
+class PurchaseListStatus(models.TextChoices):
+    SENT = "sent", _("Sent")  # sent to the producer, awaiting its confirmation
+    CONFIRMED = "confirmed", _("Confirmed")  # the producer supplies everything allocated
+    PARTIAL = "partial", _("Partly confirmed")  # the producer supplies less on some lines
+    MISSED = "missed", _("No confirmation")  # the deadline passed: counted as zero

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Hub
 
-from .choices import AllocationRule, CycleStatus
+from .choices import AllocationRule, CycleStatus, PurchaseListStatus
 
 
 class OrderCycle(models.Model):
@@ -72,3 +72,72 @@ class CycleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.from_status} → {self.to_status}"
+
+
+class PurchaseList(models.Model):
+    """What the platform buys from one producer for one cycle."""
+
+    cycle = models.ForeignKey(
+        OrderCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="purchase_lists"
+    )
+    producer = models.ForeignKey(
+        "producers.Producer",
+        verbose_name=_("producer"),
+        on_delete=models.PROTECT,
+        related_name="purchase_lists",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PurchaseListStatus.choices,
+        default=PurchaseListStatus.SENT,
+    )
+    created_at = models.DateTimeField(_("created at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase list")
+        verbose_name_plural = _("purchase lists")
+        ordering = ["cycle_id", "producer__name"]
+        constraints = [
+            models.UniqueConstraint(
+                name="purchase_list_one_per_producer_and_cycle", fields=["cycle", "producer"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} — {self.cycle}"
+
+
+class PurchaseListLine(models.Model):
+    """One offer of a purchase list: the sums of its order lines, kept beside each other."""
+
+    purchase_list = models.ForeignKey(PurchaseList, on_delete=models.CASCADE, related_name="lines")
+    offer = models.OneToOneField(
+        "producers.Offer", on_delete=models.PROTECT, related_name="purchase_list_line"
+    )
+    ordered_quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    allocated_quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    # What the producer confirmed it will supply; null until it answers.
+    confirmed_quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("purchase list line")
+        verbose_name_plural = _("purchase list lines")
+        ordering = ["purchase_list_id", "offer_id"]
+        constraints = [
+            models.CheckConstraint(
+                name="purchase_line_allocated_within_ordered",
+                condition=Q(
+                    allocated_quantity__gte=0, allocated_quantity__lte=F("ordered_quantity")
+                ),
+            ),
+            models.CheckConstraint(
+                name="purchase_line_confirmed_within_allocated",
+                condition=Q(confirmed_quantity__isnull=True)
+                | Q(confirmed_quantity__gte=0, confirmed_quantity__lte=F("allocated_quantity")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.allocated_quantity}"

@@ -1,13 +1,19 @@
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
+from core.money import format_quantity
 from logistics.models import Hub
+from orders.choices import OrderStatus
+from orders.models import Order
 
-from .choices import CYCLE_TRANSITIONS, AllocationRule, CycleStatus
-from .models import CycleEvent, OrderCycle
+from . import consolidation, notifications
+from .choices import CYCLE_TRANSITIONS, AllocationRule, CycleStatus, PurchaseListStatus
+from .models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
 ORDER = list(CycleStatus.values)
 
@@ -129,11 +135,147 @@ def cycle_check_closable(*, cycle: OrderCycle) -> None:
 
 @transaction.atomic
 def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
-    """Freeze orders and prices. Consolidation and allocation follow in the same task."""
+    """Freeze orders and prices, allocate shortages, build one purchase list per producer.
+
+    One transaction: a crash leaves the cycle open with nothing written, and a re-run on a
+    cycle already closed builds the same lists again without duplicates.
+    """
+    progress = progress or (lambda percent: None)
     cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
     cycle_check_closable(cycle=cycle)
+    if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
+        return {"cycle": cycle_id, "status": cycle.status, "moved": False}
     moved = cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CLOSED, actor=actor, now=now)
-    return {"cycle": cycle_id, "status": CycleStatus.CLOSED, "moved": moved}
+    cycle.refresh_from_db()
+    Order.objects.filter(cycle=cycle, status=OrderStatus.SUBMITTED).update(
+        status=OrderStatus.ALLOCATED
+    )
+    progress(5)
+    figures = consolidation.cycle_allocate(cycle=cycle, progress=progress)
+    lists = consolidation.purchase_lists_build(cycle=cycle, now=now)
+    progress(95)
+    transaction.on_commit(lambda: notifications.purchase_lists_sent(cycle_id=cycle_id))
+    return {
+        "cycle": cycle_id,
+        "status": CycleStatus.CLOSED,
+        "moved": moved,
+        "purchase_lists": lists,
+        **figures,
+    }
+
+
+def _check_confirmation_open(purchase_list: PurchaseList, now: datetime) -> None:
+    if purchase_list.cycle.status != CycleStatus.CLOSED:
+        raise StateConflict(
+            _("Purchase lists are confirmed while the cycle is closed, before delivery."),
+            code="cycle_not_closed",
+        )
+    if now > purchase_list.cycle.confirm_by:
+        raise StateConflict(
+            _("The confirmation deadline (%(deadline)s) has passed.")
+            % {
+                "deadline": timezone.localtime(purchase_list.cycle.confirm_by).strftime(
+                    "%d/%m/%Y %H:%M"
+                )
+            },
+            code="confirmation_closed",
+        )
+
+
+@transaction.atomic
+def purchase_list_confirm(
+    *, purchase_list: PurchaseList, confirmed: dict[int, Decimal], now: datetime
+) -> PurchaseList:
+    """The producer says what it will supply. Lines it does not name are confirmed in full.
+
+    A quantity below the allocation is shared again among the orders (DESIGN.md §4.3);
+    order totals and envelope commitments follow. The producer may answer again until the
+    deadline: each answer starts again from the quantities originally asked.
+    """
+    OrderCycle.objects.select_for_update().get(pk=purchase_list.cycle_id)
+    purchase_list = (
+        PurchaseList.objects.select_for_update().select_related("cycle").get(pk=purchase_list.pk)
+    )
+    _check_confirmation_open(purchase_list, now)
+    lines = {line.offer_id: line for line in purchase_list.lines.select_related("offer__product")}
+    errors = {}
+    for index, (offer_id, quantity) in enumerate(confirmed.items()):
+        line = lines.get(offer_id)
+        if line is None:
+            errors[f"lines.{index}.offer"] = [_("This offer is not on this purchase list.")]
+        elif quantity < 0 or quantity > line.allocated_quantity:
+            errors[f"lines.{index}.confirmed_quantity"] = [
+                _("Between 0 and the allocated quantity (%(allocated)s).")
+                % {"allocated": format_quantity(line.allocated_quantity)}
+            ]
+        elif quantity % line.offer.product.pack_size != 0:
+            errors[f"lines.{index}.confirmed_quantity"] = [
+                _("A multiple of %(pack)s.")
+                % {"pack": format_quantity(line.offer.product.pack_size)}
+            ]
+    if errors:
+        raise InvalidInput(_("Some confirmed quantities are not valid."), fields=errors)
+    answers = {
+        offer_id: confirmed.get(offer_id, line.allocated_quantity)
+        for offer_id, line in lines.items()
+    }
+    for offer_id, line in lines.items():
+        line.confirmed_quantity = answers[offer_id]
+    PurchaseListLine.objects.bulk_update(lines.values(), ["confirmed_quantity"])
+    consolidation.confirmed_reallocate(cycle=purchase_list.cycle, confirmations=answers)
+    complete = all(line.confirmed_quantity == line.allocated_quantity for line in lines.values())
+    purchase_list.status = PurchaseListStatus.CONFIRMED if complete else PurchaseListStatus.PARTIAL
+    purchase_list.confirmed_at = now
+    purchase_list.save(update_fields=["status", "confirmed_at"])
+    return purchase_list
+
+
+def cycle_check_confirmable(*, cycle: OrderCycle, now: datetime) -> None:
+    if cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        raise StateConflict(_("Close the cycle before confirming it."), code="cycle_not_closed")
+    waiting = cycle.purchase_lists.filter(status=PurchaseListStatus.SENT).count()
+    if cycle.status == CycleStatus.CLOSED and waiting and now <= cycle.confirm_by:
+        raise StateConflict(
+            _("%(count)d producers have not answered yet; wait for them or for the deadline.")
+            % {"count": waiting},
+            code="confirmations_pending",
+        )
+
+
+@transaction.atomic
+def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
+    """Every producer answered, or the deadline passed: silence counts as zero."""
+    progress = progress or (lambda percent: None)
+    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle_check_confirmable(cycle=cycle, now=now)
+    if cycle.status != CycleStatus.CLOSED:
+        return {"cycle": cycle_id, "status": cycle.status, "moved": False}
+    silent = list(cycle.purchase_lists.filter(status=PurchaseListStatus.SENT))
+    if silent:
+        offers = list(
+            PurchaseListLine.objects.filter(purchase_list__in=silent).values_list(
+                "offer_id", flat=True
+            )
+        )
+        PurchaseListLine.objects.filter(purchase_list__in=silent).update(confirmed_quantity=0)
+        consolidation.confirmed_reallocate(
+            cycle=cycle, confirmations=dict.fromkeys(offers, Decimal("0"))
+        )
+        PurchaseList.objects.filter(id__in=[item.id for item in silent]).update(
+            status=PurchaseListStatus.MISSED
+        )
+    progress(80)
+    Order.objects.filter(cycle=cycle, status=OrderStatus.ALLOCATED).update(
+        status=OrderStatus.CONFIRMED
+    )
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, actor=actor, now=now)
+    transaction.on_commit(lambda: notifications.groceries_confirmed(cycle_id=cycle_id))
+    return {
+        "cycle": cycle_id,
+        "status": CycleStatus.CONFIRMED,
+        "moved": True,
+        "missed_lists": len(silent),
+    }
 
 
 def cycles_advance_due(*, now: datetime) -> dict:
@@ -155,4 +297,11 @@ def cycles_advance_due(*, now: datetime) -> dict:
     for cycle_id in list(due_to_close):
         if cycle_close(cycle_id=cycle_id, actor=None, now=now)["moved"]:
             closed.append(cycle_id)
-    return {"opened": opened, "closed": closed}
+    confirmed = []
+    past_deadline = OrderCycle.objects.filter(
+        status=CycleStatus.CLOSED, confirm_by__lt=now
+    ).values_list("id", flat=True)
+    for cycle_id in list(past_deadline):
+        if cycle_confirm(cycle_id=cycle_id, actor=None, now=now)["moved"]:
+            confirmed.append(cycle_id)
+    return {"opened": opened, "closed": closed, "confirmed": confirmed}

@@ -19,3 +19,12 @@ def cycle_close_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
 @shared_task(name="supply.cycles_advance_due")
 def cycles_advance_due_task() -> dict:
     return services.cycles_advance_due(now=timezone.now())
+
+
+@shared_task(name="supply.cycle_confirm", acks_late=True)
+@tracked
+def cycle_confirm_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
+    actor = User.objects.filter(id=actor_id).first() if actor_id else None
+    return services.cycle_confirm(
+        cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
+    )

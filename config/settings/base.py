@@ -206,6 +206,9 @@ LOGGING = {
     "loggers": {
         # Request bodies are never logged: they may carry household resources.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint narrates every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logistics.models import Hub
 from supply.choices import AllocationRule
-from supply.models import CycleEvent, OrderCycle
+from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
 
 class OrderCycleSerializer(serializers.ModelSerializer):
@@ -31,3 +35,96 @@ class CycleEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CycleEvent
         fields = ["from_status", "to_status", "actor", "occurred_at"]
+
+
+class PurchaseListLineSerializer(serializers.ModelSerializer):
+    product_name = serializers.CharField(source="offer.product.name")
+    unit = serializers.CharField(source="offer.product.unit")
+    unit_price_ht = serializers.DecimalField(
+        source="offer.unit_price_ht", max_digits=9, decimal_places=2
+    )
+    total_ht = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_ttc = serializers.DecimalField(max_digits=14, decimal_places=2)
+    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3)
+
+    class Meta:
+        model = PurchaseListLine
+        fields = [
+            "offer",
+            "product_name",
+            "unit",
+            "ordered_quantity",
+            "allocated_quantity",
+            "confirmed_quantity",
+            "unit_price_ht",
+            "total_ht",
+            "total_ttc",
+            "weight_kg",
+        ]
+
+
+class PurchaseListSerializer(serializers.ModelSerializer):
+    lines = PurchaseListLineSerializer(many=True)
+    producer_name = serializers.CharField(source="producer.name")
+    total_ht = serializers.SerializerMethodField()
+    total_ttc = serializers.SerializerMethodField()
+    weight_kg = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PurchaseList
+        fields = [
+            "id",
+            "cycle",
+            "producer",
+            "producer_name",
+            "status",
+            "lines",
+            "total_ht",
+            "total_ttc",
+            "weight_kg",
+        ]
+
+    def _sum(self, purchase_list, field) -> Decimal:
+        return sum((getattr(line, field) for line in purchase_list.lines.all()), Decimal("0"))
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_total_ht(self, purchase_list) -> str:
+        return f"{self._sum(purchase_list, 'total_ht'):.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
+    def get_total_ttc(self, purchase_list) -> str:
+        return f"{self._sum(purchase_list, 'total_ttc'):.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=3))
+    def get_weight_kg(self, purchase_list) -> str:
+        return f"{self._sum(purchase_list, 'weight_kg'):.3f}"
+
+
+class ConfirmationLineSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1)
+    confirmed_quantity = serializers.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal("0")
+    )
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    lines = ConfirmationLineSerializer(many=True, max_length=1000)
+
+    def validate_lines(self, lines):
+        offers = [line["offer"] for line in lines]
+        if len(set(offers)) != len(offers):
+            raise serializers.ValidationError(_("Each offer appears on one line only."))
+        return lines
+
+
+class PackingRowSerializer(serializers.Serializer):
+    grocery = serializers.IntegerField()
+    grocery_name = serializers.CharField()
+    order = serializers.IntegerField()
+    household = serializers.CharField(allow_blank=True)
+    producer_name = serializers.CharField()
+    product_name = serializers.CharField()
+    unit = serializers.CharField()
+    asked_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3)

@@ -1,16 +1,28 @@
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core.api.renderers import CSVRenderer
 from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted
-from core.api.viewsets import ReadCreateUpdateViewSet
+from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
 from core.tasks import task_enqueue
-from supply import selectors, services, tasks
-from supply.api.serializers import CycleEventSerializer, OrderCycleSerializer
-from supply.models import OrderCycle
+from orders.models import Grocery
+from supply import documents, selectors, services, tasks
+from supply.api.serializers import (
+    ConfirmationSerializer,
+    CycleEventSerializer,
+    OrderCycleSerializer,
+    PackingRowSerializer,
+    PurchaseListSerializer,
+)
+from supply.models import OrderCycle, PurchaseList
 
 
 class OrderCycleViewSet(ReadCreateUpdateViewSet):
@@ -24,6 +36,9 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         "partial_update": (Role.COORDINATOR,),
         "open": (Role.COORDINATOR,),
         "close": (Role.COORDINATOR,),
+        "confirm": (Role.COORDINATOR,),
+        "purchase_lists": (Role.COORDINATOR, Role.PRODUCER),
+        "packing_lists": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
     }
     filterset_fields = ["status", "delivery_date"]
 
@@ -65,3 +80,113 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         cycle = self.get_object()
         events = cycle.events.select_related("actor")
         return Response(CycleEventSerializer(events, many=True).data)
+
+    @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        cycle = self.get_object()
+        services.cycle_check_confirmable(cycle=cycle, now=timezone.now())
+        run = task_enqueue(
+            task=tasks.cycle_confirm_task,
+            name="cycle_confirm",
+            user=request.user,
+            cycle_id=cycle.id,
+            actor_id=request.user.id,
+        )
+        return accepted(run)
+
+    @extend_schema(responses={200: PurchaseListSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="purchase-lists",
+        renderer_classes=[JSONRenderer, CSVRenderer],
+    )
+    def purchase_lists(self, request, pk=None):
+        cycle = self.get_object()
+        lists = selectors.purchase_list_list(actor=self.actor).filter(cycle=cycle)
+        data = PurchaseListSerializer(lists, many=True).data
+        if request.accepted_renderer.format == "csv":
+            data = [
+                {
+                    "producteur": row["producer_name"],
+                    "statut": row["status"],
+                    **{key: value for key, value in line.items()},
+                }
+                for row in data
+                for line in row["lines"]
+            ]
+            return Response(data, headers=_attachment(f"bons-de-commande-{cycle.id}.csv"))
+        return Response(data)
+
+    @extend_schema(responses={200: PackingRowSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="packing-lists",
+        renderer_classes=[JSONRenderer, CSVRenderer],
+    )
+    def packing_lists(self, request, pk=None):
+        cycle = self.get_object()
+        rows = selectors.packing_rows(cycle_id=cycle.id, actor=self.actor)
+        grocery_names = dict(Grocery.objects.values_list("id", "name"))
+        data = [
+            {
+                "grocery": row["grocery_id"],
+                "grocery_name": grocery_names.get(row["grocery_id"], ""),
+                "order": row["order_id"],
+                "household": row["order__household__reference"] or "",
+                "producer_name": row["offer__product__producer__name"],
+                "product_name": row["offer__product__name"],
+                "unit": row["offer__product__unit"],
+                "asked_quantity": f"{row['quantity']:.3f}",
+                "quantity": f"{row['packed_quantity']:.3f}",
+                "weight_kg": f"{row['packed_quantity'] * row['offer__product__unit_weight_kg']:.3f}",  # noqa: E501
+            }
+            for row in rows.iterator(chunk_size=10_000)
+        ]
+        headers = (
+            _attachment(f"colisage-{cycle.id}.csv")
+            if request.accepted_renderer.format == "csv"
+            else {}
+        )
+        return Response(data, headers=headers)
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
+    serializer_class = PurchaseListSerializer
+    queryset = PurchaseList.objects.none()
+    roles = {"*": (Role.COORDINATOR, Role.PRODUCER), "confirm": (Role.PRODUCER,)}
+
+    def scoped_queryset(self):
+        return selectors.purchase_list_list(actor=self.actor)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        purchase_list = self.get_object()
+        pdf = documents.purchase_order_pdf(purchase_list=purchase_list)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(f"bon-de-commande-{purchase_list.producer.name}-{purchase_list.cycle_id}")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return response
+
+    @extend_schema(request=ConfirmationSerializer, responses={200: PurchaseListSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        purchase_list = self.get_object()
+        serializer = ConfirmationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.purchase_list_confirm(
+            purchase_list=purchase_list,
+            confirmed={
+                line["offer"]: line["confirmed_quantity"]
+                for line in serializer.validated_data["lines"]
+            },
+            now=timezone.now(),
+        )
+        return Response(PurchaseListSerializer(self.get_queryset().get(pk=purchase_list.pk)).data)

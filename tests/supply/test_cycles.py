@@ -121,8 +121,8 @@ def test_scheduler_opens_and_closes_due_cycles_once(world):
     first = cycles_advance_due(now=now)
     second = cycles_advance_due(now=now)
 
-    assert first == {"opened": [due_to_open.id], "closed": [due_to_close.id]}
-    assert second == {"opened": [], "closed": []}
+    assert first == {"opened": [due_to_open.id], "closed": [due_to_close.id], "confirmed": []}
+    assert second == {"opened": [], "closed": [], "confirmed": []}
     assert OrderCycle.objects.get(pk=not_yet.pk).status == "draft"
     assert CycleEvent.objects.filter(actor__isnull=True).count() == 2
 

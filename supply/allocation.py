@@ -1,0 +1,73 @@
+"""Shortage allocation (DESIGN.md §4.3), as pure functions on plain values.
+
+When the supply S of an offer is below the demand D: households are served first, then
+groceries; within each group the share is proportional to the quantity asked, in whole packs,
+by the largest remainder method, ties going to the earliest submitted order. Nobody gets more
+than asked, and no more than S is given in total. `first_come` serves each group in order of
+submission instead.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from .choices import AllocationRule
+
+HOUSEHOLDS, GROCERIES = 0, 1
+
+
+@dataclass(frozen=True)
+class Request:
+    line_id: int
+    group: int  # HOUSEHOLDS or GROCERIES
+    asked: Decimal
+    submitted_at: datetime
+
+
+def _proportional(requests: Sequence[Request], units: int, asked: dict[int, int]) -> dict[int, int]:
+    total = sum(asked[request.line_id] for request in requests)
+    if total <= units:
+        return {request.line_id: asked[request.line_id] for request in requests}
+    shares = {}
+    remainders = []
+    for request in requests:
+        quota = Fraction(units * asked[request.line_id], total)
+        whole = quota.numerator // quota.denominator
+        shares[request.line_id] = whole
+        remainders.append((-(quota - whole), request.submitted_at, request.line_id))
+    left = units - sum(shares.values())
+    # Largest remainder first; equal remainders go to the earliest order, then the lowest id.
+    for _remainder, _submitted_at, line_id in sorted(remainders)[:left]:
+        shares[line_id] += 1
+    return shares
+
+
+def _first_come(requests: Sequence[Request], units: int, asked: dict[int, int]) -> dict[int, int]:
+    shares = {}
+    for request in sorted(requests, key=lambda request: (request.submitted_at, request.line_id)):
+        given = min(asked[request.line_id], units)
+        shares[request.line_id] = given
+        units -= given
+    return shares
+
+
+def allocate(
+    requests: Iterable[Request],
+    supply: Decimal,
+    pack_size: Decimal,
+    rule: str = AllocationRule.PROPORTIONAL,
+) -> dict[int, Decimal]:
+    """Quantity allocated to each line id. Quantities asked are multiples of `pack_size`."""
+    requests = list(requests)
+    asked = {request.line_id: int(request.asked / pack_size) for request in requests}
+    units = max(0, int(supply // pack_size))
+    share_group = _first_come if rule == AllocationRule.FIRST_COME else _proportional
+    shares: dict[int, int] = {}
+    for group in (HOUSEHOLDS, GROCERIES):
+        members = [request for request in requests if request.group == group]
+        given = share_group(members, units, asked)
+        shares.update(given)
+        units -= sum(given.values())
+    return {line_id: pack_size * count for line_id, count in shares.items()}

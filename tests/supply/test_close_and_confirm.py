@@ -1,0 +1,297 @@
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accounting.models import Envelope
+from orders.models import Order, OrderLine
+from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
+from supply.services import cycle_close
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def ordered(market, world, volunteer_client):
+    """A household order and a grouped order; carrots (offer 0) end up short: 123 for 100."""
+    household = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "household": market.household.id,
+            "lines": [
+                {"offer": market.offers[0].id, "quantity": "3"},
+                {"offer": market.offers[2].id, "quantity": "5"},
+            ],
+        },
+        format="json",
+    ).json()
+    grouped = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "grocery": world.grocery.id,
+            "lines": [
+                {"offer": market.offers[0].id, "quantity": "120"},
+                {"offer": market.offers[2].id, "quantity": "50"},
+            ],
+        },
+        format="json",
+    ).json()
+    return household, grouped
+
+
+def close(client, cycle, capture):
+    with capture(execute=True):
+        response = client.post(f"/api/v1/cycles/{cycle.id}/close/")
+    return response, client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+
+
+def line(order_id, offer):
+    return OrderLine.objects.get(order_id=order_id, offer=offer)
+
+
+def test_close_allocates_households_first_and_builds_one_list_per_producer(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    household, grouped = ordered
+
+    response, task = close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 202
+    assert task["state"] == "SUCCESS", task
+    assert task["result"]["short_offers"] == 1
+    carrots_household = line(household["id"], market.offers[0])
+    carrots_grocery = line(grouped["id"], market.offers[0])
+    assert (carrots_household.quantity, carrots_household.allocated_quantity) == (3, 3)
+    assert (carrots_grocery.quantity, carrots_grocery.allocated_quantity) == (120, 97)
+    # 97 kg × 2.00 = 194.00 HT, 10.67 VAT, 204.67 TTC; the asked 120 stays beside it.
+    assert (carrots_grocery.line_ht, carrots_grocery.line_ttc) == (
+        Decimal("194.00"),
+        Decimal("204.67"),
+    )
+    grouped_order = Order.objects.get(pk=grouped["id"])
+    assert grouped_order.status == "allocated"
+    assert grouped_order.total_ttc == Decimal("204.67") + Decimal("58.03")  # 50 kg potatoes
+    lists = PurchaseList.objects.filter(cycle=market.cycle)
+    assert {item.producer_id for item in lists} == {world.producer.id, world.other_producer.id}
+    carrots = PurchaseListLine.objects.get(offer=market.offers[0])
+    assert (carrots.ordered_quantity, carrots.allocated_quantity) == (123, 100)
+    assert sorted(message.to[0] for message in mail.outbox) == [world.producer_user.email]
+    assert "97" not in mail.outbox[0].body and "100" in mail.outbox[0].body
+
+
+def test_close_twice_gives_the_same_lists_and_no_duplicates(
+    coordinator_client, market, ordered, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    first = list(
+        PurchaseListLine.objects.order_by("offer_id").values(
+            "offer_id", "ordered_quantity", "allocated_quantity"
+        )
+    )
+    lines_before = list(OrderLine.objects.order_by("id").values())
+
+    again = cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())
+
+    assert again["moved"] is False
+    assert (
+        list(
+            PurchaseListLine.objects.order_by("offer_id").values(
+                "offer_id", "ordered_quantity", "allocated_quantity"
+            )
+        )
+        == first
+    )
+    assert list(OrderLine.objects.order_by("id").values()) == lines_before
+    assert PurchaseList.objects.count() == 2
+    assert CycleEvent.objects.filter(cycle=market.cycle, to_status="closed").count() == 1
+
+
+def test_a_crash_mid_close_leaves_nothing_and_a_rerun_closes(market, ordered, monkeypatch):
+    from supply import consolidation
+
+    def crash(**kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(consolidation, "purchase_lists_build", crash)
+    with pytest.raises(RuntimeError):
+        cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())
+
+    assert OrderCycle.objects.get(pk=market.cycle.pk).status == "open"
+    assert not OrderLine.objects.filter(allocated_quantity__isnull=False).exists()
+    monkeypatch.undo()
+    assert cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())["moved"]
+    assert PurchaseList.objects.count() == 2
+
+
+def test_producer_sees_its_own_purchase_list_only(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    producer = client_for(world.producer_user)
+    other = PurchaseList.objects.get(producer=world.other_producer)
+
+    listed = producer.get(f"/api/v1/cycles/{market.cycle.id}/purchase-lists/").json()
+
+    assert [item["producer"] for item in listed] == [world.producer.id]
+    assert producer.get(f"/api/v1/purchase-lists/{other.id}/").status_code == 404
+    assert producer.get(f"/api/v1/purchase-lists/{other.id}/pdf/").status_code == 404
+    assert (
+        client_for(world.volunteer)
+        .get(f"/api/v1/cycles/{market.cycle.id}/purchase-lists/")
+        .status_code
+        == 403
+    )
+
+
+def test_purchase_order_pdf_has_the_right_totals(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(producer=world.producer)
+    listed = coordinator_client.get(f"/api/v1/cycles/{market.cycle.id}/purchase-lists/").json()
+    expected = next(item for item in listed if item["id"] == own.id)
+
+    response = client_for(world.producer_user).get(f"/api/v1/purchase-lists/{own.id}/pdf/")
+
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Bon de commande" in text and world.producer.name in text
+    # Carrots only: 100 kg × 2.00 € = 200.00 HT (3 + 97), 11.00 VAT (0.33 + 10.67).
+    assert expected["total_ht"] == "200.00" and expected["total_ttc"] == "211.00"
+    assert "200,00 €" in text and "11,00 €" in text and "211,00 €" in text
+    assert "Chambre froide du MIN de Lomme" in text
+
+
+def test_purchase_lists_and_packing_lists_as_csv(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+
+    purchase = coordinator_client.get(
+        f"/api/v1/cycles/{market.cycle.id}/purchase-lists/?format=csv"
+    )
+    packing = client_for(world.volunteer).get(
+        f"/api/v1/cycles/{market.cycle.id}/packing-lists/?format=csv"
+    )
+
+    assert purchase["Content-Type"].startswith("text/csv")
+    purchase_rows = purchase.content.decode("utf-8-sig").splitlines()
+    assert purchase_rows[0].startswith("producteur;statut;offer;product_name")
+    assert len(purchase_rows) == 1 + 2  # carrots, potatoes
+    packing_rows = packing.content.decode("utf-8-sig").splitlines()
+    assert len(packing_rows) == 1 + 4
+    household_rows = [row for row in packing_rows if market.household.reference in row]
+    assert len(household_rows) == 2
+
+
+def test_confirming_less_shares_again_and_the_envelope_follows(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    household, grouped = ordered
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(producer=world.producer)
+    assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("10.92")
+
+    response = client_for(world.producer_user).post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/",
+        {"lines": [{"offer": market.offers[0].id, "confirmed_quantity": "2"}]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "partial"
+    carrots_household = line(household["id"], market.offers[0])
+    carrots_grocery = line(grouped["id"], market.offers[0])
+    # S = 2 on the quantities asked (3 and 120): the household first gets 2, the grocery 0.
+    assert (carrots_household.allocated_quantity, carrots_household.confirmed_quantity) == (3, 2)
+    assert (carrots_grocery.allocated_quantity, carrots_grocery.confirmed_quantity) == (97, 0)
+    # 2 kg: 4.00 HT, 0.22 VAT, 4.22 TTC, 0.42 for the household, 3.80 for the funder.
+    assert (carrots_household.line_ttc, carrots_household.subsidy) == (
+        Decimal("4.22"),
+        Decimal("3.80"),
+    )
+    assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("9.02")
+    assert Order.objects.get(pk=household["id"]).subsidy_total == Decimal("9.02")
+
+
+def test_answering_again_starts_from_what_was_asked(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    household, _grouped = ordered
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(producer=world.producer)
+    producer = client_for(world.producer_user)
+    producer.post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/",
+        {"lines": [{"offer": market.offers[0].id, "confirmed_quantity": "2"}]},
+        format="json",
+    )
+
+    full = producer.post(f"/api/v1/purchase-lists/{own.id}/confirm/", {"lines": []}, format="json")
+
+    assert full.json()["status"] == "confirmed"
+    assert line(household["id"], market.offers[0]).confirmed_quantity == 3
+    assert line(household["id"], market.offers[0]).line_ttc == Decimal("6.33")
+    assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("10.92")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "field"),
+    [("101", "lines.0.confirmed_quantity"), ("-1", "lines.0.confirmed_quantity")],
+)
+def test_confirming_more_than_allocated_is_refused(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks, quantity, field
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(producer=world.producer)
+    before = list(OrderLine.objects.order_by("id").values())
+
+    response = client_for(world.producer_user).post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/",
+        {"lines": [{"offer": market.offers[0].id, "confirmed_quantity": quantity}]},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert list(OrderLine.objects.order_by("id").values()) == before
+
+
+def test_after_the_deadline_confirmation_is_closed_and_silence_counts_as_zero(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    household, _grouped = ordered
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(producer=world.producer)
+    other = PurchaseList.objects.get(producer=world.other_producer)
+    client_for(world.producer_user).post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/", {"lines": []}, format="json"
+    )
+    early = coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
+    OrderCycle.objects.filter(pk=market.cycle.pk).update(
+        closes_at=timezone.now() - timedelta(minutes=2),
+        confirm_by=timezone.now() - timedelta(minutes=1),
+    )
+
+    late = client_for(world.producer_user).post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/", {"lines": []}, format="json"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
+
+    assert early.status_code == 409 and early.json()["code"] == "confirmations_pending"
+    assert late.status_code == 409 and late.json()["code"] == "confirmation_closed"
+    assert confirmed.status_code == 202
+    assert OrderCycle.objects.get(pk=market.cycle.pk).status == "confirmed"
+    assert PurchaseList.objects.get(pk=other.pk).status == "missed"
+    potatoes = line(household["id"], market.offers[2])
+    assert (potatoes.allocated_quantity, potatoes.confirmed_quantity) == (5, 0)
+    assert potatoes.line_ttc == Decimal("0.00")
+    assert Order.objects.get(pk=household["id"]).status == "confirmed"
+    # Only the carrots remain subsidised: 5.70 €.
+    assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("5.70")
