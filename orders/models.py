@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
-from django.db.models.functions import Abs
+from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
@@ -302,6 +302,8 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     offer = models.ForeignKey("producers.Offer", on_delete=models.PROTECT, related_name="lines")
     # What was asked; the later quantities sit beside it, never over it (DESIGN.md §4.6).
+    # allocated_quantity stays null when the line is served in full: close writes only the
+    # lines it reduces (see supply.consolidation).
     quantity = models.DecimalField(_("quantity asked"), max_digits=12, decimal_places=3)
     allocated_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
     confirmed_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
@@ -333,7 +335,10 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 name="order_line_confirmed_within_allocated",
                 condition=Q(confirmed_quantity__isnull=True)
-                | Q(confirmed_quantity__gte=0, confirmed_quantity__lte=F("allocated_quantity")),
+                | Q(
+                    confirmed_quantity__gte=0,
+                    confirmed_quantity__lte=Coalesce(F("allocated_quantity"), F("quantity")),
+                ),
             ),
             models.CheckConstraint(
                 name="order_line_ttc_is_ht_plus_vat",

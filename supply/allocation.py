@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 
 from .choices import AllocationRule
 
@@ -33,10 +32,11 @@ def _proportional(requests: Sequence[Request], units: int, asked: dict[int, int]
     shares = {}
     remainders = []
     for request in requests:
-        quota = Fraction(units * asked[request.line_id], total)
-        whole = quota.numerator // quota.denominator
+        # The exact quota is units × asked / total: its whole part and its remainder (over
+        # the same denominator `total`, so remainders compare as integers).
+        whole, remainder = divmod(units * asked[request.line_id], total)
         shares[request.line_id] = whole
-        remainders.append((-(quota - whole), request.submitted_at, request.line_id))
+        remainders.append((-remainder, request.submitted_at, request.line_id))
     left = units - sum(shares.values())
     # Largest remainder first; equal remainders go to the earliest order, then the lowest id.
     for _remainder, _submitted_at, line_id in sorted(remainders)[:left]:

@@ -1,18 +1,21 @@
 """Close-time consolidation: allocate shortages, reprice what changed, build purchase lists.
 
 Everything here runs inside the close (or confirm) transaction, so a crash leaves nothing
-half-written and a re-run starts from the same rows. Writes are set-based: one UPDATE for the
-lines of offers with enough supply, and one batched UPDATE for the lines of short offers; the
-database does the sums.
+half-written and a re-run starts from the same rows. Only lines whose quantity changes are
+written: `allocated_quantity` stays null on a line served in full (reads take
+Coalesce(allocated_quantity, quantity)). Order totals and envelope commitments move by the
+differences of the lines that changed, never by summing every line again.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounting.models import Envelope
@@ -25,178 +28,246 @@ from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
 LIVE = ~Q(order__status=OrderStatus.CANCELLED)
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-QUANTITY = DecimalField(max_digits=14, decimal_places=3)
 PRICE_FIELDS = ["line_ht", "line_vat", "line_ttc", "beneficiary_share", "subsidy"]
+TOTAL_FIELDS = ["total_ht", "total_ttc", "beneficiary_total", "subsidy_total"]
+# Above this many orders to move, totals go through COPY and one UPDATE (PostgreSQL).
+COPY_THRESHOLD = 50
+
+
+class LineRow(NamedTuple):
+    """An order line as consolidation reads it: one query, plain values."""
+
+    id: int
+    offer_id: int
+    order_id: int
+    envelope_id: int | None
+    household_id: int | None
+    submitted_at: datetime
+    asked: Decimal
+    unit_price_ht: Decimal
+    vat_rate: Decimal
+    tier_rate: Decimal | None
+    allocated: Decimal | None
+    confirmed: Decimal | None
+    line_ht: Decimal
+    line_vat: Decimal
+    line_ttc: Decimal
+    beneficiary_share: Decimal
+    subsidy: Decimal
+
+    @property
+    def served(self) -> Decimal:
+        """What the line gets after close: its allocation, else what it asked."""
+        return self.allocated if self.allocated is not None else self.asked
+
+    @property
+    def priced(self) -> Decimal:
+        """The quantity its amounts are computed on: confirmed, else served."""
+        return self.confirmed if self.confirmed is not None else self.served
+
+
+ROW_FIELDS = [
+    "id",
+    "offer_id",
+    "order_id",
+    "order__envelope_id",
+    "order__household_id",
+    "order__submitted_at",
+    "quantity",
+    "unit_price_ht",
+    "vat_rate",
+    "tier_rate",
+    "allocated_quantity",
+    "confirmed_quantity",
+    *PRICE_FIELDS,
+]
 
 
 @dataclass
 class LineChange:
-    line_id: int
+    row: LineRow
     quantity: Decimal  # the allocated or confirmed quantity being written
-    amounts: tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
+    amounts: tuple[Decimal, Decimal, Decimal, Decimal, Decimal]  # as PRICE_FIELDS
+
+    @classmethod
+    def priced(cls, row: LineRow, quantity: Decimal) -> "LineChange":
+        price = price_line(
+            quantity=quantity,
+            unit_price_ht=row.unit_price_ht,
+            vat_rate=row.vat_rate,
+            tier_rate=row.tier_rate,
+        )
+        return cls(
+            row,
+            quantity,
+            (price.line_ht, price.line_vat, price.line_ttc, price.beneficiary_share, price.subsidy),
+        )
+
+    def total_deltas(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """How the order's total_ht, total_ttc, beneficiary_total, subsidy_total move."""
+        line_ht, _vat, line_ttc, share, subsidy = self.amounts
+        row = self.row
+        return (
+            line_ht - row.line_ht,
+            line_ttc - row.line_ttc,
+            share - row.beneficiary_share,
+            subsidy - row.subsidy,
+        )
 
 
-def offer_demand(cycle_id: int):
-    """Per offer of the cycle: available, pack size and the sum asked, in one aggregate."""
-    return (
-        Offer.objects.filter(cycle_id=cycle_id)
-        .values("id", "quantity_available", "product__pack_size", "product__producer_id")
-        .annotate(
-            demand=Coalesce(
-                Sum("lines__quantity", filter=~Q(lines__order__status=OrderStatus.CANCELLED)),
-                Value(Decimal("0")),
-                output_field=QUANTITY,
-            )
+def offer_demand(cycle_id: int) -> list[dict]:
+    """Per offer of the cycle: available, pack size and the sum asked by live orders.
+
+    One aggregate over the lines of the cycle's offers (named by id, which PostgreSQL hashes:
+    about as cheap as a plain GROUP BY), less the lines of cancelled orders, which are few
+    and found through their orders.
+    """
+    offers = list(
+        Offer.objects.filter(cycle_id=cycle_id).values(
+            "id", "quantity_available", "product__pack_size", "product__producer_id"
         )
     )
+    offer_ids = [offer["id"] for offer in offers]
+    demand = defaultdict(Decimal)
+    for lines, sign in (
+        (OrderLine.objects.filter(offer_id__in=offer_ids), 1),
+        (
+            OrderLine.objects.filter(order__cycle_id=cycle_id, order__status=OrderStatus.CANCELLED),
+            -1,
+        ),
+    ):
+        sums = lines.values("offer_id").annotate(total=Sum("quantity")).order_by()
+        for offer_id, total in sums.values_list("offer_id", "total"):
+            demand[offer_id] += sign * total
+    return [{**offer, "demand": demand[offer["id"]]} for offer in offers]
 
 
-def _requests_by_offer(offer_ids: Iterable[int]) -> dict[int, list[tuple]]:
-    rows = (
-        OrderLine.objects.filter(LIVE, offer_id__in=list(offer_ids))
-        .values_list(
-            "id",
-            "offer_id",
-            "quantity",
-            "order__household_id",
-            "order__submitted_at",
-            "unit_price_ht",
-            "vat_rate",
-            "tier_rate",
-        )
-        .order_by()
-    )
+def _rows(lines) -> Iterable[LineRow]:
+    for values in lines.values_list(*ROW_FIELDS).order_by().iterator(chunk_size=10_000):
+        yield LineRow(*values)
+
+
+def _rows_by_offer(offer_ids: Iterable[int]) -> dict[int, list[LineRow]]:
     by_offer = defaultdict(list)
-    for row in rows.iterator(chunk_size=10_000):
-        by_offer[row[1]].append(row)
+    for row in _rows(OrderLine.objects.filter(LIVE, offer_id__in=list(offer_ids))):
+        by_offer[row.offer_id].append(row)
     return by_offer
 
 
-def _reallocate(rows: list[tuple], supply: Decimal, pack_size: Decimal, rule: str) -> list:
+def _reallocate(
+    rows: list[LineRow],
+    supply: Decimal,
+    pack_size: Decimal,
+    rule: str,
+    current: Callable[[LineRow], Decimal],
+) -> list[LineChange]:
+    """Share `supply` among the rows by the rule, on what they asked; answer the rows whose
+    share differs from `current(row)`, repriced on their share."""
     requests = [
         Request(
-            line_id=row[0],
-            group=HOUSEHOLDS if row[3] is not None else GROCERIES,
-            asked=row[2],
-            submitted_at=row[4],
+            line_id=row.id,
+            group=HOUSEHOLDS if row.household_id is not None else GROCERIES,
+            asked=row.asked,
+            submitted_at=row.submitted_at,
         )
         for row in rows
     ]
     shares = allocate(requests, supply, pack_size, rule)
-    changes = []
-    for line_id, _offer, _asked, _household, _at, unit_price, vat_rate, tier_rate in rows:
-        quantity = shares[line_id]
-        price = price_line(
-            quantity=quantity, unit_price_ht=unit_price, vat_rate=vat_rate, tier_rate=tier_rate
-        )
-        changes.append(
-            LineChange(
-                line_id,
-                quantity,
-                (
-                    price.line_ht,
-                    price.line_vat,
-                    price.line_ttc,
-                    price.beneficiary_share,
-                    price.subsidy,
-                ),
-            )
-        )
-    return changes
+    return [
+        LineChange.priced(row, shares[row.id]) for row in rows if shares[row.id] != current(row)
+    ]
 
 
-def _write_line_changes(changes: list[LineChange], quantity_field: str) -> None:
-    """One UPDATE … FROM (VALUES …) per batch on PostgreSQL; bulk_update elsewhere."""
+def _write_lines(changes: list[LineChange], quantity_field: str) -> None:
+    """Write the changed lines: COPY into a temporary table and one UPDATE joining it on
+    PostgreSQL (one pass over the lines); bulk_update elsewhere."""
     if not changes:
         return
-    table = OrderLine._meta.db_table
+    columns = [quantity_field, *PRICE_FIELDS]
     if connection.vendor == "postgresql":
-        columns = [quantity_field, *PRICE_FIELDS]
-        assignments = ", ".join(f"{column} = v.{column}" for column in columns)
-        with connection.cursor() as cursor:
-            for start in range(0, len(changes), 5000):
-                batch = changes[start : start + 5000]
-                values = ", ".join(
-                    [
-                        "(%s, %s::numeric, %s::numeric, %s::numeric, %s::numeric,"
-                        " %s::numeric, %s::numeric)"
-                    ]
-                    * len(batch)
-                )
-                parameters = [
-                    item
-                    for change in batch
-                    for item in (change.line_id, change.quantity, *change.amounts)
-                ]
-                cursor.execute(
-                    f"UPDATE {table} AS l SET {assignments} FROM (VALUES {values}) "
-                    f"AS v(id, {', '.join(columns)}) WHERE l.id = v.id",
-                    parameters,
-                )
+        _update_from_copy(
+            OrderLine._meta.db_table,
+            columns,
+            ((change.row.id, change.quantity, *change.amounts) for change in changes),
+            assign="{column} = c.{column}",
+        )
         return
     lines = []
     for change in changes:
-        line = OrderLine(id=change.line_id)
+        line = OrderLine(id=change.row.id)
         setattr(line, quantity_field, change.quantity)
         for name, amount in zip(PRICE_FIELDS, change.amounts, strict=True):
             setattr(line, name, amount)
         lines.append(line)
-    OrderLine.objects.bulk_update(lines, [quantity_field, *PRICE_FIELDS], batch_size=2000)
+    OrderLine.objects.bulk_update(lines, columns, batch_size=2000)
 
 
-def _refresh_order_totals(order_ids: list[int]) -> None:
-    """Order totals = sums of their lines; subsidy commitments follow, per envelope."""
-    if not order_ids:
-        return
-    before = dict(
-        Order.objects.filter(id__in=order_ids, envelope__isnull=False).values_list(
-            "id", "subsidy_total"
+def _update_from_copy(table: str, columns: list[str], rows, assign: str) -> None:
+    definitions = ", ".join(f"{column} numeric" for column in columns)
+    assignments = ", ".join(assign.format(column=column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE consolidation_changes (id bigint PRIMARY KEY, {definitions})"
+            " ON COMMIT DROP"
         )
-    )
-    sums = {}
-    for field, total in (
-        ("line_ht", "total_ht"),
-        ("line_ttc", "total_ttc"),
-        ("beneficiary_share", "beneficiary_total"),
-        ("subsidy", "subsidy_total"),
-    ):
-        subquery = (
-            OrderLine.objects.filter(order_id=OuterRef("pk"))
-            .order_by()
-            .values("order_id")
-            .annotate(total=Sum(field))
-            .values("total")
+        with cursor.cursor.copy("COPY consolidation_changes FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} "
+            "FROM consolidation_changes AS c WHERE t.id = c.id"
         )
-        sums[total] = Coalesce(Subquery(subquery, output_field=MONEY), Value(Decimal("0.00")))
-    for start in range(0, len(order_ids), 5000):
-        Order.objects.filter(id__in=order_ids[start : start + 5000]).update(**sums)
-    if not before:
-        return
-    deltas = defaultdict(Decimal)
-    after = Order.objects.filter(id__in=list(before)).values_list(
-        "id", "envelope_id", "subsidy_total"
-    )
-    for order_id, envelope_id, subsidy_total in after:
-        deltas[envelope_id] += subsidy_total - before[order_id]
-    for envelope_id, delta in sorted(deltas.items()):
+        cursor.execute("DROP TABLE consolidation_changes")
+
+
+def _move_totals(changes: list[LineChange]) -> int:
+    """Order totals and envelope commitments move by the differences of the changed lines."""
+    per_order: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0")] * 4)
+    per_envelope: dict[int, Decimal] = defaultdict(Decimal)
+    for change in changes:
+        deltas = change.total_deltas()
+        totals = per_order[change.row.order_id]
+        for index, delta in enumerate(deltas):
+            totals[index] += delta
+        if change.row.envelope_id is not None:
+            per_envelope[change.row.envelope_id] += deltas[3]
+    moved = {order_id: deltas for order_id, deltas in per_order.items() if any(deltas)}
+    if connection.vendor == "postgresql" and len(moved) > COPY_THRESHOLD:
+        _update_from_copy(
+            Order._meta.db_table,
+            TOTAL_FIELDS,
+            ((order_id, *deltas) for order_id, deltas in moved.items()),
+            assign="{column} = t.{column} + c.{column}",
+        )
+    else:
+        for order_id, deltas in moved.items():
+            Order.objects.filter(pk=order_id).update(
+                **{
+                    field: F(field) + delta
+                    for field, delta in zip(TOTAL_FIELDS, deltas, strict=True)
+                }
+            )
+    # Envelopes in id order: the same lock order as every other writer.
+    for envelope_id, delta in sorted(per_envelope.items()):
         if delta:
             Envelope.objects.filter(pk=envelope_id).update(committed=F("committed") + delta)
+    return len(moved)
 
 
 def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> dict:
-    """Allocate every offer of a closed cycle; write only the lines that need it."""
-    offers = list(offer_demand(cycle.id))
+    """Allocate every offer of a closed cycle, writing only the lines whose quantity changes."""
+    offers = offer_demand(cycle.id)
     progress(10)
     enough = [offer["id"] for offer in offers if offer["demand"] <= offer["quantity_available"]]
     short = {
         offer["id"]: offer for offer in offers if offer["demand"] > offer["quantity_available"]
     }
-    OrderLine.objects.filter(LIVE, offer_id__in=enough).update(allocated_quantity=F("quantity"))
-    progress(30)
-    changes = []
-    by_offer = _requests_by_offer(short)
-    progress(45)
+    # A line reduced by an earlier close of this cycle whose offer now suffices: back in full.
+    restored = OrderLine.objects.filter(LIVE, offer_id__in=enough, allocated_quantity__isnull=False)
+    changes = [LineChange.priced(row, row.asked) for row in _rows(restored)]
+    progress(20)
+    by_offer = _rows_by_offer(short)
+    progress(40)
     for offer_id, rows in by_offer.items():
         offer = short[offer_id]
         changes.extend(
@@ -205,20 +276,20 @@ def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> d
                 offer["quantity_available"],
                 offer["product__pack_size"],
                 cycle.allocation_rule,
+                current=lambda row: row.served,
             )
         )
-    progress(60)
-    _write_line_changes(changes, "allocated_quantity")
+    progress(55)
+    _write_lines(changes, "allocated_quantity")
     progress(75)
-    affected = list(
-        Order.objects.filter(cycle=cycle, lines__offer_id__in=list(short))
-        .exclude(status=OrderStatus.CANCELLED)
-        .values_list("id", flat=True)
-        .distinct()
-    )
-    _refresh_order_totals(affected)
+    orders = _move_totals(changes)
     progress(85)
-    return {"offers": len(offers), "short_offers": len(short), "lines_reallocated": len(changes)}
+    return {
+        "offers": len(offers),
+        "short_offers": len(short),
+        "lines_reallocated": len(changes),
+        "orders_repriced": orders,
+    }
 
 
 def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
@@ -226,7 +297,10 @@ def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
     sums = (
         OrderLine.objects.filter(LIVE, order__cycle=cycle)
         .values("offer_id", "offer__product__producer_id")
-        .annotate(ordered=Sum("quantity"), allocated=Sum("allocated_quantity"))
+        .annotate(
+            ordered=Sum("quantity"),
+            allocated=Sum(Coalesce("allocated_quantity", "quantity")),
+        )
         .order_by("offer_id")
     )
     PurchaseListLine.objects.filter(purchase_list__cycle=cycle).delete()
@@ -243,7 +317,7 @@ def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
                 purchase_list=lists[producer_id],
                 offer_id=row["offer_id"],
                 ordered_quantity=row["ordered"],
-                allocated_quantity=row["allocated"] or Decimal("0"),
+                allocated_quantity=row["allocated"],
             )
         )
     PurchaseListLine.objects.bulk_create(lines)
@@ -253,65 +327,42 @@ def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
 def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]) -> int:
     """Apply confirmed quantities per offer to the order lines (DESIGN.md §4.3).
 
-    An offer confirmed in full keeps its allocation; one confirmed short is allocated again,
-    by the same rule, on the quantities originally asked with S = the confirmed quantity.
+    An offer confirmed in full confirms each line's allocation; one confirmed short is
+    allocated again, by the same rule, on the quantities originally asked with S = the
+    confirmed quantity. Lines whose priced quantity moves are repriced, and their orders
+    and envelopes follow.
     """
     allocated = dict(
         PurchaseListLine.objects.filter(offer_id__in=list(confirmations)).values_list(
             "offer_id", "allocated_quantity"
         )
     )
-    full = [offer for offer, quantity in confirmations.items() if quantity == allocated[offer]]
-    # Lines priced on an earlier, smaller answer of the producer are priced again.
-    stale = list(
-        OrderLine.objects.filter(LIVE, offer_id__in=full, confirmed_quantity__isnull=False)
-        .exclude(confirmed_quantity=F("allocated_quantity"))
-        .values_list("id", flat=True)
-    )
-    OrderLine.objects.filter(LIVE, offer_id__in=full).update(
-        confirmed_quantity=F("allocated_quantity")
-    )
-    reprice_full = _reprice(OrderLine.objects.filter(id__in=stale), "confirmed_quantity")
-    short = {offer: quantity for offer, quantity in confirmations.items() if offer not in full}
     pack_sizes = dict(
-        Offer.objects.filter(id__in=list(short)).values_list("id", "product__pack_size")
+        Offer.objects.filter(id__in=list(confirmations)).values_list("id", "product__pack_size")
     )
     changes = []
-    for offer_id, rows in _requests_by_offer(short).items():
-        changes.extend(
-            _reallocate(rows, short[offer_id], pack_sizes[offer_id], cycle.allocation_rule)
-        )
-    _write_line_changes(changes, "confirmed_quantity")
-    affected = list(
-        Order.objects.filter(cycle=cycle, lines__offer_id__in=list(confirmations))
-        .exclude(status=OrderStatus.CANCELLED)
-        .values_list("id", flat=True)
-        .distinct()
-    )
-    _refresh_order_totals(affected)
-    return len(changes) + reprice_full
-
-
-def _reprice(lines, quantity_field: str) -> int:
-    changes = []
-    for line_id, quantity, unit_price, vat_rate, tier_rate in lines.values_list(
-        "id", quantity_field, "unit_price_ht", "vat_rate", "tier_rate"
-    ):
-        price = price_line(
-            quantity=quantity, unit_price_ht=unit_price, vat_rate=vat_rate, tier_rate=tier_rate
-        )
-        changes.append(
-            LineChange(
-                line_id,
-                quantity,
-                (
-                    price.line_ht,
-                    price.line_vat,
-                    price.line_ttc,
-                    price.beneficiary_share,
-                    price.subsidy,
-                ),
+    for offer_id, rows in _rows_by_offer(confirmations).items():
+        supply = confirmations[offer_id]
+        if supply == allocated[offer_id]:
+            # Confirmed in full: each line gets what it was allocated.
+            changes.extend(
+                LineChange.priced(row, row.served) for row in rows if row.priced != row.served
             )
-        )
-    _write_line_changes(changes, quantity_field)
+        else:
+            changes.extend(
+                _reallocate(
+                    rows,
+                    supply,
+                    pack_sizes[offer_id],
+                    cycle.allocation_rule,
+                    current=lambda row: row.priced,
+                )
+            )
+    # Lines not yet confirmed are marked with what they are served; the changed ones are
+    # then written over with their new share and price.
+    OrderLine.objects.filter(
+        LIVE, offer_id__in=list(confirmations), confirmed_quantity__isnull=True
+    ).update(confirmed_quantity=Coalesce("allocated_quantity", "quantity"))
+    _write_lines(changes, "confirmed_quantity")
+    _move_totals(changes)
     return len(changes)

@@ -4,11 +4,9 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -30,38 +28,17 @@ def cycle_list(*, actor: Actor) -> QuerySet[OrderCycle]:
     return OrderCycle.objects.order_by("-delivery_date", "-id")
 
 
-def _line_sum(field: str):
-    lines = (
-        OrderLine.objects.filter(offer_id=OuterRef("offer_id"))
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .order_by()
-        .values("offer_id")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Coalesce(Subquery(lines, output_field=MONEY), Value(Decimal("0.00")))
-
-
-def purchase_list_lines():
-    """Lines with their money summed from the order lines, per offer, in the database."""
-    effective = Coalesce("confirmed_quantity", "allocated_quantity")
-    return (
-        PurchaseListLine.objects.select_related("offer__product")
-        .annotate(
-            total_ht=_line_sum("line_ht"),
-            total_ttc=_line_sum("line_ttc"),
-            weight_kg=ExpressionWrapper(
-                effective * F("offer__product__unit_weight_kg"), output_field=WEIGHT
-            ),
-        )
-        .order_by("offer__product__name", "offer_id")
-    )
-
-
 def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
     lists = (
         PurchaseList.objects.select_related("producer", "cycle", "cycle__hub")
-        .prefetch_related(Prefetch("lines", queryset=purchase_list_lines()))
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PurchaseListLine.objects.select_related("offer__product").order_by(
+                    "offer__product__name", "offer_id"
+                ),
+            )
+        )
         .order_by("producer__name", "id")
     )
     if actor.role == Role.COORDINATOR:
@@ -71,17 +48,43 @@ def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
     return lists.none()
 
 
+def with_line_totals(purchase_lists) -> list[PurchaseList]:
+    """Give each purchase list line its money and weight.
+
+    The money is the sum of the order lines' own amounts (each rounded on its line, so the
+    books balance to the cent), computed in one aggregate per offer for all the lists.
+    """
+    purchase_lists = list(purchase_lists)
+    offer_ids = [line.offer_id for item in purchase_lists for line in item.lines.all()]
+    sums = {
+        row["offer_id"]: row
+        for row in OrderLine.objects.filter(offer_id__in=offer_ids)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values("offer_id")
+        .annotate(total_ht=Sum("line_ht"), total_ttc=Sum("line_ttc"))
+        .order_by()
+    }
+    for item in purchase_lists:
+        for line in item.lines.all():
+            row = sums.get(line.offer_id, {})
+            line.total_ht = row.get("total_ht") or Decimal("0.00")
+            line.total_ttc = row.get("total_ttc") or Decimal("0.00")
+            quantity = (
+                line.confirmed_quantity
+                if line.confirmed_quantity is not None
+                else line.allocated_quantity
+            )
+            line.weight_kg = quantity * line.offer.product.unit_weight_kg
+    return purchase_lists
+
+
 def packing_rows(*, cycle_id: int, actor: Actor):
     """What goes into each grocery's crates: its grouped order and the household orders
-    picked up there (by reference), one row per order line, as plain values."""
-    quantity = Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
-    lines = (
-        OrderLine.objects.filter(order__cycle_id=cycle_id)
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .annotate(
-            grocery_id=Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
-            packed_quantity=quantity,
-        )
+    picked up there (by reference), one row per order line, as named values whose names are
+    the CSV header."""
+    packed = Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
+    lines = OrderLine.objects.filter(order__cycle_id=cycle_id).exclude(
+        order__status=OrderStatus.CANCELLED
     )
     if actor.role == Role.GROCERY_VOLUNTEER:
         lines = lines.filter(
@@ -89,15 +92,21 @@ def packing_rows(*, cycle_id: int, actor: Actor):
             | Q(order__household__pickup_grocery__organisation_id=actor.organisation_id)
         )
     elif actor.role != Role.COORDINATOR:
-        return lines.none().values()
-    return lines.order_by("grocery_id", "order__household__reference", "order_id", "id").values(
-        "grocery_id",
+        lines = lines.none()
+    return lines.order_by(
+        Coalesce("order__grocery__name", "order__household__pickup_grocery__name"),
+        Coalesce("order__household__reference", Value("")),
         "order_id",
-        "order__household__reference",
-        "offer__product__producer__name",
         "offer__product__name",
-        "offer__product__unit",
-        "quantity",
-        "packed_quantity",
-        "offer__product__unit_weight_kg",
+    ).values(
+        grocery=Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
+        grocery_name=Coalesce("order__grocery__name", "order__household__pickup_grocery__name"),
+        order_number=F("order_id"),
+        household=Coalesce("order__household__reference", Value("")),
+        producer_name=F("offer__product__producer__name"),
+        product_name=F("offer__product__name"),
+        unit=F("offer__product__unit"),
+        asked_quantity=F("quantity"),
+        packed_quantity=packed,
+        weight_kg=ExpressionWrapper(packed * F("offer__product__unit_weight_kg"), WEIGHT),
     )

@@ -22,3 +22,17 @@ class CSVRenderer(BaseRenderer):
             writer.writerows(rows)
         # A byte-order mark so that spreadsheet software reads the accents right.
         return ("\ufeff" + buffer.getvalue()).encode(self.charset)
+
+
+def copy_csv(queryset):
+    """Stream a `.values()` queryset as CSV written by PostgreSQL's COPY (header included,
+    same `;` and byte-order mark as CSVRenderer)."""
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    yield "\ufeff".encode()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')"
+        with raw.copy(statement, params) as copy:
+            yield from copy

@@ -1,11 +1,13 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounting.models import Funder
 from core.api.fields import CoordinateField, MoneyField
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
+from orders.choices import OrderStatus
 from orders.models import (
     Grocery,
     Household,
@@ -194,6 +196,16 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
 
 class OrderLineSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="offer.product.name")
+    allocated_quantity = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True))
+    def get_allocated_quantity(self, line) -> str | None:
+        # Null until the cycle closes; a line served in full is stored null and shown whole.
+        if line.allocated_quantity is not None:
+            return f"{line.allocated_quantity:.3f}"
+        if line.order.status in (OrderStatus.SUBMITTED, OrderStatus.CANCELLED):
+            return None
+        return f"{line.quantity:.3f}"
 
     class Meta:
         model = OrderLine

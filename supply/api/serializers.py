@@ -120,11 +120,11 @@ class ConfirmationSerializer(serializers.Serializer):
 class PackingRowSerializer(serializers.Serializer):
     grocery = serializers.IntegerField()
     grocery_name = serializers.CharField()
-    order = serializers.IntegerField()
+    order_number = serializers.IntegerField()
     household = serializers.CharField(allow_blank=True)
     producer_name = serializers.CharField()
     product_name = serializers.CharField()
     unit = serializers.CharField()
     asked_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    packed_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3)

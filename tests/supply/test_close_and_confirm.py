@@ -54,6 +54,13 @@ def line(order_id, offer):
     return OrderLine.objects.get(order_id=order_id, offer=offer)
 
 
+def served(order_line):
+    """The allocation of a closed line: stored only when it differs from what was asked."""
+    if order_line.allocated_quantity is None:
+        return order_line.quantity
+    return order_line.allocated_quantity
+
+
 def test_close_allocates_households_first_and_builds_one_list_per_producer(
     coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
 ):
@@ -66,8 +73,10 @@ def test_close_allocates_households_first_and_builds_one_list_per_producer(
     assert task["result"]["short_offers"] == 1
     carrots_household = line(household["id"], market.offers[0])
     carrots_grocery = line(grouped["id"], market.offers[0])
-    assert (carrots_household.quantity, carrots_household.allocated_quantity) == (3, 3)
+    assert (carrots_household.quantity, carrots_household.allocated_quantity) == (3, None)
     assert (carrots_grocery.quantity, carrots_grocery.allocated_quantity) == (120, 97)
+    shown = coordinator_client.get(f"/api/v1/orders/{household['id']}/").json()["lines"][0]
+    assert (shown["quantity"], shown["allocated_quantity"]) == ("3.000", "3.000")
     # 97 kg × 2.00 = 194.00 HT, 10.67 VAT, 204.67 TTC; the asked 120 stays beside it.
     assert (carrots_grocery.line_ht, carrots_grocery.line_ttc) == (
         Decimal("194.00"),
@@ -183,7 +192,9 @@ def test_purchase_lists_and_packing_lists_as_csv(
     purchase_rows = purchase.content.decode("utf-8-sig").splitlines()
     assert purchase_rows[0].startswith("producteur;statut;offer;product_name")
     assert len(purchase_rows) == 1 + 2  # carrots, potatoes
-    packing_rows = packing.content.decode("utf-8-sig").splitlines()
+    raw = b"".join(packing.streaming_content) if packing.streaming else packing.content
+    packing_rows = raw.decode("utf-8-sig").splitlines()
+    assert packing_rows[0].split(";")[:3] == ["grocery", "grocery_name", "order_number"]
     assert len(packing_rows) == 1 + 4
     household_rows = [row for row in packing_rows if market.household.reference in row]
     assert len(household_rows) == 2
@@ -208,7 +219,7 @@ def test_confirming_less_shares_again_and_the_envelope_follows(
     carrots_household = line(household["id"], market.offers[0])
     carrots_grocery = line(grouped["id"], market.offers[0])
     # S = 2 on the quantities asked (3 and 120): the household first gets 2, the grocery 0.
-    assert (carrots_household.allocated_quantity, carrots_household.confirmed_quantity) == (3, 2)
+    assert (served(carrots_household), carrots_household.confirmed_quantity) == (3, 2)
     assert (carrots_grocery.allocated_quantity, carrots_grocery.confirmed_quantity) == (97, 0)
     # 2 kg: 4.00 HT, 0.22 VAT, 4.22 TTC, 0.42 for the household, 3.80 for the funder.
     assert (carrots_household.line_ttc, carrots_household.subsidy) == (
@@ -290,8 +301,54 @@ def test_after_the_deadline_confirmation_is_closed_and_silence_counts_as_zero(
     assert OrderCycle.objects.get(pk=market.cycle.pk).status == "confirmed"
     assert PurchaseList.objects.get(pk=other.pk).status == "missed"
     potatoes = line(household["id"], market.offers[2])
-    assert (potatoes.allocated_quantity, potatoes.confirmed_quantity) == (5, 0)
+    assert (served(potatoes), potatoes.confirmed_quantity) == (5, 0)
     assert potatoes.line_ttc == Decimal("0.00")
     assert Order.objects.get(pk=household["id"]).status == "confirmed"
     # Only the carrots remain subsidised: 5.70 €.
     assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("5.70")
+
+
+def test_close_from_the_command_line_with_a_progress_bar(market, ordered, capsys):
+    from django.core.management import call_command
+
+    call_command("cycle_close", market.cycle.id, "--progress")
+
+    captured = capsys.readouterr()
+    assert "100%" in captured.err
+    assert '"short_offers": 1' in captured.out
+    assert OrderCycle.objects.get(pk=market.cycle.pk).status == "closed"
+
+
+def test_cancelled_orders_are_left_out_of_the_lists(
+    coordinator_client, volunteer_client, market, ordered, django_capture_on_commit_callbacks
+):
+    household, _grouped = ordered
+    volunteer_client.delete(f"/api/v1/orders/{household['id']}/")
+
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+
+    carrots = PurchaseListLine.objects.get(offer=market.offers[0])
+    assert (carrots.ordered_quantity, carrots.allocated_quantity) == (120, 100)
+    assert (
+        not OrderLine.objects.filter(order_id=household["id"])
+        .exclude(allocated_quantity=None)
+        .exists()
+    )
+
+
+@pytest.mark.parametrize("threshold", [0, 1000])
+def test_totals_move_the_same_through_copy_or_row_updates(
+    coordinator_client, market, ordered, django_capture_on_commit_callbacks, monkeypatch, threshold
+):
+    from supply import consolidation
+
+    monkeypatch.setattr(consolidation, "COPY_THRESHOLD", threshold)
+    household, grouped = ordered
+
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+
+    for order_id in (household["id"], grouped["id"]):
+        order = Order.objects.get(pk=order_id)
+        lines = OrderLine.objects.filter(order=order)
+        assert order.total_ttc == sum(item.line_ttc for item in lines)
+        assert order.subsidy_total == sum(item.subsidy for item in lines)

@@ -1,0 +1,397 @@
+"""Close a cycle of production size on PostgreSQL, and time it against a plain aggregate.
+
+    python bench/consolidation.py            # generate (if needed) then measure
+    python bench/consolidation.py generate   # only build the data set
+    python bench/consolidation.py measure    # only time (in a fresh process: its peak RSS
+                                             # is the worker's memory)
+
+The data set: 40 groceries, 5 000 household orders and 40 grouped orders, 300 000 order
+lines over 200 offers, a quarter of the offers short of demand. It lives in its own database
+(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/appro_bench).
+
+Figures are medians; repeated closes run inside a transaction that is rolled back, so each
+starts from the same open cycle; one last close commits, and its time is printed too.
+"""
+
+import io
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/appro_bench"
+)
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+GROCERIES = 40
+HOUSEHOLD_ORDERS = 5_000
+LINES = 300_000
+OFFERS = 200
+PRODUCERS = 20
+SHORT_SHARE = 4  # one offer in four is short
+TARGETS = {"query_ratio": 1.5, "close_s": 5.0, "csv_s": 2.0, "rss_mb": 1024}
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def generate() -> None:
+    ensure_database()
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounting.models import Envelope, Funder
+    from core.choices import OrganisationKind, Role
+    from core.models import Membership, Organisation, User
+    from logistics.models import Hub
+    from orders.models import Grocery, Household, Order, OrderLine, SocialService, TariffTier
+    from orders.pricing import price_line
+    from producers.models import Offer, Producer, Product
+    from supply.models import OrderCycle
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    random.seed(42)
+    started = time.perf_counter()
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        platform, _ = Organisation.objects.get_or_create(
+            kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
+        )
+        coordinator = User.objects.create(username="bench-coordinator")
+        Membership.objects.create(user=coordinator, organisation=platform, role=Role.COORDINATOR)
+        tier, _ = TariffTier.objects.get_or_create(
+            code="T1",
+            defaults={
+                "label": "T1",
+                "beneficiary_rate": Decimal("0.1"),
+                "max_reste_a_vivre": Decimal("4"),
+            },
+        )
+        hub = Hub.objects.create(
+            organisation=platform,
+            name="Hub",
+            latitude=Decimal("50.6456"),
+            longitude=Decimal("2.9823"),
+        )
+        ccas_org = Organisation.objects.create(kind="ccas", name="CCAS", commune="Lille")
+        social_service = SocialService.objects.create(
+            organisation=ccas_org, name="CCAS", commune="Lille"
+        )
+        funder = Funder.objects.create(name="CCAS", kind="ccas", social_service=social_service)
+        envelope = Envelope.objects.create(
+            funder=funder,
+            period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=60),
+            amount=Decimal("10000000.00"),
+        )
+        groceries = []
+        for index in range(GROCERIES):
+            organisation = Organisation.objects.create(
+                kind="grocery", name=f"Épicerie {index}", commune="Lille"
+            )
+            groceries.append(
+                Grocery.objects.create(
+                    organisation=organisation,
+                    name=f"Épicerie {index}",
+                    commune="Lille",
+                    latitude=Decimal("50.63"),
+                    longitude=Decimal("3.06"),
+                    opens_at_time="09:00",
+                    closes_at_time="17:00",
+                )
+            )
+        cycle = OrderCycle.objects.create(
+            name="Cycle de référence",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=1),
+            confirm_by=now + timedelta(days=2),
+            delivery_date=today + timedelta(days=4),
+            hub=hub,
+            status="open",
+        )
+        offers = []
+        for index in range(PRODUCERS):
+            organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
+            producer = Producer.objects.create(
+                organisation=organisation,
+                name=f"Ferme {index}",
+                commune="Wavrin",
+                latitude=Decimal("50.57"),
+                longitude=Decimal("2.93"),
+                distance_to_hub_km=Decimal("8.7"),
+            )
+            for number in range(OFFERS // PRODUCERS):
+                pack = random.choice([Decimal("1"), Decimal("1"), Decimal("0.5"), Decimal("6")])
+                product = Product.objects.create(
+                    producer=producer,
+                    name=f"Produit {index}-{number}",
+                    category="legumes",
+                    unit="kg",
+                    unit_weight_kg=Decimal("1"),
+                    pack_size=pack,
+                    unit_price_ht=Decimal(random.randint(80, 1500)) / 100,
+                )
+                offers.append(
+                    Offer.objects.create(
+                        cycle=cycle,
+                        product=product,
+                        quantity_available=Decimal("0"),
+                        unit_price_ht=product.unit_price_ht,
+                    )
+                )
+        households = Household.objects.bulk_create(
+            Household(
+                social_service=social_service,
+                reference=f"LIL-2026-{index:05d}",
+                adults=1,
+                valid_from=today - timedelta(days=10),
+                valid_until=today + timedelta(days=100),
+                tier=tier,
+                monthly_cap=Decimal("50"),
+                pickup_grocery=groceries[index % GROCERIES],
+                funder=funder,
+                consent_at=now,
+            )
+            for index in range(HOUSEHOLD_ORDERS)
+        )
+        orders = Order.objects.bulk_create(
+            [
+                Order(
+                    cycle=cycle,
+                    household=household,
+                    envelope=envelope,
+                    placed_by=coordinator,
+                    submitted_at=now - timedelta(seconds=index),
+                    updated_at=now,
+                )
+                for index, household in enumerate(households)
+            ]
+            + [
+                Order(
+                    cycle=cycle,
+                    grocery=grocery,
+                    placed_by=coordinator,
+                    submitted_at=now - timedelta(hours=1, seconds=index),
+                    updated_at=now,
+                )
+                for index, grocery in enumerate(groceries)
+            ]
+        )
+        grouped_lines = GROCERIES * OFFERS
+        per_household, extra = divmod(LINES - grouped_lines, HOUSEHOLD_ORDERS)
+        buffer = io.StringIO()
+        demand = dict.fromkeys((offer.id for offer in offers), Decimal("0"))
+        totals = {}
+        count = 0
+        for index, order in enumerate(orders):
+            is_household = order.household_id is not None
+            size = per_household + (1 if index < extra else 0)
+            chosen = random.sample(offers, size) if is_household else offers
+            sums = [Decimal("0")] * 4
+            for offer in chosen:
+                pack = offer.product.pack_size
+                quantity = pack * (random.randint(1, 3) if is_household else random.randint(5, 40))
+                price = price_line(
+                    quantity=quantity,
+                    unit_price_ht=offer.unit_price_ht,
+                    vat_rate=Decimal("0.055"),
+                    tier_rate=tier.beneficiary_rate if is_household else None,
+                )
+                buffer.write(
+                    f"{order.id}\t{offer.id}\t{quantity}\t{offer.unit_price_ht}\t0.0550\t"
+                    f"{tier.beneficiary_rate if is_household else chr(92) + 'N'}\t"
+                    f"{price.line_ht}\t{price.line_vat}\t{price.line_ttc}\t"
+                    f"{price.beneficiary_share}\t{price.subsidy}\n"
+                )
+                demand[offer.id] += quantity
+                sums = [
+                    sums[0] + price.line_ht,
+                    sums[1] + price.line_ttc,
+                    sums[2] + price.beneficiary_share,
+                    sums[3] + price.subsidy,
+                ]
+                count += 1
+            totals[order.id] = sums
+        buffer.seek(0)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY orders_orderline (order_id, offer_id, quantity, unit_price_ht, vat_rate, "
+                "tier_rate, line_ht, line_vat, line_ttc, beneficiary_share, subsidy) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write(buffer.read())
+        for order in orders:
+            order.total_ht, order.total_ttc, order.beneficiary_total, order.subsidy_total = totals[
+                order.id
+            ]
+        Order.objects.bulk_update(
+            orders, ["total_ht", "total_ttc", "beneficiary_total", "subsidy_total"], 2000
+        )
+        Envelope.objects.filter(pk=envelope.pk).update(
+            committed=sum(totals[order.id][3] for order in orders)
+        )
+        for index, offer in enumerate(offers):
+            ratio = Decimal("0.6") if index % SHORT_SHARE == 0 else Decimal("1.5")
+            offer.quantity_available = (demand[offer.id] * ratio).quantize(Decimal("1"))
+        Offer.objects.bulk_update(offers, ["quantity_available"])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"generated: {OrderLine.objects.count()} lines, {Order.objects.count()} orders, "
+        f"{len(offers)} offers in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def timed(function, repeat: int) -> tuple[float, list[float]]:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs), runs
+
+
+def measure() -> None:
+    setup_django()
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from core.models import TaskRun, User
+    from supply import consolidation, tasks
+    from supply.models import OrderCycle
+
+    cycle = OrderCycle.objects.get(name="Cycle de référence")
+    if cycle.status != "open":
+        sys.exit("the cycle is not open: run `python bench/consolidation.py generate` first")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM orders_orderline")
+        lines = cursor.fetchone()[0]
+
+    def plain_aggregate():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT offer_id, SUM(quantity) FROM orders_orderline GROUP BY offer_id")
+            cursor.fetchall()
+
+    def consolidation_query():
+        list(consolidation.offer_demand(cycle.id))
+
+    plain_aggregate()
+    consolidation_query()  # warm the caches of both alike
+    plain, _ = timed(plain_aggregate, 7)
+    query, _ = timed(consolidation_query, 7)
+
+    def close_and_roll_back():
+        with transaction.atomic():
+            run = TaskRun.objects.create(name="cycle_close")
+            tasks.cycle_close_task.apply(
+                kwargs={"cycle_id": cycle.id, "actor_id": None, "task_run_id": str(run.id)}
+            ).get()
+            transaction.set_rollback(True)
+
+    close, close_runs = timed(close_and_roll_back, 3)
+    run = TaskRun.objects.create(name="cycle_close")
+    started = time.perf_counter()
+    result = tasks.cycle_close_task.apply(
+        kwargs={"cycle_id": cycle.id, "actor_id": None, "task_run_id": str(run.id)}
+    ).get()
+    committed_close = time.perf_counter() - started
+
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="bench-coordinator"))
+
+    def render_csvs():
+        purchase = client.get(f"/api/v1/cycles/{cycle.id}/purchase-lists/?format=csv")
+        packing = client.get(f"/api/v1/cycles/{cycle.id}/packing-lists/?format=csv")
+        assert purchase.status_code == packing.status_code == 200
+        packed = b"".join(packing.streaming_content) if packing.streaming else packing.content
+        return len(purchase.content) + len(packed)
+
+    csv_size = render_csvs()
+    csv, _ = timed(render_csvs, 3)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    # Leave the data set ready for the next run: closing again recomputes every allocation
+    # from the quantities asked, so reopening the cycle is enough.
+    with transaction.atomic():
+        cycle.events.filter(to_status="closed").delete()
+        OrderCycle.objects.filter(pk=cycle.pk).update(
+            status="open", closes_at=timezone.now() + timedelta(days=1)
+        )
+    print(
+        f"data set: {lines} order lines, {result['offers']} offers "
+        f"({result['short_offers']} short, {result['lines_reallocated']} lines reallocated)"
+    )
+    print(f"plain SQL GROUP BY offer (baseline): median {plain * 1000:.1f} ms")
+    print(
+        f"consolidation query:                 median {query * 1000:.1f} ms "
+        f"= {query / plain:.2f} x baseline (target <= {TARGETS['query_ratio']} x)"
+    )
+    print(
+        f"close task (rolled back), 3 runs:    median {close:.2f} s "
+        f"[{', '.join(f'{value:.2f}' for value in close_runs)}] = {close / plain:.0f} x baseline"
+    )
+    print(
+        f"close task (committed):              {committed_close:.2f} s "
+        f"(target <= {TARGETS['close_s']} s)"
+    )
+    print(
+        f"purchase + packing lists as CSV:     median {csv:.2f} s for "
+        f"{csv_size / 1e6:.1f} MB (target <= {TARGETS['csv_s']} s)"
+    )
+    print(f"peak memory of this process:         {rss_mb:.0f} MB (target < {TARGETS['rss_mb']})")
+    checks = [
+        query / plain <= TARGETS["query_ratio"],
+        max(close, committed_close) <= TARGETS["close_s"],
+        csv <= TARGETS["csv_s"],
+        rss_mb < TARGETS["rss_mb"],
+    ]
+    verdict = "PASS" if all(checks) else "FAIL"
+    print(
+        f"consolidation: close {max(close, committed_close):.2f} s, query "
+        f"{query / plain:.2f} x, CSV {csv:.2f} s, {rss_mb:.0f} MB "
+        f"(target close <= 5 s, query <= 1.5 x, CSV <= 2 s, < 1024 MB) {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    step = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if step == "generate":
+        generate()
+    elif step == "measure":
+        measure()
+    else:
+        generate()
+        # A fresh process, so that its peak memory is the close's, not the generation's.
+        subprocess.run([sys.executable, __file__, "measure"], check=True)
