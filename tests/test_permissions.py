@@ -103,6 +103,7 @@ def bodies(world, role):
             {"code": "T2", "label": "T2", "beneficiary_rate": "0.2", "max_reste_a_vivre": "8"},
             {"code": "T3", "label": "T3", "beneficiary_rate": "0.3", "max_reste_a_vivre": "12"},
         ],
+        "confirmation": {"lines": []},
         "order": {
             "cycle": world.open_offer.cycle_id,
             "grocery": world.grocery.id,
@@ -185,6 +186,33 @@ MATRIX = [
     ("put", "/api/v1/tariff/tiers/", "tiers", expect(200, 403, 403, 403, 403)),
     ("get", "/api/v1/orders/", None, expect(200, 200, 403, 403, 403)),
     ("post", "/api/v1/orders/", "order", expect(403, 201, 403, 403, 403)),
+    ("post", "/api/v1/cycles/{draft_cycle}/close/", None, expect(409, 403, 403, 403, 403)),
+    ("post", "/api/v1/cycles/{draft_cycle}/confirm/", None, expect(409, 403, 403, 403, 403)),
+    (
+        "get",
+        "/api/v1/cycles/{open_cycle}/purchase-lists/",
+        None,
+        expect(200, 403, 200, 403, 403),
+    ),
+    (
+        "get",
+        "/api/v1/cycles/{open_cycle}/packing-lists/",
+        None,
+        expect(200, 200, 403, 403, 403),
+    ),
+    ("get", "/api/v1/purchase-lists/{purchase_list}/", None, expect(200, 403, 200, 403, 403)),
+    (
+        "get",
+        "/api/v1/purchase-lists/{other_purchase_list}/",
+        None,
+        expect(200, 403, 404, 403, 403),
+    ),
+    (
+        "post",
+        "/api/v1/purchase-lists/{purchase_list}/confirm/",
+        "confirmation",
+        expect(403, 403, 409, 403, 403),
+    ),
     (
         "get",
         "/api/v1/tasks/00000000-0000-0000-0000-000000000000/",
@@ -214,8 +242,11 @@ def resolve(path: str, world) -> str:
             "vehicle",
             "draft_cycle",
             "open_offer",
+            "purchase_list",
+            "other_purchase_list",
         )
     }
+    names["open_cycle"] = world.open_offer.cycle_id
     return path.format(**names)
 
 
