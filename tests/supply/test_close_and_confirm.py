@@ -116,7 +116,7 @@ def test_close_twice_gives_the_same_lists_and_no_duplicates(
         == first
     )
     assert list(OrderLine.objects.order_by("id").values()) == lines_before
-    assert PurchaseList.objects.count() == 2
+    assert PurchaseList.objects.filter(cycle=market.cycle).count() == 2
     assert CycleEvent.objects.filter(cycle=market.cycle, to_status="closed").count() == 1
 
 
@@ -134,7 +134,7 @@ def test_a_crash_mid_close_leaves_nothing_and_a_rerun_closes(market, ordered, mo
     assert not OrderLine.objects.filter(allocated_quantity__isnull=False).exists()
     monkeypatch.undo()
     assert cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())["moved"]
-    assert PurchaseList.objects.count() == 2
+    assert PurchaseList.objects.filter(cycle=market.cycle).count() == 2
 
 
 def test_producer_sees_its_own_purchase_list_only(
@@ -142,7 +142,7 @@ def test_producer_sees_its_own_purchase_list_only(
 ):
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
     producer = client_for(world.producer_user)
-    other = PurchaseList.objects.get(producer=world.other_producer)
+    other = PurchaseList.objects.get(cycle=market.cycle, producer=world.other_producer)
 
     listed = producer.get(f"/api/v1/cycles/{market.cycle.id}/purchase-lists/").json()
 
@@ -161,7 +161,7 @@ def test_purchase_order_pdf_has_the_right_totals(
     coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
 ):
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    own = PurchaseList.objects.get(producer=world.producer)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
     listed = coordinator_client.get(f"/api/v1/cycles/{market.cycle.id}/purchase-lists/").json()
     expected = next(item for item in listed if item["id"] == own.id)
 
@@ -205,7 +205,7 @@ def test_confirming_less_shares_again_and_the_envelope_follows(
 ):
     household, grouped = ordered
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    own = PurchaseList.objects.get(producer=world.producer)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
     assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("10.92")
 
     response = client_for(world.producer_user).post(
@@ -235,7 +235,7 @@ def test_answering_again_starts_from_what_was_asked(
 ):
     household, _grouped = ordered
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    own = PurchaseList.objects.get(producer=world.producer)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
     producer = client_for(world.producer_user)
     producer.post(
         f"/api/v1/purchase-lists/{own.id}/confirm/",
@@ -259,7 +259,7 @@ def test_confirming_more_than_allocated_is_refused(
     coordinator_client, market, ordered, world, django_capture_on_commit_callbacks, quantity, field
 ):
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    own = PurchaseList.objects.get(producer=world.producer)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
     before = list(OrderLine.objects.order_by("id").values())
 
     response = client_for(world.producer_user).post(
@@ -278,8 +278,8 @@ def test_after_the_deadline_confirmation_is_closed_and_silence_counts_as_zero(
 ):
     household, _grouped = ordered
     close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    own = PurchaseList.objects.get(producer=world.producer)
-    other = PurchaseList.objects.get(producer=world.other_producer)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
+    other = PurchaseList.objects.get(cycle=market.cycle, producer=world.other_producer)
     client_for(world.producer_user).post(
         f"/api/v1/purchase-lists/{own.id}/confirm/", {"lines": []}, format="json"
     )
