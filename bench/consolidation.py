@@ -273,6 +273,44 @@ def generate() -> None:
     )
 
 
+RESTORE_SQL = [
+    # Lines back to what was asked, priced the way orders.pricing does (ROUND on numeric is
+    # half away from zero, i.e. half-up for these positive amounts).
+    """UPDATE orders_orderline AS l SET allocated_quantity = NULL, confirmed_quantity = NULL,
+        line_ht = v.ht, line_vat = v.vat, line_ttc = v.ht + v.vat,
+        beneficiary_share = CASE WHEN l.tier_rate IS NULL THEN 0
+                                 ELSE ROUND((v.ht + v.vat) * l.tier_rate, 2) END,
+        subsidy = CASE WHEN l.tier_rate IS NULL THEN 0
+                       ELSE (v.ht + v.vat) - ROUND((v.ht + v.vat) * l.tier_rate, 2) END
+      FROM (SELECT id, ROUND(quantity * unit_price_ht, 2) AS ht,
+                   ROUND(ROUND(quantity * unit_price_ht, 2) * vat_rate, 2) AS vat
+              FROM orders_orderline
+             WHERE allocated_quantity IS NOT NULL OR confirmed_quantity IS NOT NULL) AS v
+     WHERE l.id = v.id""",
+    """UPDATE orders_order AS o SET status = 'submitted', total_ht = s.ht, total_ttc = s.ttc,
+        beneficiary_total = s.share, subsidy_total = s.subsidy
+      FROM (SELECT order_id, SUM(line_ht) AS ht, SUM(line_ttc) AS ttc,
+                   SUM(beneficiary_share) AS share, SUM(subsidy) AS subsidy
+              FROM orders_orderline GROUP BY order_id) AS s
+     WHERE o.id = s.order_id""",
+    """UPDATE accounting_envelope AS e SET committed = (
+        SELECT COALESCE(SUM(subsidy_total), 0) FROM orders_order WHERE envelope_id = e.id)""",
+    "DELETE FROM supply_purchaselistline",
+    "DELETE FROM supply_purchaselist",
+    "DELETE FROM supply_cycleevent WHERE to_status = 'closed'",
+    "UPDATE supply_ordercycle SET status = 'open', closes_at = now() + interval '1 day'",
+]
+
+
+def restore(cycle) -> None:
+    """Put the data set back as generated, so that `measure` can run again."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in RESTORE_SQL:
+            cursor.execute(statement)
+
+
 def timed(function, repeat: int) -> tuple[float, list[float]]:
     runs = []
     for _ in range(repeat):
@@ -285,7 +323,6 @@ def timed(function, repeat: int) -> tuple[float, list[float]]:
 def measure() -> None:
     setup_django()
     from django.db import connection, transaction
-    from django.utils import timezone
     from rest_framework.test import APIClient
 
     from core.models import TaskRun, User
@@ -293,8 +330,9 @@ def measure() -> None:
     from supply.models import OrderCycle
 
     cycle = OrderCycle.objects.get(name="Cycle de référence")
-    if cycle.status != "open":
-        sys.exit("the cycle is not open: run `python bench/consolidation.py generate` first")
+    restore(cycle)  # in case a previous run stopped half-way
+    with connection.cursor() as cursor:  # the restore leaves dead rows behind: clear them
+        cursor.execute("VACUUM ANALYZE orders_orderline, orders_order")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM orders_orderline")
         lines = cursor.fetchone()[0]
@@ -342,13 +380,7 @@ def measure() -> None:
     csv, _ = timed(render_csvs, 3)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    # Leave the data set ready for the next run: closing again recomputes every allocation
-    # from the quantities asked, so reopening the cycle is enough.
-    with transaction.atomic():
-        cycle.events.filter(to_status="closed").delete()
-        OrderCycle.objects.filter(pk=cycle.pk).update(
-            status="open", closes_at=timezone.now() + timedelta(days=1)
-        )
+    restore(cycle)
     print(
         f"data set: {lines} order lines, {result['offers']} offers "
         f"({result['short_offers']} short, {result['lines_reallocated']} lines reallocated)"
