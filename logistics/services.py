@@ -53,6 +53,27 @@ def place_locate(
     return Location(latitude, longitude, geography.zone_for_point(latitude, longitude), distance)
 
 
+def place_relocate(*, place, changed: set[str]) -> Location | None:
+    """Locate a grocery or producer again after an update that touched where it is.
+
+    A new address without new coordinates is geocoded again; new coordinates are kept.
+    Answers None when neither the address nor the coordinates changed.
+    """
+    if not {"address", "latitude", "longitude"} & changed:
+        return None
+    if "address" in changed and not {"latitude", "longitude"} & changed:
+        latitude = longitude = None
+    else:
+        latitude, longitude = place.latitude, place.longitude
+    location = place_locate(address=place.address, latitude=latitude, longitude=longitude)
+    place.latitude, place.longitude, place.zone = (
+        location.latitude,
+        location.longitude,
+        location.zone,
+    )
+    return location
+
+
 def _refresh_distances_to_hub() -> None:
     # The main hub decides what is local: when it moves, every producer's distance follows.
     from producers.services import producers_refresh_distances

@@ -11,7 +11,7 @@ from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
 from core.money import format_euros, format_quantity
-from logistics.services import place_locate
+from logistics.services import place_locate, place_relocate
 from producers.models import Offer
 from supply.choices import CycleStatus
 from supply.models import OrderCycle
@@ -64,14 +64,7 @@ def grocery_update(*, grocery: Grocery, **fields) -> Grocery:
     for name, value in fields.items():
         setattr(grocery, name, value)
     _check_opening_hours(grocery.opens_at_time, grocery.closes_at_time)
-    if {"address", "latitude", "longitude"} & fields.keys():
-        if "address" in fields and not {"latitude", "longitude"} & fields.keys():
-            latitude = longitude = None
-        else:
-            latitude, longitude = grocery.latitude, grocery.longitude
-        location = place_locate(address=grocery.address, latitude=latitude, longitude=longitude)
-        grocery.latitude, grocery.longitude = location.latitude, location.longitude
-        grocery.zone = location.zone
+    place_relocate(place=grocery, changed=set(fields))
     grocery.save()
     if {"name", "commune"} & fields.keys():
         Organisation.objects.filter(id=grocery.organisation_id).update(

@@ -7,7 +7,7 @@ from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
 from logistics import geography
-from logistics.services import place_locate
+from logistics.services import place_locate, place_relocate
 
 from .models import Offer, Producer, Product
 
@@ -43,18 +43,10 @@ def producer_create(
 
 @transaction.atomic
 def producer_update(*, producer: Producer, **fields) -> Producer:
-    moved = {"address", "latitude", "longitude"} & fields.keys()
     for name, value in fields.items():
         setattr(producer, name, value)
-    if moved:
-        # A new address without coordinates is geocoded again.
-        if "address" in fields and not {"latitude", "longitude"} & fields.keys():
-            latitude = longitude = None
-        else:
-            latitude, longitude = producer.latitude, producer.longitude
-        location = place_locate(address=producer.address, latitude=latitude, longitude=longitude)
-        producer.latitude, producer.longitude = location.latitude, location.longitude
-        producer.zone = location.zone
+    location = place_relocate(place=producer, changed=set(fields))
+    if location is not None:
         producer.distance_to_hub_km = location.distance_to_hub_km
     producer.save()
     if {"name", "commune"} & fields.keys():
