@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-import numpy as np
 from django.conf import settings
 from geopy.exc import GeopyError
 from geopy.geocoders import BANFrance
@@ -19,21 +18,8 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 from .choices import ZoneKind
+from .distances import great_circle_km_matrix
 from .models import GeocodeCache, Hub, Zone
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def great_circle_km_matrix(latitudes, longitudes, to_latitudes=None, to_longitudes=None):
-    """Haversine distances (km) between every pair of points, as one numpy matrix."""
-    lat1 = np.radians(np.asarray(latitudes, dtype=float))[:, None]
-    lon1 = np.radians(np.asarray(longitudes, dtype=float))[:, None]
-    lat2 = np.radians(np.asarray(to_latitudes if to_latitudes is not None else latitudes, float))
-    lon2 = np.radians(np.asarray(to_longitudes if to_longitudes is not None else longitudes, float))
-    half_dlat = (lat2[None, :] - lat1) / 2
-    half_dlon = (lon2[None, :] - lon1) / 2
-    a = np.sin(half_dlat) ** 2 + np.cos(lat1) * np.cos(lat2[None, :]) * np.sin(half_dlon) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def great_circle_km(latitude, longitude, to_latitude, to_longitude) -> Decimal:
