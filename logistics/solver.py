@@ -11,10 +11,12 @@ What the platform needs beyond plain capacitated VRP with time windows:
 - when no plan can serve everyone, the answer names the stops and the reason.
 """
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from pyvrp import Model
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 # Distance given to a van that may not go to a stop; its max_distance is just below it.
@@ -174,7 +176,10 @@ def solve(problem: Problem, *, time_limit_s: float = 5.0, seed: int = 0) -> Plan
     if problems:
         raise Infeasible(problems)
     model, clients = _model(expanded)
-    result = model.solve(stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+    with warnings.catch_warnings():
+        # PyVRP warns when its penalties saturate on an infeasible instance; we explain it.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = model.solve(stop=MaxRuntime(time_limit_s), seed=seed, display=False)
     solution = result.best
     plan = _plan(expanded, solution, clients)
     if not result.is_feasible():
