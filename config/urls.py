@@ -5,7 +5,13 @@ from rest_framework.routers import SimpleRouter
 
 from accounting.api.views import EnvelopeViewSet, FunderViewSet
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
-from logistics.api.views import HubViewSet, VehicleViewSet, ZoneViewSet
+from logistics.api.views import (
+    CyclePlanRoundsView,
+    CycleRoundsView,
+    HubViewSet,
+    VehicleViewSet,
+    ZoneViewSet,
+)
 from orders.api.views import (
     GroceryViewSet,
     HouseholdAccessLogViewSet,
@@ -43,6 +49,8 @@ api_v1 = [
     path("tasks/<uuid:task_id>/", TaskRunView.as_view(), name="task"),
     path("tariff/suggest/", TariffSuggestView.as_view(), name="tariff-suggest"),
     path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
+    path("cycles/<int:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
+    path("cycles/<int:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

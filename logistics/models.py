@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Organisation
 
-from .choices import ZoneKind
+from .choices import RoundKind, StopKind, ZoneKind
 
 LATITUDE_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
 LONGITUDE_VALIDATORS = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
@@ -119,3 +119,51 @@ class GeocodeCache(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class Round(models.Model):
+    """One van's round for a cycle, as planned by the solver."""
+
+    cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="rounds")
+    kind = models.CharField(_("kind"), max_length=16, choices=RoundKind.choices)
+    vehicle = models.ForeignKey(Vehicle, verbose_name=_("vehicle"), on_delete=models.PROTECT)
+    distance_km = models.DecimalField(_("distance (km)"), max_digits=8, decimal_places=2)
+    duration_min = models.PositiveIntegerField(_("duration (min)"))
+    load_kg = models.DecimalField(_("load (kg)"), max_digits=10, decimal_places=3)
+    cost_eur = models.DecimalField(_("cost (€)"), max_digits=10, decimal_places=2)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    planned_at = models.DateTimeField(_("planned at"))
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["cycle_id", "kind", "starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.vehicle} ({self.cycle})"
+
+
+class RoundStop(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="stops")
+    sequence = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=StopKind.choices)
+    # The producer's, grocery's or hub's id (`place_id` in the API).
+    place_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=200)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    arrival_at = models.DateTimeField()
+    # Loaded (collection) or unloaded (delivery) here; zero at the hub.
+    load_kg = models.DecimalField(max_digits=10, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("round stop")
+        verbose_name_plural = _("round stops")
+        ordering = ["round_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(name="round_stop_sequence_unique", fields=["round", "sequence"])
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence}. {self.name}"

@@ -1,7 +1,7 @@
 import csv
 import io
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
 class CSVRenderer(BaseRenderer):
@@ -36,3 +36,8 @@ def copy_csv(queryset):
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER, DELIMITER ';')"
         with raw.copy(statement, params) as copy:
             yield from copy
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"

@@ -3,7 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from core.api.fields import CoordinateField, MoneyField
-from logistics.models import Hub, Vehicle, Zone
+from logistics.models import Hub, Round, RoundStop, Vehicle, Zone
 
 
 class ZoneField(serializers.SlugRelatedField):
@@ -35,3 +35,46 @@ class ZoneSerializer(serializers.ModelSerializer):
     class Meta:
         model = Zone
         fields = ["id", "code", "name", "kind", "commune"]
+
+
+class RoundStopSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoundStop
+        fields = [
+            "sequence",
+            "kind",
+            "place_id",
+            "name",
+            "latitude",
+            "longitude",
+            "arrival_at",
+            "load_kg",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    stops = RoundStopSerializer(many=True)
+    vehicle_name = serializers.CharField(source="vehicle.name")
+
+    class Meta:
+        model = Round
+        fields = [
+            "id",
+            "kind",
+            "vehicle",
+            "vehicle_name",
+            "distance_km",
+            "duration_min",
+            "load_kg",
+            "cost_eur",
+            "starts_at",
+            "ends_at",
+            "stops",
+        ]
+
+
+class PlanRequestSerializer(serializers.Serializer):
+    vehicles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=50
+    )
+    time_limit_s = serializers.FloatField(min_value=1, max_value=300, default=10)

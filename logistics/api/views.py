@@ -1,10 +1,28 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.access import actor_of
+from core.api.permissions import RolePermission
+from core.api.renderers import GeoJSONRenderer
+from core.api.serializers import TaskAcceptedSerializer
+from core.api.views import accepted
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
-from logistics import services
-from logistics.api.serializers import HubSerializer, VehicleSerializer, ZoneSerializer
+from core.tasks import task_enqueue
+from logistics import planning, selectors, services, tasks
+from logistics.api.serializers import (
+    HubSerializer,
+    PlanRequestSerializer,
+    RoundSerializer,
+    VehicleSerializer,
+    ZoneSerializer,
+)
 from logistics.models import Hub, Vehicle, Zone
+from supply.models import OrderCycle
 
 
 class HubViewSet(ReadCreateUpdateViewSet):
@@ -42,3 +60,79 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     roles = {"*": tuple(Role.values)}
     queryset = Zone.objects.order_by("kind", "name")
     filterset_fields = ["kind", "commune"]
+
+
+class CycleRoundsView(APIView):
+    """The rounds of a cycle; volunteers and producers see only the stops at their place."""
+
+    permission_classes = [RolePermission]
+    roles = {"get": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER)}
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
+    @extend_schema(responses={200: RoundSerializer(many=True)})
+    def get(self, request, cycle_id: int):
+        actor = actor_of(request.user)
+        cycle = get_object_or_404(OrderCycle, pk=cycle_id)
+        rounds = selectors.round_list(actor=actor, cycle=cycle)
+        data = RoundSerializer(rounds, many=True).data
+        if request.accepted_renderer.format == "geojson":
+            return Response(geojson(data))
+        return Response(data)
+
+
+class CyclePlanRoundsView(APIView):
+    permission_classes = [RolePermission]
+    roles = {"post": (Role.COORDINATOR,)}
+
+    @extend_schema(request=PlanRequestSerializer, responses={202: TaskAcceptedSerializer})
+    def post(self, request, cycle_id: int):
+        cycle = get_object_or_404(OrderCycle, pk=cycle_id)
+        serializer = PlanRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        planning.cycle_check_plannable(cycle=cycle)
+        run = task_enqueue(
+            task=tasks.cycle_plan_rounds_task,
+            name="cycle_plan_rounds",
+            user=request.user,
+            cycle_id=cycle.id,
+            vehicle_ids=serializer.validated_data["vehicles"],
+            time_limit_s=serializer.validated_data["time_limit_s"],
+        )
+        return accepted(run)
+
+
+def geojson(rounds: list[dict]) -> dict:
+    """Each round as a LineString through its stops, each stop as a Point."""
+    features = []
+    for round_ in rounds:
+        coordinates = [
+            [float(stop["longitude"]), float(stop["latitude"])] for stop in round_["stops"]
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coordinates},
+                "properties": {
+                    key: round_[key]
+                    for key in ("id", "kind", "vehicle_name", "distance_km", "load_kg", "cost_eur")
+                },
+            }
+        )
+        for stop in round_["stops"]:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [float(stop["longitude"]), float(stop["latitude"])],
+                    },
+                    "properties": {
+                        "round": round_["id"],
+                        **{
+                            key: stop[key]
+                            for key in ("sequence", "kind", "name", "arrival_at", "load_kg")
+                        },
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

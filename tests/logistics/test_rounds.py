@@ -1,0 +1,154 @@
+from decimal import Decimal
+
+import pytest
+
+from logistics.models import Round, RoundStop
+from tests import factories
+from tests.conftest import client_for
+from tests.supply.test_close_and_confirm import close, ordered  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def confirmed(coordinator_client, market, ordered, django_capture_on_commit_callbacks):  # noqa: F811
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    market.cycle.refresh_from_db()
+    for purchase_list in market.cycle.purchase_lists.all():
+        purchase_list.status = "confirmed"
+        purchase_list.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
+    assert response.status_code == 202
+    market.cycle.refresh_from_db()
+    return market
+
+
+def plan(client, cycle, vehicles, capture):
+    with capture(execute=True):
+        response = client.post(
+            f"/api/v1/cycles/{cycle.id}/routes/plan/",
+            {"vehicles": vehicles, "time_limit_s": 2},
+            format="json",
+        )
+    task = client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+    return response, task
+
+
+def test_planning_collects_and_delivers_every_kilogram(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    response, task = plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    assert response.status_code == 202
+    assert task["state"] == "SUCCESS", task
+    rounds = coordinator_client.get(f"/api/v1/cycles/{confirmed.cycle.id}/routes/").json()
+    assert sorted(round_["kind"] for round_ in rounds) == ["collection", "delivery"]
+    collection = next(round_ for round_ in rounds if round_["kind"] == "collection")
+    farms = {stop["place_id"] for stop in collection["stops"] if stop["kind"] == "producer"}
+    assert farms == {world.producer.id, world.other_producer.id}  # one van, both farms
+    # Carrots 100 kg (3 + 97) from the first farm, potatoes 55 kg from the other.
+    collected = sum(Decimal(r["load_kg"]) for r in rounds if r["kind"] == "collection")
+    delivered = sum(Decimal(r["load_kg"]) for r in rounds if r["kind"] == "delivery")
+    assert collected == delivered == Decimal("155.000")
+    for round_ in rounds:
+        stops = round_["stops"]
+        assert stops[0]["kind"] == stops[-1]["kind"] == "hub"
+        assert [stop["sequence"] for stop in stops] == list(range(len(stops)))
+        assert Decimal(round_["load_kg"]) <= world.vehicle.capacity_kg
+        assert Decimal(round_["cost_eur"]) > 0
+
+
+def test_rounds_as_geojson_and_as_seen_by_a_grocery(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    geojson = coordinator_client.get(
+        f"/api/v1/cycles/{confirmed.cycle.id}/routes/?format=geojson"
+    ).json()
+    seen = client_for(world.volunteer).get(f"/api/v1/cycles/{confirmed.cycle.id}/routes/").json()
+
+    assert geojson["type"] == "FeatureCollection"
+    assert {feature["geometry"]["type"] for feature in geojson["features"]} == {
+        "LineString",
+        "Point",
+    }
+    assert len(seen) == 1
+    assert [stop["place_id"] for stop in seen[0]["stops"]] == [world.grocery.id]
+
+
+def test_planning_again_replaces_the_rounds(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    first = Round.objects.count()
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    assert Round.objects.count() == first
+    assert RoundStop.objects.filter(round__cycle=confirmed.cycle).count() == sum(
+        round_.stops.count() for round_ in Round.objects.all()
+    )
+
+
+def test_fresh_produce_without_a_refrigerated_van_fails_with_the_reason(
+    coordinator_client, volunteer_client, market, world, django_capture_on_commit_callbacks
+):
+    volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "grocery": world.grocery.id,
+            "lines": [{"offer": market.offers[1].id, "quantity": "10"}],
+        },  # eggs travel cold
+        format="json",
+    )
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    market.cycle.purchase_lists.update(status="confirmed")
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
+
+    _response, task = plan(
+        coordinator_client, market.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    cold_van = factories.VehicleFactory(is_refrigerated=True)
+    _response, fixed = plan(
+        coordinator_client,
+        market.cycle,
+        [world.vehicle.id, cold_van.id],
+        django_capture_on_commit_callbacks,
+    )
+
+    assert task["state"] == "FAILURE"
+    assert "produits frais, aucun véhicule réfrigéré disponible" in task["error"]
+    assert fixed["state"] == "SUCCESS"
+    cold_rounds = Round.objects.filter(cycle=market.cycle, vehicle=cold_van)
+    assert cold_rounds.exists()
+
+
+def test_planning_an_open_cycle_or_unknown_vans_is_refused(coordinator_client, market, world):
+    open_cycle = coordinator_client.post(
+        f"/api/v1/cycles/{market.cycle.id}/routes/plan/",
+        {"vehicles": [world.vehicle.id]},
+        format="json",
+    )
+    market.cycle.status = "confirmed"
+    market.cycle.save()
+    unknown = coordinator_client.post(
+        f"/api/v1/cycles/{market.cycle.id}/routes/plan/", {"vehicles": [999999]}, format="json"
+    )
+    empty = coordinator_client.post(
+        f"/api/v1/cycles/{market.cycle.id}/routes/plan/", {"vehicles": []}, format="json"
+    )
+
+    assert open_cycle.status_code == 409 and open_cycle.json()["code"] == "cycle_not_confirmed"
+    assert empty.status_code == 400
+    assert unknown.status_code == 202  # checked by the task: it fails, nothing is written
+    assert not Round.objects.exists()
