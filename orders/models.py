@@ -353,3 +353,38 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × offer {self.offer_id}"
+
+
+class Reception(models.Model):
+    """What a grocery recorded as received for a cycle. Each recording is kept: a correction
+    is a new reception, and the line shows the latest."""
+
+    grocery = models.ForeignKey(Grocery, on_delete=models.PROTECT, related_name="receptions")
+    cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("reception")
+        verbose_name_plural = _("receptions")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.grocery} {self.recorded_at:%d/%m/%Y %H:%M}"
+
+
+class ReceptionLine(models.Model):
+    reception = models.ForeignKey(Reception, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    received_quantity = models.DecimalField(max_digits=12, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="reception_quantity_not_negative", condition=Q(received_quantity__gte=0)
+            ),
+            models.UniqueConstraint(name="reception_line_once", fields=["reception", "order_line"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line_id}: {self.received_quantity}"

@@ -3,7 +3,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from accounting.services import envelope_adjust_commitment, envelope_for_update
@@ -19,7 +19,15 @@ from supply.models import OrderCycle
 from . import pricing
 from .choices import HouseholdStatus, OrderStatus
 from .households import household_month_spent, household_status
-from .models import Grocery, Household, Order, OrderLine, SocialService
+from .models import (
+    Grocery,
+    Household,
+    Order,
+    OrderLine,
+    Reception,
+    ReceptionLine,
+    SocialService,
+)
 
 MAX_LINES_PER_ORDER = 300
 
@@ -407,3 +415,54 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
                 }
             )
     return warnings
+
+
+RECEIVABLE = ("confirmed", "dispatched", "delivered")
+
+
+@transaction.atomic
+def reception_record(
+    *, grocery: Grocery, cycle_id: int, user, lines: dict[int, Decimal], now: datetime
+) -> Reception:
+    """Record what arrived at a grocery; the confirmed quantity stays beside it."""
+    cycle = OrderCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        raise InvalidInput(_("Unknown cycle."), fields={"cycle": [_("Unknown cycle.")]})
+    if cycle.status not in RECEIVABLE:
+        raise StateConflict(
+            _("Receptions are recorded between confirmation and settlement."),
+            code="cycle_not_receivable",
+        )
+    if not lines:
+        message = _("Name at least one order line.")
+        raise InvalidInput(message, fields={"lines": [message]})
+    own = (
+        OrderLine.objects.filter(order__cycle=cycle)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .filter(Q(order__grocery=grocery) | Q(order__household__pickup_grocery=grocery))
+    )
+    known = set(own.filter(id__in=list(lines)).values_list("id", flat=True))
+    errors = {
+        f"lines.{index}.order_line": [_("This line is not in this grocery's orders.")]
+        for index, line_id in enumerate(lines)
+        if line_id not in known
+    }
+    errors.update(
+        {
+            f"lines.{index}.received_quantity": [_("The quantity must be positive.")]
+            for index, quantity in enumerate(lines.values())
+            if quantity < 0
+        }
+    )
+    if errors:
+        raise InvalidInput(_("Some reception lines are not valid."), fields=errors)
+    reception = Reception.objects.create(
+        grocery=grocery, cycle=cycle, recorded_by=user, recorded_at=now
+    )
+    ReceptionLine.objects.bulk_create(
+        ReceptionLine(reception=reception, order_line_id=line_id, received_quantity=quantity)
+        for line_id, quantity in lines.items()
+    )
+    received = [OrderLine(id=line_id, received_quantity=q) for line_id, q in lines.items()]
+    OrderLine.objects.bulk_update(received, ["received_quantity"])
+    return reception

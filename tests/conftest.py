@@ -239,3 +239,53 @@ def market(world) -> Market:
         consent_at=now - timedelta(days=10),
     )
     return Market(cycle=cycle, offers=offers, household=household, funder=funder, envelope=envelope)
+
+
+def close(client, cycle, capture):
+    with capture(execute=True):
+        response = client.post(f"/api/v1/cycles/{cycle.id}/close/")
+    return response, client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+
+
+@pytest.fixture
+def ordered(market, world, volunteer_client):
+    """A household order and a grouped order; carrots (offer 0) end up short: 123 for 100."""
+    household = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "household": market.household.id,
+            "lines": [
+                {"offer": market.offers[0].id, "quantity": "3"},
+                {"offer": market.offers[2].id, "quantity": "5"},
+            ],
+        },
+        format="json",
+    ).json()
+    grouped = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "grocery": world.grocery.id,
+            "lines": [
+                {"offer": market.offers[0].id, "quantity": "120"},
+                {"offer": market.offers[2].id, "quantity": "50"},
+            ],
+        },
+        format="json",
+    ).json()
+    return household, grouped
+
+
+@pytest.fixture
+def confirmed(coordinator_client, market, ordered, django_capture_on_commit_callbacks):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    market.cycle.refresh_from_db()
+    for purchase_list in market.cycle.purchase_lists.all():
+        purchase_list.status = "confirmed"
+        purchase_list.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
+    assert response.status_code == 202
+    market.cycle.refresh_from_db()
+    return market

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -260,3 +261,21 @@ class OrderWithWarningsSerializer(OrderSerializer):
 
     class Meta(OrderSerializer.Meta):
         fields = [*OrderSerializer.Meta.fields, "warnings"]
+
+
+class ReceptionLineSerializer(serializers.Serializer):
+    order_line = serializers.IntegerField(min_value=1)
+    received_quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100000")
+    )
+
+
+class ReceptionSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(min_value=1)
+    lines = ReceptionLineSerializer(many=True, allow_empty=False, max_length=5000)
+
+    def validate_lines(self, lines):
+        ids = [line["order_line"] for line in lines]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError(_("Each order line appears once."))
+        return lines

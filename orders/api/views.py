@@ -22,9 +22,11 @@ from orders.api.serializers import (
     HouseholdRenewSerializer,
     HouseholdSummarySerializer,
     OrderCreateSerializer,
+    OrderLineSerializer,
     OrderLinesInputSerializer,
     OrderSerializer,
     OrderWithWarningsSerializer,
+    ReceptionSerializer,
     SocialServiceSerializer,
     TariffSuggestionSerializer,
     TariffSuggestSerializer,
@@ -40,7 +42,15 @@ from orders.households import (
     tariff_suggest,
     tariff_tiers_replace,
 )
-from orders.models import Grocery, Household, HouseholdAccessLog, Order, SocialService, TariffTier
+from orders.models import (
+    Grocery,
+    Household,
+    HouseholdAccessLog,
+    Order,
+    OrderLine,
+    SocialService,
+    TariffTier,
+)
 from orders.services import RequestedLine
 
 
@@ -52,6 +62,7 @@ class GroceryViewSet(ReadCreateUpdateViewSet):
         "retrieve": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.CCAS_STAFF, Role.OFFICIAL),
         "create": (Role.COORDINATOR,),
         "partial_update": (Role.COORDINATOR,),
+        "receptions": (Role.GROCERY_VOLUNTEER,),
     }
     filterset_fields = ["commune", "zone"]
 
@@ -65,6 +76,25 @@ class GroceryViewSet(ReadCreateUpdateViewSet):
         serializer.instance = services.grocery_update(
             grocery=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(request=ReceptionSerializer, responses={201: OrderLineSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def receptions(self, request, pk=None):
+        grocery = self.get_object()  # a volunteer's scope is its own grocery
+        serializer = ReceptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        reception = services.reception_record(
+            grocery=grocery,
+            cycle_id=data["cycle"],
+            user=request.user,
+            lines={line["order_line"]: line["received_quantity"] for line in data["lines"]},
+            now=timezone.now(),
+        )
+        lines = OrderLine.objects.filter(
+            id__in=reception.lines.values("order_line_id")
+        ).select_related("offer__product", "order")
+        return Response(OrderLineSerializer(lines, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class SocialServiceViewSet(ReadCreateViewSet):

@@ -1,25 +1,8 @@
 from decimal import Decimal
 
-import pytest
-
 from logistics.models import Round, RoundStop
 from tests import factories
-from tests.conftest import client_for
-from tests.supply.test_close_and_confirm import close, ordered  # noqa: F401 - fixture
-
-
-@pytest.fixture
-def confirmed(coordinator_client, market, ordered, django_capture_on_commit_callbacks):  # noqa: F811
-    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
-    market.cycle.refresh_from_db()
-    for purchase_list in market.cycle.purchase_lists.all():
-        purchase_list.status = "confirmed"
-        purchase_list.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/")
-    assert response.status_code == 202
-    market.cycle.refresh_from_db()
-    return market
+from tests.conftest import client_for, close
 
 
 def plan(client, cycle, vehicles, capture):

@@ -11,43 +11,7 @@ from accounting.models import Envelope
 from orders.models import Order, OrderLine
 from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 from supply.services import cycle_close
-from tests.conftest import client_for
-
-
-@pytest.fixture
-def ordered(market, world, volunteer_client):
-    """A household order and a grouped order; carrots (offer 0) end up short: 123 for 100."""
-    household = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "household": market.household.id,
-            "lines": [
-                {"offer": market.offers[0].id, "quantity": "3"},
-                {"offer": market.offers[2].id, "quantity": "5"},
-            ],
-        },
-        format="json",
-    ).json()
-    grouped = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "grocery": world.grocery.id,
-            "lines": [
-                {"offer": market.offers[0].id, "quantity": "120"},
-                {"offer": market.offers[2].id, "quantity": "50"},
-            ],
-        },
-        format="json",
-    ).json()
-    return household, grouped
-
-
-def close(client, cycle, capture):
-    with capture(execute=True):
-        response = client.post(f"/api/v1/cycles/{cycle.id}/close/")
-    return response, client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+from tests.conftest import client_for, close
 
 
 def line(order_id, offer):
