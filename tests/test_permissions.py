@@ -104,6 +104,11 @@ def bodies(world, role):
             {"code": "T3", "label": "T3", "beneficiary_rate": "0.3", "max_reste_a_vivre": "12"},
         ],
         "confirmation": {"lines": []},
+        "plan": {"vehicles": [world.vehicle.id]},
+        "reception": {
+            "cycle": world.open_offer.cycle_id,
+            "lines": [{"order_line": 1, "received_quantity": "1"}],
+        },
         "order": {
             "cycle": world.open_offer.cycle_id,
             "grocery": world.grocery.id,
@@ -212,6 +217,19 @@ MATRIX = [
         "/api/v1/purchase-lists/{purchase_list}/confirm/",
         "confirmation",
         expect(403, 403, 409, 403, 403),
+    ),
+    ("get", "/api/v1/cycles/{open_cycle}/routes/", None, expect(200, 200, 200, 403, 403)),
+    (
+        "post",
+        "/api/v1/cycles/{open_cycle}/routes/plan/",
+        "plan",
+        expect(409, 403, 403, 403, 403),
+    ),
+    (
+        "post",
+        "/api/v1/groceries/{grocery}/receptions/",
+        "reception",
+        expect(403, 409, 403, 403, 403),
     ),
     (
         "get",
