@@ -265,3 +265,49 @@ def _write_round(cycle, kind, planned: solver.Round, origin: datetime, now: date
     )
     RoundStop.objects.bulk_create(stops)
     return round_
+
+
+def logistics_cost_shares(*, cycle: OrderCycle, rule: str = "by_weight") -> dict[int, Decimal]:
+    """The cycle's rounds' cost shared among its groceries (DESIGN.md §5.4).
+
+    `by_weight` (default) pro rata to delivered kg, `by_value` to goods incl. VAT, `equal`
+    alike. Shares are rounded to the cent by the largest remainder, so they add up to the
+    total exactly.
+    """
+    total = Round.objects.filter(cycle=cycle).aggregate(total=Sum("cost_eur"))["total"]
+    total = total or Decimal("0.00")
+    if rule == "by_value":
+        weights = {
+            grocery: value
+            for grocery, value in OrderLine.objects.filter(order__cycle=cycle)
+            .exclude(order__status=OrderStatus.CANCELLED)
+            .annotate(place=Coalesce("order__grocery_id", "order__household__pickup_grocery_id"))
+            .values("place")
+            .annotate(value=Sum("line_ttc"))
+            .values_list("place", "value")
+        }
+    else:
+        weights = {
+            grocery: kg
+            for grocery, (kg, _cold) in _kilograms_for(
+                {"order__cycle": cycle},
+                Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
+            ).items()
+        }
+        if rule == "equal":
+            weights = dict.fromkeys(weights, Decimal("1"))
+    return split_to_the_cent(total, weights)
+
+
+def split_to_the_cent(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    """Shares of `total` pro rata to `weights`, in cents, adding up to `total` exactly."""
+    weight_sum = sum(weights.values(), Decimal("0"))
+    if not weights or weight_sum <= 0:
+        return dict.fromkeys(weights, Decimal("0.00"))
+    cents = int(total * 100)
+    exact = {key: Decimal(cents) * weight / weight_sum for key, weight in weights.items()}
+    shares = {key: int(value) for key, value in exact.items()}
+    left = cents - sum(shares.values())
+    for key in sorted(exact, key=lambda key: (-(exact[key] - shares[key]), key))[:left]:
+        shares[key] += 1
+    return {key: Decimal(share) / 100 for key, share in shares.items()}

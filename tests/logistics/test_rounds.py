@@ -135,3 +135,45 @@ def test_planning_an_open_cycle_or_unknown_vans_is_refused(coordinator_client, m
     assert empty.status_code == 400
     assert unknown.status_code == 202  # checked by the task: it fails, nothing is written
     assert not Round.objects.exists()
+
+
+def test_cost_shares_add_up_to_the_cent():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from logistics.planning import split_to_the_cent
+
+    @given(
+        st.decimals(min_value="0", max_value="5000", places=2),
+        st.dictionaries(
+            st.integers(1, 60),
+            st.decimals(min_value="0.001", max_value="900", places=3),
+            min_size=1,
+            max_size=40,
+        ),
+    )
+    def shares_sum(total, weights):
+        shares = split_to_the_cent(total, weights)
+        assert sum(shares.values()) == total
+        assert all(share >= 0 for share in shares.values())
+
+    shares_sum()
+    # 100.00 € for 1, 1 and 1 kg: 33.34, 33.33, 33.33 — the first remainder wins the cent.
+    assert split_to_the_cent(
+        Decimal("100.00"), {1: Decimal("1"), 2: Decimal("1"), 3: Decimal("1")}
+    ) == {1: Decimal("33.34"), 2: Decimal("33.33"), 3: Decimal("33.33")}
+
+
+def test_cycle_cost_is_shared_by_weight(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    from logistics.planning import logistics_cost_shares
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    shares = logistics_cost_shares(cycle=confirmed.cycle)
+
+    total = sum(round_.cost_eur for round_ in Round.objects.filter(cycle=confirmed.cycle))
+    assert shares == {world.grocery.id: total}  # one grocery bears it all
