@@ -9,6 +9,7 @@ from logistics.api.views import (
     CyclePlanRoundsView,
     CycleRoundsView,
     HubViewSet,
+    RoundSheetView,
     VehicleViewSet,
     ZoneViewSet,
 )
@@ -51,6 +52,7 @@ api_v1 = [
     path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
     path("cycles/<int:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
     path("cycles/<int:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
+    path("rounds/<int:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

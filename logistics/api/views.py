@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -13,7 +14,7 @@ from core.api.views import accepted
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
 from core.tasks import task_enqueue
-from logistics import planning, selectors, services, tasks
+from logistics import documents, planning, selectors, services, tasks
 from logistics.api.serializers import (
     HubSerializer,
     PlanRequestSerializer,
@@ -21,7 +22,7 @@ from logistics.api.serializers import (
     VehicleSerializer,
     ZoneSerializer,
 )
-from logistics.models import Hub, Vehicle, Zone
+from logistics.models import Hub, Round, Vehicle, Zone
 from supply.models import OrderCycle
 
 
@@ -136,3 +137,20 @@ def geojson(rounds: list[dict]) -> dict:
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+class RoundSheetView(APIView):
+    permission_classes = [RolePermission]
+    roles = {"get": (Role.COORDINATOR,)}
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, round_id: int):
+        round_ = get_object_or_404(
+            Round.objects.select_related("cycle", "vehicle").prefetch_related("stops"),
+            pk=round_id,
+        )
+        response = HttpResponse(
+            documents.route_sheet_pdf(round_=round_), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="feuille-de-route-{round_.id}.pdf"'
+        return response

@@ -177,3 +177,28 @@ def test_cycle_cost_is_shared_by_weight(
 
     total = sum(round_.cost_eur for round_ in Round.objects.filter(cycle=confirmed.cycle))
     assert shares == {world.grocery.id: total}  # one grocery bears it all
+
+
+def test_route_sheet_lists_each_stop_with_what_to_load(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    import io
+
+    from pypdf import PdfReader
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    collection = Round.objects.get(cycle=confirmed.cycle, kind="collection")
+
+    response = coordinator_client.get(f"/api/v1/rounds/{collection.id}/pdf/")
+    assert response.status_code == 200, response.content[:300]
+    volunteer = client_for(world.volunteer).get(f"/api/v1/rounds/{collection.id}/pdf/")
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert response["Content-Type"] == "application/pdf"
+    assert "Feuille de route — Ramasse" in text
+    assert world.producer.name in text and world.other_producer.name in text
+    assert world.product.name in text and "100" in text  # 100 kg of the first farm's carrots
+    assert "Nom et signature du producteur" in text
+    assert volunteer.status_code == 403
