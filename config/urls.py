@@ -13,6 +13,7 @@ from logistics.api.views import (
     VehicleViewSet,
     ZoneViewSet,
 )
+from logistics.views import cycle_map
 from orders.api.views import (
     GroceryViewSet,
     HouseholdAccessLogViewSet,
@@ -65,5 +66,6 @@ admin.site.index_title = "Coordination de la plateforme"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("carte/cycles/<int:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
 ]

@@ -227,3 +227,4 @@ ROUTING_MAX_TRIPS = int(os.environ.get("ROUTING_MAX_TRIPS", "4"))  # reloads at 
 DRIVER_HOURLY_COST = Decimal(os.environ.get("DRIVER_HOURLY_COST", "24.00"))
 # Categories that travel cold (DESIGN.md §6: only in a refrigerated van).
 COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")
+LOGIN_URL = "admin:login"

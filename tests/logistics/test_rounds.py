@@ -202,3 +202,23 @@ def test_route_sheet_lists_each_stop_with_what_to_load(
     assert world.product.name in text and "100" in text  # 100 kg of the first farm's carrots
     assert "Nom et signature du producteur" in text
     assert volunteer.status_code == 403
+
+
+def test_map_page_draws_rounds_over_the_zones_from_local_files(
+    client, coordinator_client, confirmed, world, zones, django_capture_on_commit_callbacks
+):
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    client.force_login(world.coordinator)
+
+    page = client.get(f"/carte/cycles/{confirmed.cycle.id}/", HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(world.ccas_staff)
+    refused = client.get(f"/carte/cycles/{confirmed.cycle.id}/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "http://" not in html and "https://" not in html  # no tiles, no CDN
+    assert '"LineString"' in html and "Hellemmes" in html
+    assert refused.status_code == 403

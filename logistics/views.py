@@ -1,0 +1,48 @@
+"""The map of a cycle's rounds over the communes and priority neighbourhoods.
+
+Leaflet is served from our static files and no tile server is used: the outlines of the
+zones are the background, so the page works on a municipal network without outside access.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+
+from core.access import actor_of
+from core.choices import Role
+from supply.models import OrderCycle
+
+from .api.serializers import RoundSerializer
+from .api.views import geojson
+from .models import Zone
+from .selectors import round_list
+
+
+@login_required
+def cycle_map(request, cycle_id: int):
+    actor = actor_of(request.user)
+    if actor is None or actor.role not in (Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER):
+        raise PermissionDenied
+    cycle = get_object_or_404(OrderCycle.objects.select_related("hub"), pk=cycle_id)
+    rounds = RoundSerializer(round_list(actor=actor, cycle=cycle), many=True).data
+    zones = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": zone.geometry,
+                "properties": {"name": zone.name, "kind": zone.kind},
+            }
+            for zone in Zone.objects.all()
+        ],
+    }
+    return render(
+        request,
+        "logistics/cycle_map.html",
+        {
+            "cycle": cycle,
+            "rounds": rounds,
+            "zones_geojson": zones,
+            "rounds_geojson": geojson(rounds),
+        },
+    )
