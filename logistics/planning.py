@@ -47,7 +47,6 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
     by_grocery = _kilograms_for(
         lines, Coalesce("order__grocery_id", "order__household__pickup_grocery_id")
     )
-    opens, closes = (time(hour) for hour in settings.ROUTING_PRODUCER_HOURS)
     producers = [
         Place(
             StopKind.PRODUCER,
@@ -56,8 +55,8 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
             producer.latitude,
             producer.longitude,
             *by_producer[producer.id],
-            opens,
-            closes,
+            producer.available_from_time,
+            producer.available_until_time,
         )
         for producer in Producer.objects.filter(id__in=list(by_producer)).order_by("id")
     ]

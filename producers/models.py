@@ -1,8 +1,9 @@
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Organisation
@@ -28,6 +29,9 @@ class Producer(models.Model):
     zone = models.ForeignKey(
         Zone, verbose_name=_("zone"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    # When the collection van may come by on collection day.
+    available_from_time = models.TimeField(_("available from"), default=time(6, 0))
+    available_until_time = models.TimeField(_("available until"), default=time(18, 0))
     # Great-circle distance to the main hub, kept up to date when either moves; stored so
     # that dashboards can filter local producers in the database.
     distance_to_hub_km = models.DecimalField(
@@ -40,6 +44,10 @@ class Producer(models.Model):
         ordering = ["name"]
         constraints = [
             *coordinates_constraints("producer"),
+            models.CheckConstraint(
+                name="producer_availability_ordered",
+                condition=Q(available_from_time__lt=F("available_until_time")),
+            ),
             models.CheckConstraint(
                 name="producer_siret_digits",
                 condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),

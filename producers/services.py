@@ -1,3 +1,4 @@
+from datetime import time
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,6 +13,12 @@ from logistics.services import place_locate, place_relocate
 from .models import Offer, Producer, Product
 
 
+def _check_availability(opens: time, closes: time) -> None:
+    if opens >= closes:
+        message = _("The producer must be available before the end of its window.")
+        raise InvalidInput(message, fields={"available_until_time": [message]})
+
+
 @transaction.atomic
 def producer_create(
     *,
@@ -22,7 +29,10 @@ def producer_create(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     is_organic: bool = False,
+    available_from_time: time = time(6, 0),
+    available_until_time: time = time(18, 0),
 ) -> Producer:
+    _check_availability(available_from_time, available_until_time)
     location = place_locate(address=address, latitude=latitude, longitude=longitude)
     organisation = Organisation.objects.create(
         kind=OrganisationKind.PRODUCER, name=name, commune=commune
@@ -38,6 +48,8 @@ def producer_create(
         zone=location.zone,
         distance_to_hub_km=location.distance_to_hub_km,
         is_organic=is_organic,
+        available_from_time=available_from_time,
+        available_until_time=available_until_time,
     )
 
 
@@ -45,6 +57,7 @@ def producer_create(
 def producer_update(*, producer: Producer, **fields) -> Producer:
     for name, value in fields.items():
         setattr(producer, name, value)
+    _check_availability(producer.available_from_time, producer.available_until_time)
     location = place_relocate(place=producer, changed=set(fields))
     if location is not None:
         producer.distance_to_hub_km = location.distance_to_hub_km

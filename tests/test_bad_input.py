@@ -192,6 +192,12 @@ CASES = [
     ("patch", "/api/v1/groceries/{grocery_id}/", {"closes_at_time": "06:00"}, "closes_at_time"),
     ("patch", "/api/v1/groceries/{grocery_id}/", {"commune": "Tourcoing"}, "commune"),
     ("patch", "/api/v1/producers/{producer_id}/", {"latitude": "-100"}, "latitude"),
+    (
+        "patch",
+        "/api/v1/producers/{producer_id}/",
+        {"available_until_time": "05:00"},
+        "available_until_time",
+    ),
     ("patch", "/api/v1/products/{product_id}/", {"unit_price_ht": "-3"}, "unit_price_ht"),
     ("patch", "/api/v1/hubs/{hub_id}/", {"longitude": "abc"}, "longitude"),
 ]

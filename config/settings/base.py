@@ -222,7 +222,6 @@ ROUTING_SPEED_KMH = float(os.environ.get("ROUTING_SPEED_KMH", "30"))  # average,
 ROUTING_SERVICE_BASE_S = int(os.environ.get("ROUTING_SERVICE_BASE_S", "600"))  # per stop
 ROUTING_SERVICE_PER_KG_S = float(os.environ.get("ROUTING_SERVICE_PER_KG_S", "2"))
 ROUTING_HUB_HOURS = (5, 21)  # the hub's cold room is open from 05:00 to 21:00
-ROUTING_PRODUCER_HOURS = (6, 18)  # producers' default availability on collection day
 ROUTING_MAX_TRIPS = int(os.environ.get("ROUTING_MAX_TRIPS", "4"))  # reloads at the hub
 DRIVER_HOURLY_COST = Decimal(os.environ.get("DRIVER_HOURLY_COST", "24.00"))
 # Categories that travel cold (DESIGN.md §6: only in a refrigerated van).

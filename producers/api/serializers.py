@@ -36,6 +36,8 @@ class ProducerSerializer(serializers.ModelSerializer):
             "latitude",
             "longitude",
             "is_organic",
+            "available_from_time",
+            "available_until_time",
             "distance_to_hub_km",
             "is_local",
             "zone",
