@@ -157,6 +157,14 @@ def cycle_check_plannable(*, cycle: OrderCycle) -> None:
         )
 
 
+def vehicles_check(*, vehicle_ids: list[int]) -> list[Vehicle]:
+    vehicles = list(Vehicle.objects.filter(id__in=vehicle_ids, is_active=True).order_by("id"))
+    if not vehicle_ids or len(vehicles) != len(set(vehicle_ids)):
+        message = _("Name active vans of the platform.")
+        raise InvalidInput(message, fields={"vehicles": [message]})
+    return vehicles
+
+
 def cycle_plan_rounds(
     *, cycle_id: int, vehicle_ids: list[int], time_limit_s: float, now: datetime, progress=None
 ) -> dict:
@@ -167,10 +175,7 @@ def cycle_plan_rounds(
     progress = progress or (lambda percent: None)
     cycle = OrderCycle.objects.select_related("hub").get(pk=cycle_id)
     cycle_check_plannable(cycle=cycle)
-    vehicles = list(Vehicle.objects.filter(id__in=vehicle_ids, is_active=True).order_by("id"))
-    if not vehicle_ids or len(vehicles) != len(set(vehicle_ids)):
-        message = _("Name active vans of the platform.")
-        raise InvalidInput(message, fields={"vehicles": [message]})
+    vehicles = vehicles_check(vehicle_ids=vehicle_ids)
     producers, groceries = _places(cycle)
     progress(10)
     origin = timezone.make_aware(datetime.combine(cycle.delivery_date, time(0)))

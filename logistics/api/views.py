@@ -91,6 +91,7 @@ class CyclePlanRoundsView(APIView):
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         planning.cycle_check_plannable(cycle=cycle)
+        planning.vehicles_check(vehicle_ids=serializer.validated_data["vehicles"])
         run = task_enqueue(
             task=tasks.cycle_plan_rounds_task,
             name="cycle_plan_rounds",

@@ -133,7 +133,7 @@ def test_planning_an_open_cycle_or_unknown_vans_is_refused(coordinator_client, m
 
     assert open_cycle.status_code == 409 and open_cycle.json()["code"] == "cycle_not_confirmed"
     assert empty.status_code == 400
-    assert unknown.status_code == 202  # checked by the task: it fails, nothing is written
+    assert unknown.status_code == 400 and "vehicles" in unknown.json()["fields"]
     assert not Round.objects.exists()
 
 
