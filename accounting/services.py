@@ -38,11 +38,9 @@ def envelope_for_update(*, funder_id: int, on_date: date) -> Envelope | None:
     )
 
 
-def envelope_adjust_commitment(*, envelope: Envelope, delta: Decimal) -> None:
-    """Commit (delta > 0) or release (delta < 0) a subsidy on a locked envelope.
-
-    The caller has checked the remaining amount; the database constraint is the last guard.
-    """
+def envelope_adjust_commitment(*, envelope_id: int, delta: Decimal) -> None:
+    """Commit (delta > 0) or release (delta < 0) a subsidy, with F() so concurrent writers
+    add up. The caller has checked the remaining amount when committing more; the
+    database constraint (committed + spent <= amount) is the last guard."""
     if delta:
-        Envelope.objects.filter(pk=envelope.pk).update(committed=F("committed") + delta)
-        envelope.committed += delta
+        Envelope.objects.filter(pk=envelope_id).update(committed=F("committed") + delta)

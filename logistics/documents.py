@@ -4,13 +4,11 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import F, Sum
-from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
 
-from orders.choices import OrderStatus
-from orders.models import OrderLine
+from orders.models import OrderLine, destination_grocery_id, served_quantity
 
 from .choices import RoundKind, StopKind
 from .models import Round
@@ -18,18 +16,15 @@ from .models import Round
 
 def _goods(round_: Round) -> dict[int, list[dict]]:
     """What is loaded at each producer or unloaded at each grocery, product by product."""
-    served = Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
-    lines = OrderLine.objects.filter(order__cycle=round_.cycle).exclude(
-        order__status=OrderStatus.CANCELLED
-    )
+    lines = OrderLine.objects.live().filter(order__cycle=round_.cycle)
     if round_.kind == RoundKind.COLLECTION:
         place = F("offer__product__producer_id")
     else:
-        place = Coalesce("order__grocery_id", "order__household__pickup_grocery_id")
+        place = destination_grocery_id()
     rows = (
         lines.annotate(place=place)
         .values("place", "offer__product__name", "offer__product__unit")
-        .annotate(quantity=Sum(served))
+        .annotate(quantity=Sum(served_quantity()))
         .order_by("place", "offer__product__name")
     )
     goods = defaultdict(list)

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
 from core.money import quantize_money
-from orders.choices import OrderStatus
-from orders.models import Grocery, OrderLine
+from orders.models import Grocery, OrderLine, destination_grocery_id, served_quantity
 from producers.models import Producer
 from supply.choices import CycleStatus
 from supply.models import OrderCycle
@@ -44,9 +43,7 @@ class Place:
 def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
     lines = {"order__cycle": cycle}
     by_producer = _kilograms_for(lines, F("offer__product__producer_id"))
-    by_grocery = _kilograms_for(
-        lines, Coalesce("order__grocery_id", "order__household__pickup_grocery_id")
-    )
+    by_grocery = _kilograms_for(lines, destination_grocery_id())
     producers = [
         Place(
             StopKind.PRODUCER,
@@ -77,12 +74,13 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
 
 
 def _kilograms_for(filters: dict, group_by) -> dict:
-    served = Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
-    weight = ExpressionWrapper(served * F("offer__product__unit_weight_kg"), output_field=KG)
+    weight = ExpressionWrapper(
+        served_quantity() * F("offer__product__unit_weight_kg"), output_field=KG
+    )
     cold = Q(offer__product__category__in=settings.COLD_CATEGORIES)
     rows = (
-        OrderLine.objects.filter(**filters)
-        .exclude(order__status=OrderStatus.CANCELLED)
+        OrderLine.objects.live()
+        .filter(**filters)
         .annotate(place=group_by)
         .values("place")
         .annotate(
@@ -283,9 +281,9 @@ def logistics_cost_shares(*, cycle: OrderCycle, rule: str = "by_weight") -> dict
     if rule == "by_value":
         weights = {
             grocery: value
-            for grocery, value in OrderLine.objects.filter(order__cycle=cycle)
-            .exclude(order__status=OrderStatus.CANCELLED)
-            .annotate(place=Coalesce("order__grocery_id", "order__household__pickup_grocery_id"))
+            for grocery, value in OrderLine.objects.live()
+            .filter(order__cycle=cycle)
+            .annotate(place=destination_grocery_id())
             .values("place")
             .annotate(value=Sum("line_ttc"))
             .values_list("place", "value")
@@ -294,8 +292,7 @@ def logistics_cost_shares(*, cycle: OrderCycle, rule: str = "by_weight") -> dict
         weights = {
             grocery: kg
             for grocery, (kg, _cold) in _kilograms_for(
-                {"order__cycle": cycle},
-                Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
+                {"order__cycle": cycle}, destination_grocery_id()
             ).items()
         }
         if rule == "equal":

@@ -13,7 +13,7 @@ from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 
 from . import pricing
-from .choices import AccessAction, HouseholdStatus, OrderStatus
+from .choices import AccessAction, HouseholdStatus
 from .models import (
     Grocery,
     Household,
@@ -34,10 +34,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def month_bounds(day: date) -> tuple[date, date]:
-    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def household_status(household: Household, on: date) -> str:
     if household.suspended_at is not None:
         return HouseholdStatus.SUSPENDED
@@ -48,12 +44,7 @@ def household_status(household: Household, on: date) -> str:
 
 def household_month_spent(*, household_id: int, on: date, excluding_order_id=None) -> Decimal:
     """Market value incl. VAT of the household's orders delivered in `on`'s calendar month."""
-    first, last = month_bounds(on)
-    orders = Order.objects.filter(
-        household_id=household_id,
-        cycle__delivery_date__gte=first,
-        cycle__delivery_date__lte=last,
-    ).exclude(status=OrderStatus.CANCELLED)
+    orders = Order.objects.live().delivered_in_month_of(on).filter(household_id=household_id)
     if excluding_order_id is not None:
         orders = orders.exclude(pk=excluding_order_id)
     return orders.aggregate(total=Sum("total_ttc"))["total"] or Decimal("0.00")

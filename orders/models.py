@@ -1,3 +1,5 @@
+import calendar
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +14,39 @@ from core.models import Organisation
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import AccessAction, OrderStatus
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    """First and last day of `day`'s calendar month."""
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def served_quantity() -> Coalesce:
+    """What a line is served and priced on: confirmed, else allocated, else what it asked.
+
+    allocated_quantity stays null on a line served in full (see supply.consolidation)."""
+    return Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
+
+
+def destination_grocery_id() -> Coalesce:
+    """The grocery a line goes to: the grouped order's, else the household's pickup grocery."""
+    return Coalesce("order__grocery_id", "order__household__pickup_grocery_id")
+
+
+class OrderQuerySet(models.QuerySet):
+    def live(self) -> "OrderQuerySet":
+        """Orders that count: every status but cancelled."""
+        return self.exclude(status=OrderStatus.CANCELLED)
+
+    def delivered_in_month_of(self, day: date) -> "OrderQuerySet":
+        first, last = month_bounds(day)
+        return self.filter(cycle__delivery_date__gte=first, cycle__delivery_date__lte=last)
+
+
+class OrderLineQuerySet(models.QuerySet):
+    def live(self) -> "OrderLineQuerySet":
+        """Lines of orders that count (not cancelled)."""
+        return self.exclude(order__status=OrderStatus.CANCELLED)
 
 
 def cents_equal(left, right) -> LessThan:
@@ -267,6 +302,8 @@ class Order(models.Model):
     beneficiary_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     subsidy_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -317,6 +354,8 @@ class OrderLine(models.Model):
     line_ttc = models.DecimalField(max_digits=12, decimal_places=2)
     beneficiary_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     subsidy = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    objects = OrderLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order line")

@@ -20,8 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from core.access import Actor
 from core.choices import Role
 
-from .choices import HouseholdStatus, OrderStatus
-from .households import month_bounds
+from .choices import HouseholdStatus
 from .models import Grocery, Household, HouseholdAccessLog, Order, OrderLine, SocialService
 
 
@@ -50,14 +49,10 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
     The staff of a CCAS see its households; a volunteer sees those who pick up at their
     grocery. Nobody else sees any.
     """
-    first, last = month_bounds(today)
     spent = (
-        Order.objects.filter(
-            household=OuterRef("pk"),
-            cycle__delivery_date__gte=first,
-            cycle__delivery_date__lte=last,
-        )
-        .exclude(status=OrderStatus.CANCELLED)
+        Order.objects.live()
+        .delivered_in_month_of(today)
+        .filter(household=OuterRef("pk"))
         .values("household")
         .annotate(total=Sum("total_ttc"))
         .values("total")

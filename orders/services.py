@@ -3,7 +3,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounting.services import envelope_adjust_commitment, envelope_for_update
@@ -27,6 +27,7 @@ from .models import (
     Reception,
     ReceptionLine,
     SocialService,
+    destination_grocery_id,
 )
 
 MAX_LINES_PER_ORDER = 300
@@ -246,7 +247,7 @@ def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, 
             },
             code="envelope_exhausted",
         )
-    envelope_adjust_commitment(envelope=envelope, delta=delta)
+    envelope_adjust_commitment(envelope_id=envelope.id, delta=delta)
     return envelope
 
 
@@ -380,7 +381,7 @@ def order_cancel(*, order: Order, now: datetime) -> Order:
         envelope = envelope_for_update(
             funder_id=household.funder_id, on_date=order.cycle.delivery_date
         )
-        envelope_adjust_commitment(envelope=envelope, delta=-order.subsidy_total)
+        envelope_adjust_commitment(envelope_id=envelope.id, delta=-order.subsidy_total)
     order.status = OrderStatus.CANCELLED
     order.updated_at = now
     order.save(update_fields=["status", "updated_at"])
@@ -391,8 +392,8 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
     """Offers of this order whose total demand now passes what the producer offered."""
     offer_ids = [line.offer_id for line in order.lines.all()]
     demand = (
-        OrderLine.objects.filter(offer_id__in=offer_ids)
-        .exclude(order__status=OrderStatus.CANCELLED)
+        OrderLine.objects.live()
+        .filter(offer_id__in=offer_ids)
         .values("offer_id")
         .annotate(total=Sum("quantity"))
     )
@@ -437,9 +438,10 @@ def reception_record(
         message = _("Name at least one order line.")
         raise InvalidInput(message, fields={"lines": [message]})
     own = (
-        OrderLine.objects.filter(order__cycle=cycle)
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .filter(Q(order__grocery=grocery) | Q(order__household__pickup_grocery=grocery))
+        OrderLine.objects.live()
+        .filter(order__cycle=cycle)
+        .annotate(destination=destination_grocery_id())
+        .filter(destination=grocery.id)
     )
     known = set(own.filter(id__in=list(lines)).values_list("id", flat=True))
     errors = {

@@ -15,19 +15,18 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 
-from accounting.models import Envelope
+from accounting.services import envelope_adjust_commitment
 from orders.choices import OrderStatus
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, served_quantity
 from orders.pricing import price_line
 from producers.models import Offer
 
 from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
-LIVE = ~Q(order__status=OrderStatus.CANCELLED)
 PRICE_FIELDS = ["line_ht", "line_vat", "line_ttc", "beneficiary_share", "subsidy"]
 TOTAL_FIELDS = ["total_ht", "total_ttc", "beneficiary_total", "subsidy_total"]
 # Above this many orders to move, totals go through COPY and one UPDATE (PostgreSQL).
@@ -150,7 +149,7 @@ def _rows(lines) -> list[LineRow]:
 
 def _rows_by_offer(offer_ids: Iterable[int]) -> dict[int, list[LineRow]]:
     by_offer = defaultdict(list)
-    for row in _rows(OrderLine.objects.filter(LIVE, offer_id__in=list(offer_ids))):
+    for row in _rows(OrderLine.objects.live().filter(offer_id__in=list(offer_ids))):
         by_offer[row.offer_id].append(row)
     return by_offer
 
@@ -250,8 +249,7 @@ def _move_totals(changes: list[LineChange]) -> int:
             )
     # Envelopes in id order: the same lock order as every other writer.
     for envelope_id, delta in sorted(per_envelope.items()):
-        if delta:
-            Envelope.objects.filter(pk=envelope_id).update(committed=F("committed") + delta)
+        envelope_adjust_commitment(envelope_id=envelope_id, delta=delta)
     return len(moved)
 
 
@@ -264,7 +262,9 @@ def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> d
         offer["id"]: offer for offer in offers if offer["demand"] > offer["quantity_available"]
     }
     # A line reduced by an earlier close of this cycle whose offer now suffices: back in full.
-    restored = OrderLine.objects.filter(LIVE, offer_id__in=enough, allocated_quantity__isnull=False)
+    restored = OrderLine.objects.live().filter(
+        offer_id__in=enough, allocated_quantity__isnull=False
+    )
     changes = [LineChange.priced(row, row.asked) for row in _rows(restored)]
     progress(20)
     by_offer = _rows_by_offer(short)
@@ -296,7 +296,8 @@ def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> d
 def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
     """One purchase list per producer with demand; its lines are database sums per offer."""
     sums = (
-        OrderLine.objects.filter(LIVE, order__cycle=cycle)
+        OrderLine.objects.live()
+        .filter(order__cycle=cycle)
         .values("offer_id", "offer__product__producer_id")
         .annotate(
             ordered=Sum("quantity"),
@@ -361,9 +362,9 @@ def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]
             )
     # Lines not yet confirmed are marked with what they are served; the changed ones are
     # then written over with their new share and price.
-    OrderLine.objects.filter(
-        LIVE, offer_id__in=list(confirmations), confirmed_quantity__isnull=True
-    ).update(confirmed_quantity=Coalesce("allocated_quantity", "quantity"))
+    OrderLine.objects.live().filter(
+        offer_id__in=list(confirmations), confirmed_quantity__isnull=True
+    ).update(confirmed_quantity=served_quantity())
     _write_lines(changes, "confirmed_quantity")
     _move_totals(changes)
     return len(changes)

@@ -14,8 +14,7 @@ from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
-from orders.choices import OrderStatus
-from orders.models import OrderLine
+from orders.models import OrderLine, destination_grocery_id, served_quantity
 
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
@@ -58,8 +57,8 @@ def with_line_totals(purchase_lists) -> list[PurchaseList]:
     offer_ids = [line.offer_id for item in purchase_lists for line in item.lines.all()]
     sums = {
         row["offer_id"]: row
-        for row in OrderLine.objects.filter(offer_id__in=offer_ids)
-        .exclude(order__status=OrderStatus.CANCELLED)
+        for row in OrderLine.objects.live()
+        .filter(offer_id__in=offer_ids)
         .values("offer_id")
         .annotate(total_ht=Sum("line_ht"), total_ttc=Sum("line_ttc"))
         .order_by()
@@ -82,10 +81,8 @@ def packing_rows(*, cycle_id: int, actor: Actor):
     """What goes into each grocery's crates: its grouped order and the household orders
     picked up there (by reference), one row per order line, as named values whose names are
     the CSV header."""
-    packed = Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
-    lines = OrderLine.objects.filter(order__cycle_id=cycle_id).exclude(
-        order__status=OrderStatus.CANCELLED
-    )
+    packed = served_quantity()
+    lines = OrderLine.objects.live().filter(order__cycle_id=cycle_id)
     if actor.role == Role.GROCERY_VOLUNTEER:
         lines = lines.filter(
             Q(order__grocery__organisation_id=actor.organisation_id)
@@ -96,12 +93,12 @@ def packing_rows(*, cycle_id: int, actor: Actor):
     # Grouped by grocery, then order (the grouped order first, households by reference as
     # they were numbered): integer keys sort fast on 300 000 lines.
     return lines.order_by(
-        Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
+        destination_grocery_id(),
         "order__household_id",
         "order_id",
         "id",
     ).values(
-        grocery=Coalesce("order__grocery_id", "order__household__pickup_grocery_id"),
+        grocery=destination_grocery_id(),
         grocery_name=Coalesce("order__grocery__name", "order__household__pickup_grocery__name"),
         order_number=F("order_id"),
         household=Coalesce("order__household__reference", Value("")),
