@@ -82,11 +82,14 @@ class ProductSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
-    def __init__(self, *args, producers=None, **kwargs):
+    def __init__(self, *args, producers=None, own_producer=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the producers in the caller's scope can be named; others are "unknown".
         if producers is not None:
             self.fields["producer"].queryset = producers
+        if own_producer is not None:
+            self.fields["producer"].required = False
+            self.fields["producer"].default = own_producer
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["producer"].read_only = True
 

@@ -41,16 +41,13 @@ class ProductViewSet(ReadCreateUpdateViewSet):
 
     def get_serializer(self, *args, **kwargs):
         if self.actor is not None:
-            kwargs["producers"] = selectors.producer_list(actor=self.actor)
+            producers = selectors.producer_list(actor=self.actor)
+            kwargs["producers"] = producers
+            describing = getattr(self, "swagger_fake_view", False)
+            if self.actor.role == Role.PRODUCER and self.action == "create" and not describing:
+                # A producer need not name itself: its products are its own.
+                kwargs["own_producer"] = producers.first()
         return super().get_serializer(*args, **kwargs)
-
-    def create(self, request, *args, **kwargs):
-        # A producer names no producer: its products are its own.
-        if self.actor.role == Role.PRODUCER and isinstance(request.data, dict):
-            producer = selectors.producer_list(actor=self.actor).first()
-            if producer is not None and "producer" not in request.data:
-                request.data["producer"] = producer.id
-        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.product_create(**serializer.validated_data)

@@ -83,3 +83,20 @@ def test_volunteers_see_offers_of_open_cycles_only(world, market, volunteer_clie
 
     open_cycles = {market.cycle.id, world.open_offer.cycle_id}
     assert {row["cycle"] for row in rows} == open_cycles
+
+
+def test_a_producer_need_not_name_itself_on_its_products(producer_client, world):
+    response = producer_client.post(
+        "/api/v1/products/",
+        {
+            "name": "Navets",
+            "category": "legumes",
+            "unit": "kg",
+            "unit_weight_kg": "1",
+            "unit_price_ht": "1.50",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["producer"] == world.producer.id
