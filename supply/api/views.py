@@ -113,7 +113,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
                 {
                     "producteur": row["producer_name"],
                     "statut": row["status"],
-                    **{key: value for key, value in line.items()},
+                    **line,
                 }
                 for row in data
                 for line in row["lines"]
