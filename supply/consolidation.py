@@ -240,13 +240,13 @@ def _move_totals(changes: list[LineChange]) -> int:
             assign="{column} = t.{column} + c.{column}",
         )
     else:
+        orders = []
         for order_id, deltas in moved.items():
-            Order.objects.filter(pk=order_id).update(
-                **{
-                    field: F(field) + delta
-                    for field, delta in zip(TOTAL_FIELDS, deltas, strict=True)
-                }
-            )
+            order = Order(id=order_id)
+            for field, delta in zip(TOTAL_FIELDS, deltas, strict=True):
+                setattr(order, field, F(field) + delta)
+            orders.append(order)
+        Order.objects.bulk_update(orders, TOTAL_FIELDS, batch_size=500)
     # Envelopes in id order: the same lock order as every other writer.
     for envelope_id, delta in sorted(per_envelope.items()):
         envelope_adjust_commitment(envelope_id=envelope_id, delta=delta)
