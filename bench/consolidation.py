@@ -322,6 +322,7 @@ def timed(function, repeat: int) -> tuple[float, list[float]]:
 
 def measure() -> None:
     setup_django()
+    from django.core.management import call_command
     from django.db import connection, transaction
     from rest_framework.test import APIClient
 
@@ -329,6 +330,7 @@ def measure() -> None:
     from supply import consolidation, tasks
     from supply.models import OrderCycle
 
+    call_command("migrate", verbosity=0)  # the data set may predate the latest migrations
     cycle = OrderCycle.objects.get(name="Cycle de référence")
     restore(cycle)  # in case a previous run stopped half-way
     with connection.cursor() as cursor:  # the restore leaves dead rows behind: clear them
