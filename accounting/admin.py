@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Envelope, Funder
+from .models import Account, Envelope, Funder, JournalEntry, JournalLine
 
 
 class EnvelopeInline(admin.TabularInline):
@@ -24,3 +24,45 @@ class EnvelopeAdmin(admin.ModelAdmin):
     search_fields = ["funder__name"]
     readonly_fields = ["committed", "spent"]
     date_hierarchy = "period_start"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The ledger is append-only: the admin reads it, nothing more."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+
+
+class JournalLineInline(admin.TabularInline):
+    model = JournalLine
+    fields = ["account", "debit", "credit"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "posted_at", "kind", "cycle", "memo"]
+    list_filter = ["kind", "cycle"]
+    search_fields = ["memo", "source_key"]
+    date_hierarchy = "posted_at"
+    inlines = [JournalLineInline]

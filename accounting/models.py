@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import SocialService
 
-from .choices import FunderKind
+from .choices import AccountKind, EntryKind, FunderKind
 
 
 class Funder(models.Model):
@@ -72,3 +73,122 @@ class Envelope(models.Model):
     @property
     def remaining(self):
         return self.amount - self.committed - self.spent
+
+
+class LedgerImmutable(Exception):
+    """Journal entries are never changed or deleted: a correction is a new entry."""
+
+    def __init__(self, row):
+        super().__init__(f"{row._meta.verbose_name} {row.pk}: the ledger is append-only")
+
+
+class Account(models.Model):
+    """One account of the platform's books; party accounts name their producer, grocery or
+    funder. Codes follow the French chart of accounts (401 suppliers, 411 customers...)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=16, choices=AccountKind.choices)
+    producer = models.ForeignKey(
+        "producers.Producer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    grocery = models.ForeignKey(
+        "orders.Grocery", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+    )
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="account_kind_valid", condition=Q(kind__in=AccountKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class JournalEntry(models.Model):
+    """A balanced posting. Written once by accounting.ledger.entries_post, never changed."""
+
+    # What the entry settles, unique: posting the same source twice is impossible, which
+    # makes a re-run of the settlement (after a crash, or twice) post nothing new.
+    source_key = models.CharField(_("source"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    cycle = models.ForeignKey(
+        "supply.OrderCycle",
+        verbose_name=_("cycle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purchase_list = models.ForeignKey(
+        "supply.PurchaseList", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    memo = models.CharField(_("memo"), max_length=300)
+    posted_at = models.DateTimeField(_("posted at"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["posted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="journal_entry_kind_valid", condition=Q(kind__in=EntryKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.memo}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutable(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutable(self)
+
+
+class JournalLine(models.Model):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit = models.DecimalField(_("debit (€)"), max_digits=14, decimal_places=2, default=0)
+    credit = models.DecimalField(_("credit (€)"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
+        ordering = ["entry_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="journal_line_one_side",
+                condition=Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} D {self.debit} C {self.credit}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutable(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutable(self)

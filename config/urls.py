@@ -3,7 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from accounting.api.views import EnvelopeViewSet, FunderViewSet
+from accounting.api.views import (
+    EnvelopeViewSet,
+    FunderStatementView,
+    FunderViewSet,
+    GroceryStatementView,
+    ProducerStatementView,
+    TrialBalanceView,
+)
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
 from logistics.api.views import (
     CyclePlanRoundsView,
@@ -54,6 +61,22 @@ api_v1 = [
     path("cycles/<int:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
     path("cycles/<int:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
     path("rounds/<int:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
+    path("ledger/trial-balance/", TrialBalanceView.as_view(), name="trial-balance"),
+    path(
+        "funders/<int:funder_id>/statement/",
+        FunderStatementView.as_view(),
+        name="funder-statement",
+    ),
+    path(
+        "producers/<int:producer_id>/statement/",
+        ProducerStatementView.as_view(),
+        name="producer-statement",
+    ),
+    path(
+        "groceries/<int:grocery_id>/statement/",
+        GroceryStatementView.as_view(),
+        name="grocery-statement",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

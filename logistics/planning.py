@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
 from core.money import quantize_money
-from orders.models import Grocery, OrderLine, destination_grocery_id, served_quantity
+from orders.models import Grocery, OrderLine, delivered_quantity, destination_grocery_id
 from producers.models import Producer
 from supply.choices import CycleStatus
 from supply.models import OrderCycle
@@ -75,7 +75,7 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
 
 def _kilograms_for(filters: dict, group_by) -> dict:
     weight = ExpressionWrapper(
-        served_quantity() * F("offer__product__unit_weight_kg"), output_field=KG
+        delivered_quantity() * F("offer__product__unit_weight_kg"), output_field=KG
     )
     cold = Q(offer__product__category__in=settings.COLD_CATEGORIES)
     rows = (

@@ -28,6 +28,12 @@ def served_quantity() -> Coalesce:
     return Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
 
 
+def delivered_quantity() -> Coalesce:
+    """What a line is settled on (DESIGN.md §5.1): received where a reception was recorded,
+    else what it was served."""
+    return Coalesce("received_quantity", "confirmed_quantity", "allocated_quantity", "quantity")
+
+
 def destination_grocery_id() -> Coalesce:
     """The grocery a line goes to: the grouped order's, else the household's pickup grocery."""
     return Coalesce("order__grocery_id", "order__household__pickup_grocery_id")

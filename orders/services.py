@@ -28,6 +28,7 @@ from .models import (
     ReceptionLine,
     SocialService,
     destination_grocery_id,
+    served_quantity,
 )
 
 MAX_LINES_PER_ORDER = 300
@@ -418,7 +419,7 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
     return warnings
 
 
-RECEIVABLE = ("confirmed", "dispatched", "delivered")
+RECEIVABLE = (CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED)
 
 
 @transaction.atomic
@@ -443,19 +444,25 @@ def reception_record(
         .annotate(destination=destination_grocery_id())
         .filter(destination=grocery.id)
     )
-    known = set(own.filter(id__in=list(lines)).values_list("id", flat=True))
+    # What each line was confirmed for: a grocery cannot be charged for more than that.
+    expected = dict(
+        own.filter(id__in=list(lines))
+        .annotate(expected=served_quantity())
+        .values_list("id", "expected")
+    )
     errors = {
         f"lines.{index}.order_line": [_("This line is not in this grocery's orders.")]
         for index, line_id in enumerate(lines)
-        if line_id not in known
+        if line_id not in expected
     }
-    errors.update(
-        {
-            f"lines.{index}.received_quantity": [_("The quantity must be positive.")]
-            for index, quantity in enumerate(lines.values())
-            if quantity < 0
-        }
-    )
+    for index, (line_id, quantity) in enumerate(lines.items()):
+        if quantity < 0:
+            errors[f"lines.{index}.received_quantity"] = [_("The quantity must be positive.")]
+        elif line_id in expected and quantity > expected[line_id]:
+            errors[f"lines.{index}.received_quantity"] = [
+                _("More than the %(quantity)s confirmed: record at most what was ordered.")
+                % {"quantity": format_quantity(expected[line_id])}
+            ]
     if errors:
         raise InvalidInput(_("Some reception lines are not valid."), fields=errors)
     reception = Reception.objects.create(

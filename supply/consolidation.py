@@ -368,3 +368,21 @@ def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]
     _write_lines(changes, "confirmed_quantity")
     _move_totals(changes)
     return len(changes)
+
+
+def received_changes(*, cycle: OrderCycle) -> list[LineChange]:
+    """The lines whose received quantity differs from the quantity they are priced on,
+    repriced on what was received (DESIGN.md §5.1). Reads only; see `received_apply`."""
+    lines = (
+        OrderLine.objects.live()
+        .filter(order__cycle=cycle, received_quantity__isnull=False)
+        .exclude(received_quantity=served_quantity())
+    )
+    received = dict(lines.values_list("id", "received_quantity"))
+    return [LineChange.priced(row, received[row.id]) for row in _rows(lines)]
+
+
+def received_apply(changes: list[LineChange]) -> int:
+    """Write the repriced received lines; orders and envelope commitments follow."""
+    _write_lines(changes, "received_quantity")
+    return _move_totals(changes)

@@ -278,6 +278,36 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
     }
 
 
+@transaction.atomic
+def cycle_dispatch(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
+    """Rounds planned and sheets printed: the vans leave (DESIGN.md §2, step 5)."""
+    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    if cycle.status == CycleStatus.CONFIRMED:
+        has_goods = Order.objects.live().filter(cycle=cycle, total_ttc__gt=0).exists()
+        if has_goods and not cycle.rounds.exists():
+            raise StateConflict(
+                _("Plan the collection and delivery rounds before dispatching."),
+                code="rounds_not_planned",
+            )
+    elif cycle.status != CycleStatus.DISPATCHED:
+        raise StateConflict(_("Only a confirmed cycle is dispatched."), code="cycle_not_confirmed")
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DISPATCHED, actor=actor, now=now)
+    return OrderCycle.objects.get(pk=cycle_id)
+
+
+@transaction.atomic
+def cycle_deliver(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
+    """The goods reached the groceries; receptions may still be recorded until settlement."""
+    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    if cycle.status not in (CycleStatus.DISPATCHED, CycleStatus.DELIVERED):
+        raise StateConflict(_("Only a dispatched cycle is delivered."), code="cycle_not_dispatched")
+    if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DELIVERED, actor=actor, now=now):
+        Order.objects.filter(cycle=cycle, status=OrderStatus.CONFIRMED).update(
+            status=OrderStatus.DELIVERED
+        )
+    return OrderCycle.objects.get(pk=cycle_id)
+
+
 def cycles_advance_due(*, now: datetime) -> dict:
     """The scheduler's pass: open the cycles whose time has come, close those that are due.
 

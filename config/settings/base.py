@@ -226,4 +226,7 @@ ROUTING_MAX_TRIPS = int(os.environ.get("ROUTING_MAX_TRIPS", "4"))  # reloads at 
 DRIVER_HOURLY_COST = Decimal(os.environ.get("DRIVER_HOURLY_COST", "24.00"))
 # Categories that travel cold (DESIGN.md §6: only in a refrigerated van).
 COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")
+# How a cycle's round costs are shared among its groceries (DESIGN.md §5.4):
+# by_weight (delivered kg), by_value (goods incl. VAT) or equal.
+LOGISTICS_COST_RULE = os.environ.get("LOGISTICS_COST_RULE", "by_weight")
 LOGIN_URL = "admin:login"

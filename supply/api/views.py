@@ -8,7 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core.api.renderers import CSVRenderer, copy_csv
+from accounting import settlement
+from accounting import tasks as accounting_tasks
+from accounting.api.serializers import SettlementSerializer
+from core.api.renderers import CSVRenderer, XLSXRenderer, copy_csv
 from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
@@ -37,6 +40,10 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         "open": (Role.COORDINATOR,),
         "close": (Role.COORDINATOR,),
         "confirm": (Role.COORDINATOR,),
+        "dispatch_cycle": (Role.COORDINATOR,),
+        "deliver": (Role.COORDINATOR,),
+        "settle": (Role.COORDINATOR,),
+        "settlement": (Role.COORDINATOR,),
         "purchase_lists": (Role.COORDINATOR, Role.PRODUCER),
         "packing_lists": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
     }
@@ -94,6 +101,52 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
             actor_id=request.user.id,
         )
         return accepted(run)
+
+    # Not named `dispatch`: that is the view's own request entry point.
+    @extend_schema(request=None, responses={200: OrderCycleSerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_cycle(self, request, pk=None):
+        cycle = self.get_object()
+        cycle = services.cycle_dispatch(cycle_id=cycle.id, actor=request.user, now=timezone.now())
+        return Response(OrderCycleSerializer(cycle).data)
+
+    @extend_schema(request=None, responses={200: OrderCycleSerializer})
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        cycle = self.get_object()
+        cycle = services.cycle_deliver(cycle_id=cycle.id, actor=request.user, now=timezone.now())
+        return Response(OrderCycleSerializer(cycle).data)
+
+    @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        cycle = self.get_object()
+        settlement.cycle_check_settleable(cycle=cycle)
+        run = task_enqueue(
+            task=accounting_tasks.cycle_settle_task,
+            name="cycle_settle",
+            user=request.user,
+            cycle_id=cycle.id,
+            actor_id=request.user.id,
+        )
+        return accepted(run)
+
+    @extend_schema(responses={200: SettlementSerializer})
+    @action(
+        detail=True, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer]
+    )
+    def settlement(self, request, pk=None):
+        cycle = self.get_object()
+        data = SettlementSerializer(settlement.settlement_summary(cycle=cycle)).data
+        file_format = request.accepted_renderer.format
+        if file_format in ("csv", "xlsx"):
+            rows = [
+                *({"partie": "producteur", **row} for row in data["producers"]),
+                *({"partie": "épicerie", **row} for row in data["groceries"]),
+                *({"partie": "financeur", **row} for row in data["funders"]),
+            ]
+            return Response(rows, headers=_attachment(f"reglement-{cycle.id}.{file_format}"))
+        return Response(data)
 
     @extend_schema(responses={200: PurchaseListSerializer(many=True)})
     @action(

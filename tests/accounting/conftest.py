@@ -1,0 +1,176 @@
+"""A whole cycle to settle, computed by hand (see test_settlement.py for the figures).
+
+3 producers, 2 groceries, 4 households on 3 tiers and 2 funders; carrots short at close
+(70 asked, 50 offered), apples confirmed short (30 of 33), eggs received short at the second
+grocery (28 of 30), two rounds costing 31.50 € and 18.70 €.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from logistics.models import Round
+from orders.households import household_enrol
+from orders.models import Household, OrderLine, TariffTier
+from supply.models import PurchaseList
+from tests import factories
+from tests.conftest import client_for, close
+from tests.factories import Role
+
+
+@dataclass
+class Scenario:
+    cycle: object
+    producers: list  # P1 carrots + eggs, P2 potatoes, P3 apples
+    groceries: list  # G1, G2
+    households: list  # H1 T1, H2 T2, H3 T3 (funder F1); H4 T1 (funder F2)
+    funders: list  # F1 (the CCAS's), F2 (the city)
+    envelopes: list
+    orders: dict  # name -> order id
+
+
+def _enrol(world, *, tier: str, grocery, funder) -> Household:
+    now = timezone.now()
+    today = timezone.localdate()
+    return household_enrol(
+        social_service=world.social_service,
+        user=world.ccas_staff,
+        now=now,
+        adults=1,
+        children=1,
+        valid_from=today - timedelta(days=10),
+        valid_until=today + timedelta(days=100),
+        tier=TariffTier.objects.get(code=tier),
+        pickup_grocery=grocery,
+        funder=funder,
+        consent_at=now - timedelta(days=10),
+    )
+
+
+def _order(client, cycle, lines, **target) -> int:
+    response = client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": cycle.id,
+            **target,
+            "lines": [{"offer": offer.id, "quantity": quantity} for offer, quantity in lines],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()["id"]
+
+
+@pytest.fixture
+def delivered(
+    world, market, coordinator_client, volunteer_client, django_capture_on_commit_callbacks
+) -> Scenario:
+    capture = django_capture_on_commit_callbacks
+    carrots, eggs, potatoes = market.offers
+    carrots.quantity_available = Decimal("50")
+    carrots.save()
+    apples_producer = factories.ProducerFactory(name="Vergers de Templeuve")
+    apples = factories.OfferFactory(
+        cycle=market.cycle,
+        product=factories.ProductFactory(
+            producer=apples_producer, name="Pommes", unit_price_ht=Decimal("2.40")
+        ),
+        unit_price_ht=Decimal("2.40"),
+    )
+    g1, g2 = world.grocery, world.other_grocery
+    f1 = market.funder
+    f2 = factories.FunderFactory(name="Ville de Lille", kind="city")
+    today = timezone.localdate()
+    f2_envelope = factories.EnvelopeFactory(
+        funder=f2,
+        period_start=today - timedelta(days=60),
+        period_end=today + timedelta(days=120),
+        amount=Decimal("500.00"),
+    )
+    h1 = market.household
+    h2 = _enrol(world, tier="T2", grocery=g1, funder=f1)
+    h3 = _enrol(world, tier="T3", grocery=g2, funder=f1)
+    h4 = _enrol(world, tier="T1", grocery=g2, funder=f2)
+    other_volunteer = client_for(world.other_volunteer)
+    cycle = market.cycle
+    orders = {
+        "H1": _order(volunteer_client, cycle, [(carrots, "4"), (eggs, "2")], household=h1.id),
+        "H2": _order(volunteer_client, cycle, [(carrots, "3"), (apples, "2")], household=h2.id),
+        "H3": _order(other_volunteer, cycle, [(potatoes, "5"), (apples, "1")], household=h3.id),
+        "H4": _order(other_volunteer, cycle, [(carrots, "3"), (potatoes, "2.5")], household=h4.id),
+        "G1": _order(
+            volunteer_client,
+            cycle,
+            [(carrots, "40"), (potatoes, "50"), (apples, "20")],
+            grocery=g1.id,
+        ),
+        "G2": _order(
+            other_volunteer, cycle, [(carrots, "20"), (eggs, "30"), (apples, "10")], grocery=g2.id
+        ),
+    }
+
+    response, task = close(coordinator_client, cycle, capture)
+    assert task["state"] == "SUCCESS", task
+
+    # P1 and P2 confirm in full, P3 confirms 30 kg of apples of the 33 allocated.
+    producers = [world.producer, world.other_producer, apples_producer]
+    for producer, lines in zip(
+        producers, ([], [], [{"offer": apples.id, "confirmed_quantity": "30"}])
+    ):
+        purchase_list = PurchaseList.objects.get(cycle=cycle, producer=producer)
+        user = factories.member(Role.PRODUCER, producer.organisation)
+        with capture(execute=True):
+            answer = client_for(user).post(
+                f"/api/v1/purchase-lists/{purchase_list.id}/confirm/",
+                {"lines": lines},
+                format="json",
+            )
+        assert answer.status_code == 200, answer.json()
+    with capture(execute=True):
+        assert coordinator_client.post(f"/api/v1/cycles/{cycle.id}/confirm/").status_code == 202
+
+    # Two rounds, their costs set by hand (the solver's own figures are tested elsewhere).
+    now = timezone.now()
+    for kind, cost in (("collection", "31.50"), ("delivery", "18.70")):
+        Round.objects.create(
+            cycle=cycle,
+            kind=kind,
+            vehicle=world.vehicle,
+            distance_km=Decimal("40"),
+            duration_min=120,
+            load_kg=Decimal("148.9"),
+            cost_eur=Decimal(cost),
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
+            planned_at=now,
+        )
+    assert coordinator_client.post(f"/api/v1/cycles/{cycle.id}/dispatch/").status_code == 200
+
+    eggs_line = OrderLine.objects.get(order_id=orders["G2"], offer=eggs)
+    received = other_volunteer.post(
+        f"/api/v1/groceries/{g2.id}/receptions/",
+        {"cycle": cycle.id, "lines": [{"order_line": eggs_line.id, "received_quantity": "28"}]},
+        format="json",
+    )
+    assert received.status_code == 201, received.json()
+    assert coordinator_client.post(f"/api/v1/cycles/{cycle.id}/deliver/").status_code == 200
+    cycle.refresh_from_db()
+    return Scenario(
+        cycle=cycle,
+        producers=producers,
+        groceries=[g1, g2],
+        households=[h1, h2, h3, h4],
+        funders=[f1, f2],
+        envelopes=[market.envelope, f2_envelope],
+        orders=orders,
+    )
+
+
+def settle(client, cycle, capture) -> dict:
+    with capture(execute=True):
+        response = client.post(f"/api/v1/cycles/{cycle.id}/settle/")
+    assert response.status_code == 202, response.json()
+    return client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
