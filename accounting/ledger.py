@@ -11,17 +11,20 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, ExpressionWrapper, Q, Sum
+from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput, StateConflict
+from core.money import quantize_money
 
 from .choices import AccountKind, EntryKind
 from .models import Account, JournalEntry, JournalLine
 
 ZERO = Decimal("0.00")
+HALF_CENT = Decimal("0.005")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 # The platform's own accounts, by the French chart of accounts.
 PURCHASES = ("607", gettext_lazy("Purchases of food"), AccountKind.EXPENSE)
@@ -201,17 +204,19 @@ def trial_balance(*, cycle_id: int | None = None) -> dict:
         .annotate(debit=Coalesce(Sum("debit"), ZERO), credit=Coalesce(Sum("credit"), ZERO))
         .order_by("account__code")
     )
-    accounts = [
-        {
-            "code": row["account__code"],
-            "name": row["account__name"],
-            "kind": row["account__kind"],
-            "debit": row["debit"],
-            "credit": row["credit"],
-            "balance": row["debit"] - row["credit"],
-        }
-        for row in rows
-    ]
+    accounts = []
+    for row in rows:
+        debit, credit = quantize_money(row["debit"]), quantize_money(row["credit"])
+        accounts.append(
+            {
+                "code": row["account__code"],
+                "name": row["account__name"],
+                "kind": row["account__kind"],
+                "debit": debit,
+                "credit": credit,
+                "balance": debit - credit,
+            }
+        )
     total_debit = sum((row["debit"] for row in accounts), ZERO)
     total_credit = sum((row["credit"] for row in accounts), ZERO)
     return {
@@ -224,13 +229,17 @@ def trial_balance(*, cycle_id: int | None = None) -> dict:
 
 def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
     """Entries whose debits and credits differ: (id, debits, credits)."""
+    gap = ExpressionWrapper(Sum("debit") - Sum("credit"), output_field=MONEY)
     rows = (
         JournalLine.objects.values("entry_id")
-        .annotate(debits=Sum("debit"), credits=Sum("credit"))
-        .exclude(debits=F("credits"))
+        .annotate(debits=Sum("debit"), credits=Sum("credit"), gap=Abs(gap))
+        .filter(gap__gte=HALF_CENT)  # SQLite sums decimals in floating point
         .order_by("entry_id")
     )
-    return [(row["entry_id"], row["debits"], row["credits"]) for row in rows]
+    return [
+        (row["entry_id"], quantize_money(row["debits"]), quantize_money(row["credits"]))
+        for row in rows
+    ]
 
 
 def party_totals(*, entries, account_filter: Q, party: str) -> dict[int, Decimal]:
@@ -244,5 +253,5 @@ def party_totals(*, entries, account_filter: Q, party: str) -> dict[int, Decimal
     )
     totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in rows:
-        totals[row[f"account__{party}_id"]] += row["debit"] - row["credit"]
+        totals[row[f"account__{party}_id"]] += quantize_money(row["debit"] - row["credit"])
     return dict(totals)

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.errors import StateConflict
+from core.money import quantize_money
 from logistics.planning import logistics_cost_shares
 from orders.choices import OrderStatus
 from orders.models import Grocery, Order, OrderLine
@@ -76,7 +77,7 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
         .values_list("offer__product__producer_id", "ttc")
         .order_by()
     ):
-        producers[producer_id] += ttc
+        producers[producer_id] += quantize_money(ttc)
     orders = {
         row["order_id"]: OrderFigures(
             order_id=row["order_id"],
@@ -84,9 +85,9 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
             pickup_grocery_id=row["order__household__pickup_grocery_id"],
             household_id=row["order__household_id"],
             funder_id=row["funder_id"],
-            ttc=row["ttc"],
-            share=row["share"],
-            subsidy=row["subsidy"],
+            ttc=quantize_money(row["ttc"]),
+            share=quantize_money(row["share"]),
+            subsidy=quantize_money(row["subsidy"]),
         )
         for row in lines.values(
             "order_id",
@@ -188,6 +189,7 @@ def _spend_commitments(cycle: OrderCycle) -> None:
         .order_by("order__envelope_id")  # the lock order of every envelope writer
     )
     for envelope_id, subsidy in per_envelope:
+        subsidy = quantize_money(subsidy)
         Envelope.objects.filter(pk=envelope_id).update(
             committed=F("committed") - subsidy, spent=F("spent") + subsidy
         )

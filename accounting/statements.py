@@ -17,6 +17,7 @@ from weasyprint import HTML
 
 from core.choices import OrganisationKind
 from core.models import Organisation
+from core.money import quantize_money
 from orders.models import Grocery, OrderLine, delivered_quantity
 from producers.models import Producer
 
@@ -69,7 +70,7 @@ def funder_statement(*, funder: Funder, period: Period) -> dict:
             "social_service": row["social_service"] or "",
             "households": row["households"],
             "orders": row["orders"],
-            "subsidy_ttc": row["debit"] - row["credit"],
+            "subsidy_ttc": quantize_money(row["debit"] - row["credit"]),
         }
         for row in rows
     ]
@@ -111,7 +112,7 @@ def producer_statement(*, producer: Producer, period: Period) -> dict:
             "cycle": row["cycle"],
             "cycle_name": row["cycle_name"],
             "delivery_date": row["delivery_date"],
-            "amount_ttc": row["credit"] - row["debit"],
+            "amount_ttc": quantize_money(row["credit"] - row["debit"]),
         }
         for row in rows
     ]
@@ -131,10 +132,10 @@ def producer_detail(*, producer: Producer, cycle_ids: list[int]) -> list[dict]:
         OrderLine.objects.live()
         .filter(order__cycle_id__in=cycle_ids, offer__product__producer=producer)
         .values(
+            "unit_price_ht",
             cycle=F("order__cycle_id"),
             product=F("offer__product__name"),
             unit=F("offer__product__unit"),
-            unit_price_ht=F("unit_price_ht"),
         )
         .annotate(
             quantity=Sum(delivered_quantity()),
@@ -167,7 +168,7 @@ def grocery_statement(*, grocery: Grocery, period: Period) -> dict:
                 "total_due": ZERO,
             },
         )
-        amount = row["debit"] - row["credit"]
+        amount = quantize_money(row["debit"] - row["credit"])
         if row["code"].startswith("4671-"):
             line["beneficiary_collected"] += amount
         elif row["kind"] == EntryKind.LOGISTICS:

@@ -112,14 +112,13 @@ def delivered(
         ),
     }
 
-    response, task = close(coordinator_client, cycle, capture)
+    _response, task = close(coordinator_client, cycle, capture)
     assert task["state"] == "SUCCESS", task
 
     # P1 and P2 confirm in full, P3 confirms 30 kg of apples of the 33 allocated.
     producers = [world.producer, world.other_producer, apples_producer]
-    for producer, lines in zip(
-        producers, ([], [], [{"offer": apples.id, "confirmed_quantity": "30"}])
-    ):
+    answers = ([], [], [{"offer": apples.id, "confirmed_quantity": "30"}])
+    for producer, lines in zip(producers, answers, strict=True):
         purchase_list = PurchaseList.objects.get(cycle=cycle, producer=producer)
         user = factories.member(Role.PRODUCER, producer.organisation)
         with capture(execute=True):

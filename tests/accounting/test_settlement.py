@@ -34,7 +34,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from accounting import settlement as settlement_module
@@ -148,16 +147,16 @@ def test_the_trial_balance_after_settlement(
 
     balances = {row["code"]: (row["debit"], row["credit"]) for row in trial["accounts"]}
     assert balances == {
-        "401-P%d" % p1.id: ("0.00", "178.29"),
-        "401-P%d" % p2.id: ("0.00", "66.73"),
-        "401-P%d" % p3.id: ("0.00", "75.96"),
+        f"401-P{p1.id}": ("0.00", "178.29"),
+        f"401-P{p2.id}": ("0.00", "66.73"),
+        f"401-P{p3.id}": ("0.00", "75.96"),
         "4081": ("0.00", "50.20"),
-        "411-E%d" % g1.id: ("195.90", "0.00"),
-        "411-E%d" % g2.id: ("133.04", "0.00"),
-        "441-F%d" % f1.id: ("26.90", "0.00"),
-        "441-F%d" % f2.id: ("8.31", "0.00"),
-        "4671-E%d" % g1.id: ("3.61", "0.00"),
-        "4671-E%d" % g2.id: ("3.42", "0.00"),
+        f"411-E{g1.id}": ("195.90", "0.00"),
+        f"411-E{g2.id}": ("133.04", "0.00"),
+        f"441-F{f1.id}": ("26.90", "0.00"),
+        f"441-F{f2.id}": ("8.31", "0.00"),
+        f"4671-E{g1.id}": ("3.61", "0.00"),
+        f"4671-E{g2.id}": ("3.42", "0.00"),
         "607": ("320.98", "0.00"),
         "6241": ("50.20", "0.00"),
         "707": ("0.00", "285.77"),
@@ -298,8 +297,7 @@ def test_the_journal_cannot_be_changed(
     with pytest.raises(LedgerImmutable):
         line.delete()
     # Underneath the models, the database refuses too.
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE accounting_journalline SET debit = debit + 1")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE accounting_journalline SET debit = debit + 1")
     line.refresh_from_db()
     assert JournalLine.objects.filter(pk=line.pk, debit=line.debit).exists()

@@ -1,18 +1,15 @@
 """Checks the books (DESIGN.md §5.5): exits non-zero and names the culprits when they are off."""
 
-from decimal import Decimal
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Abs
 from django.utils.translation import gettext as _
 
 from accounting import ledger
+from accounting.ledger import HALF_CENT, MONEY
 from accounting.models import Envelope, JournalEntry
+from core.money import quantize_money
 from orders.models import OrderLine, cents_equal
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-HALF_CENT = Decimal("0.005")
 
 
 def problems() -> list[str]:
@@ -69,7 +66,7 @@ def problems() -> list[str]:
     for order_id, lines_ttc, total_ttc in line_sums:
         found.append(
             _("Order %(id)d: total %(total)s € ≠ sum of its lines %(lines)s €.")
-            % {"id": order_id, "total": total_ttc, "lines": lines_ttc}
+            % {"id": order_id, "total": total_ttc, "lines": quantize_money(lines_ttc)}
         )
     return found
 
