@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
@@ -43,4 +44,12 @@ def envelope_adjust_commitment(*, envelope_id: int, delta: Decimal) -> None:
     add up. The caller has checked the remaining amount when committing more; the
     database constraint (committed + spent <= amount) is the last guard."""
     if delta:
-        Envelope.objects.filter(pk=envelope_id).update(committed=F("committed") + delta)
+        Envelope.objects.filter(pk=envelope_id).update(
+            committed=to_the_cent(F("committed") + delta)
+        )
+
+
+def to_the_cent(expression) -> Round:
+    """An amount computed in the database, rounded to the cent there: SQLite computes in
+    floating point, where 0.57 + 0.10 − 0.67 is not zero and would break the CHECKs."""
+    return Round(expression, 2)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import StateConflict
 from core.money import quantize_money
+from logistics.models import Round
 from logistics.planning import logistics_cost_shares
 from orders.choices import OrderStatus
 from orders.models import Grocery, Order, OrderLine
@@ -35,6 +36,7 @@ from . import ledger
 from .choices import EntryKind
 from .ledger import ZERO, EntryDraft
 from .models import Envelope, Funder, JournalEntry, JournalLine
+from .services import to_the_cent
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Figures:
     producers: dict[int, Decimal]  # producer id -> sum of its lines' line_ttc
     orders: list[OrderFigures]
     logistics: dict[int, Decimal]  # grocery id -> its share of the rounds' cost
+    # What the rounds cost; recharged in full unless no grocery received anything.
+    rounds_cost: Decimal
 
 
 def cycle_check_settleable(*, cycle: OrderCycle) -> None:
@@ -111,10 +115,12 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
         order.ttc += ttc
         order.share += share
         order.subsidy += subsidy
+    rounds_cost = Round.objects.filter(cycle=cycle).aggregate(total=Sum("cost_eur"))["total"]
     return Figures(
         producers=dict(producers),
         orders=list(orders.values()),
         logistics=logistics_cost_shares(cycle=cycle, rule=settings.LOGISTICS_COST_RULE),
+        rounds_cost=quantize_money(rounds_cost or 0),
     )
 
 
@@ -162,18 +168,18 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
             draft.credit(sales, order.share)
             draft.credit(subsidies, order.subsidy)
         drafts.append(draft)
-    total = sum(figures.logistics.values(), ZERO)
+    recharged = sum(figures.logistics.values(), ZERO)
     logistics = EntryDraft(
         source_key=f"cycle:{cycle.id}:logistics",
         kind=EntryKind.LOGISTICS,
         memo=_("%(cycle)s: rounds and their recharge to groceries") % {"cycle": cycle.name},
         cycle_id=cycle.id,
     )
-    logistics.debit(ledger.platform_account(ledger.TRANSPORT), total)
-    logistics.credit(ledger.platform_account(ledger.TRANSPORT_PAYABLE), total)
+    logistics.debit(ledger.platform_account(ledger.TRANSPORT), figures.rounds_cost)
+    logistics.credit(ledger.platform_account(ledger.TRANSPORT_PAYABLE), figures.rounds_cost)
     for grocery_id, share in sorted(figures.logistics.items()):
         logistics.debit(ledger.grocery_account(groceries[grocery_id]), share)
-    logistics.credit(ledger.platform_account(ledger.TRANSPORT_RECHARGED), total)
+    logistics.credit(ledger.platform_account(ledger.TRANSPORT_RECHARGED), recharged)
     drafts.append(logistics)
     return drafts
 
@@ -191,7 +197,8 @@ def _spend_commitments(cycle: OrderCycle) -> None:
     for envelope_id, subsidy in per_envelope:
         subsidy = quantize_money(subsidy)
         Envelope.objects.filter(pk=envelope_id).update(
-            committed=F("committed") - subsidy, spent=F("spent") + subsidy
+            committed=to_the_cent(F("committed") - subsidy),
+            spent=to_the_cent(F("spent") + subsidy),
         )
 
 
@@ -239,7 +246,8 @@ def settlement_summary(*, cycle: OrderCycle) -> dict:
         else:
             groceries[order.pickup_grocery_id]["beneficiary_collected"] += order.share
             funders[order.funder_id]["subsidy_ttc"] += order.subsidy
-            funders[order.funder_id]["households"].add(order.household_id)
+            if order.subsidy:  # as the ledger counts them: households with a subsidy
+                funders[order.funder_id]["households"].add(order.household_id)
     for grocery_id, share in figures.logistics.items():
         groceries[grocery_id]["logistics_eur"] += share
     return _summary(
@@ -307,6 +315,10 @@ def _with_reversals(entries):
 
 
 def _summary(cycle, *, settled, producers, groceries, funders, balanced) -> dict:
+    # Parties with nothing to pay or be paid post no entry: leave them out of both views.
+    producers = {key: amount for key, amount in producers.items() if amount}
+    groceries = {key: row for key, row in groceries.items() if any(row.values())}
+    funders = {key: row for key, row in funders.items() if row["subsidy_ttc"]}
     names = {
         "producer": dict(Producer.objects.filter(id__in=list(producers)).values_list("id", "name")),
         "grocery": dict(Grocery.objects.filter(id__in=list(groceries)).values_list("id", "name")),

@@ -114,3 +114,16 @@ def test_envelope_usage_after_settlement_is_what_the_ledger_says(settled):
             party="funder",
         )[funder.id]
         assert envelope.spent == owed
+
+
+def test_commitments_released_to_zero_stay_at_zero(world):
+    """Found by the settlement property test: on SQLite, 0.57 + 0.10 - 0.67 was -1e-16 and
+    broke the envelope's CHECK; the database rounds to the cent now."""
+    from accounting.services import envelope_adjust_commitment
+
+    envelope = world.envelope
+    for delta in ("0.57", "0.10", "-0.67"):
+        envelope_adjust_commitment(envelope_id=envelope.id, delta=Decimal(delta))
+
+    envelope.refresh_from_db()
+    assert envelope.committed == Decimal("0.00")
