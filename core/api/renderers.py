@@ -2,6 +2,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from decimal import Decimal
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -52,6 +53,7 @@ class GeoJSONRenderer(JSONRenderer):
 
 
 DECIMAL_TEXT = re.compile(r"^-?\d+\.\d+$")
+DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class XLSXRenderer(BaseRenderer):
@@ -80,6 +82,8 @@ class XLSXRenderer(BaseRenderer):
                 for cell in cells:
                     if isinstance(cell.value, Decimal):
                         cell.number_format = "#,##0.00"
+                    elif isinstance(cell.value, date):
+                        cell.number_format = "DD/MM/YYYY"
             sheet.freeze_panes = "A2"
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -87,8 +91,11 @@ class XLSXRenderer(BaseRenderer):
 
 
 def _cell(value):
+    """Amounts and days as the spreadsheet's own numbers and dates, so they sum and sort."""
     if isinstance(value, str) and DECIMAL_TEXT.match(value):
         return Decimal(value)
+    if isinstance(value, str) and DATE_TEXT.match(value):
+        return date.fromisoformat(value)
     return value
 
 
