@@ -35,65 +35,39 @@ TRANSPORT_PAYABLE = ("4081", gettext_lazy("Rounds: costs to pay"), AccountKind.L
 TRANSPORT_RECHARGED = ("7085", gettext_lazy("Logistics recharged to groceries"), AccountKind.INCOME)
 
 
-def platform_account(definition: tuple) -> Account:
-    code, name, kind = definition
+def _account(code: str, name, kind: str, **party) -> Account:
     account, _created = Account.objects.get_or_create(
-        code=code, defaults={"name": str(name), "kind": kind}
+        code=code, defaults={"name": str(name), "kind": kind, **party}
     )
     return account
+
+
+def platform_account(definition: tuple) -> Account:
+    return _account(*definition)
 
 
 def producer_account(producer) -> Account:
     """401: what the platform owes the producer."""
-    account, _created = Account.objects.get_or_create(
-        code=f"401-P{producer.id}",
-        defaults={
-            "name": _("Producer %(name)s") % {"name": producer.name},
-            "kind": AccountKind.LIABILITY,
-            "producer": producer,
-        },
-    )
-    return account
+    name = _("Producer %(name)s") % {"name": producer.name}
+    return _account(f"401-P{producer.id}", name, AccountKind.LIABILITY, producer=producer)
 
 
 def grocery_account(grocery) -> Account:
     """411: what the grocery owes for its grouped orders and its share of the rounds."""
-    account, _created = Account.objects.get_or_create(
-        code=f"411-E{grocery.id}",
-        defaults={
-            "name": _("Grocery %(name)s") % {"name": grocery.name},
-            "kind": AccountKind.ASSET,
-            "grocery": grocery,
-        },
-    )
-    return account
+    name = _("Grocery %(name)s") % {"name": grocery.name}
+    return _account(f"411-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
 def contributions_account(grocery) -> Account:
     """4671: the beneficiaries' shares the grocery collected at pickup, due to the platform."""
-    account, _created = Account.objects.get_or_create(
-        code=f"4671-E{grocery.id}",
-        defaults={
-            "name": _("Beneficiaries' contributions collected by %(name)s")
-            % {"name": grocery.name},
-            "kind": AccountKind.ASSET,
-            "grocery": grocery,
-        },
-    )
-    return account
+    name = _("Beneficiaries' contributions collected by %(name)s") % {"name": grocery.name}
+    return _account(f"4671-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
 def funder_account(funder) -> Account:
     """441: the subsidies a funder owes."""
-    account, _created = Account.objects.get_or_create(
-        code=f"441-F{funder.id}",
-        defaults={
-            "name": _("Funder %(name)s") % {"name": funder.name},
-            "kind": AccountKind.ASSET,
-            "funder": funder,
-        },
-    )
-    return account
+    name = _("Funder %(name)s") % {"name": funder.name}
+    return _account(f"441-F{funder.id}", name, AccountKind.ASSET, funder=funder)
 
 
 @dataclass

@@ -82,6 +82,21 @@ class LedgerImmutable(Exception):
         super().__init__(f"{row._meta.verbose_name} {row.pk}: the ledger is append-only")
 
 
+class AppendOnly(models.Model):
+    """Rows written once: saving an existing row or deleting one raises."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutable(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutable(self)
+
+
 class Account(models.Model):
     """One account of the platform's books; party accounts name their producer, grocery or
     funder. Codes follow the French chart of accounts (401 suppliers, 411 customers...)."""
@@ -113,7 +128,7 @@ class Account(models.Model):
         return f"{self.code} {self.name}"
 
 
-class JournalEntry(models.Model):
+class JournalEntry(AppendOnly):
     """A balanced posting. Written once by accounting.ledger.entries_post, never changed."""
 
     # What the entry settles, unique: posting the same source twice is impossible, which
@@ -156,16 +171,8 @@ class JournalEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.id} {self.memo}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerImmutable(self)
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise LedgerImmutable(self)
-
-
-class JournalLine(models.Model):
+class JournalLine(AppendOnly):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
     debit = models.DecimalField(_("debit (€)"), max_digits=14, decimal_places=2, default=0)
@@ -184,11 +191,3 @@ class JournalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} D {self.debit} C {self.credit}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerImmutable(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerImmutable(self)
