@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.models import User
 from core.tasks import tracked
+from dashboards.tasks import snapshots_refresh_task
 
 from . import settlement
 
@@ -11,6 +12,9 @@ from . import settlement
 @tracked
 def cycle_settle_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
     actor = User.objects.filter(id=actor_id).first() if actor_id else None
-    return settlement.cycle_settle(
+    result = settlement.cycle_settle(
         cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
     )
+    # Committed: the dashboards take the settled figures.
+    snapshots_refresh_task.delay(cycle_ids=[cycle_id])
+    return result

@@ -12,6 +12,7 @@ from accounting.api.views import (
     TrialBalanceView,
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
+from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
 from logistics.api.views import (
     CyclePlanRoundsView,
     CycleRoundsView,
@@ -62,6 +63,10 @@ api_v1 = [
     path("cycles/<int:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
     path("rounds/<int:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
     path("ledger/trial-balance/", TrialBalanceView.as_view(), name="trial-balance"),
+    path("dashboards/kpis/", KpisView.as_view(), name="dashboard-kpis"),
+    path("dashboards/timeseries/", TimeseriesView.as_view(), name="dashboard-timeseries"),
+    path("dashboards/export/", ExportView.as_view(), name="dashboard-export"),
+    path("dashboards/definitions/", DefinitionsView.as_view(), name="dashboard-definitions"),
     path(
         "funders/<int:funder_id>/statement/",
         FunderStatementView.as_view(),

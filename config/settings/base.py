@@ -215,6 +215,8 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     # Opens and closes cycles at their opens_at / closes_at; idempotent.
     "cycles-advance-due": {"task": "supply.cycles_advance_due", "schedule": 60.0},
+    # Dashboard snapshots of cycles whose figures may have moved (receptions, settlement).
+    "dashboards-refresh": {"task": "dashboards.snapshots_refresh", "schedule": 900.0},
 }
 
 # Routing.
@@ -229,4 +231,6 @@ COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")
 # How a cycle's round costs are shared among its groceries (DESIGN.md §5.4):
 # by_weight (delivered kg), by_value (goods incl. VAT) or equal.
 LOGISTICS_COST_RULE = os.environ.get("LOGISTICS_COST_RULE", "by_weight")
+# Dashboards: kg of CO2 per km driven by a light van (ADEME order of magnitude).
+CO2_KG_PER_KM = Decimal(os.environ.get("CO2_KG_PER_KM", "0.25"))
 LOGIN_URL = "admin:login"

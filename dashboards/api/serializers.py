@@ -1,0 +1,81 @@
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.choices import Commune
+from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope
+from logistics.models import Zone
+
+
+class ScopeQuerySerializer(serializers.Serializer):
+    """`?from=&to=&commune=&zone=`: cycles delivered in the period (this year so far by
+    default), in one commune or one zone."""
+
+    commune = serializers.ChoiceField(choices=Commune.choices, required=False)
+    zone = serializers.PrimaryKeyRelatedField(queryset=Zone.objects.all(), required=False)
+
+    def get_fields(self):
+        return {
+            **super().get_fields(),
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        attrs.setdefault("from", date(today.year, 1, 1))
+        attrs.setdefault("to", today)
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The period must end after it starts.")]})
+        return attrs
+
+    def scope(self) -> Scope:
+        data = self.validated_data
+        return Scope(data["from"], data["to"], data.get("commune"), data.get("zone"))
+
+
+class TimeseriesQuerySerializer(ScopeQuerySerializer):
+    metric = serializers.ChoiceField(choices=KPI_KEYS)
+    granularity = serializers.ChoiceField(choices=list(GRANULARITIES), default="week")
+
+
+def _figure(**kwargs):
+    return serializers.CharField(allow_null=True, **kwargs)
+
+
+class KpisSerializer(serializers.Serializer):
+    """Counts are numbers, except a count of fewer than 5 households: "<5". Money and
+    quantities are strings; rates are strings between 0 and 1; null where hidden or
+    undefined (no value to divide by)."""
+
+    households_served = serializers.JSONField(help_text='a number, or "<5"')
+    persons_served = serializers.IntegerField(allow_null=True)
+    orders = serializers.IntegerField()
+    kg_distributed = _figure()
+    meal_equivalents = serializers.IntegerField()
+    market_value_ttc = _figure()
+    beneficiary_paid = _figure()
+    subsidy_total = _figure()
+    subsidy_per_household = _figure()
+    producers_paid = _figure()
+    producers_count = serializers.IntegerField()
+    local_share = _figure()
+    organic_share = _figure()
+    distance_km = _figure()
+    co2_kg = _figure()
+    fill_rate = _figure()
+    cap_usage = _figure()
+
+
+class TimeseriesPointSerializer(serializers.Serializer):
+    period = serializers.DateField()
+    value = serializers.JSONField()
+
+
+class DefinitionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    explanation = serializers.CharField()
+    unit = serializers.CharField()

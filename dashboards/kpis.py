@@ -1,0 +1,365 @@
+"""The officials' figures (DESIGN.md §7), defined once: what each counts, from which state of
+the cycle, and how small cells are hidden.
+
+Every figure is an aggregate over the snapshot rows of dashboards.models, for the cycles
+delivered in a period, optionally in one commune or one zone. A group of fewer than 5
+households (but at least one) shows "<5", and every figure about households in it is null;
+when a single cell of a table is hidden that way, the next smallest is hidden too, so that
+no difference between two published figures gives it away.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext_lazy as _
+
+from core.money import quantize_money, quantize_quantity
+from logistics.choices import ZoneKind
+from logistics.models import Zone
+
+from .models import OrderFact, ProducerFact
+
+SMALL_CELL = 5
+SUPPRESSED = "<5"
+KG_PER_MEAL = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    explanation: str
+    unit: str  # "€", "kg", "km", "%" (a rate between 0 and 1), or "" for a count
+    about_households: bool = False  # hidden when the households are fewer than 5
+
+
+COUNTED_FROM = _("cycles confirmed or later, by delivery date; quantities received once recorded")
+
+KPIS = [
+    Kpi(
+        "households_served",
+        _("Households served"),
+        _("Distinct households referred by a CCAS with at least one order in the period."),
+        "",
+        about_households=True,
+    ),
+    Kpi(
+        "persons_served",
+        _("Persons served"),
+        _("Adults and children of those households, each household counted once."),
+        "",
+        about_households=True,
+    ),
+    Kpi("orders", _("Orders"), _("Household orders and groceries' grouped orders."), ""),
+    Kpi(
+        "kg_distributed",
+        _("Food distributed"),
+        _("Kilograms delivered to the groceries (received, else confirmed)."),
+        "kg",
+    ),
+    Kpi("meal_equivalents", _("Meal equivalents"), _("Kilograms distributed ÷ 0.5 kg."), ""),
+    Kpi(
+        "market_value_ttc",
+        _("Market value"),
+        _("What the food distributed is worth at the producers' prices, incl. VAT."),
+        "€",
+    ),
+    Kpi(
+        "beneficiary_paid",
+        _("Paid by beneficiaries"),
+        _("The households' own share (10 to 30 % by tariff tier), incl. VAT."),
+        "€",
+        about_households=True,
+    ),
+    Kpi(
+        "subsidy_total",
+        _("Subsidies"),
+        _("What the funders pay for the households' orders, incl. VAT."),
+        "€",
+        about_households=True,
+    ),
+    Kpi(
+        "subsidy_per_household",
+        _("Subsidy per household"),
+        _("Subsidies ÷ households served."),
+        "€",
+        about_households=True,
+    ),
+    Kpi(
+        "producers_paid",
+        _("Paid to producers"),
+        _("What the producers are paid, in full, incl. VAT."),
+        "€",
+    ),
+    Kpi("producers_count", _("Producers"), _("Producers who supplied food in the period."), ""),
+    Kpi(
+        "local_share",
+        _("Local products"),
+        _("Share of value excl. VAT from producers within the local radius of the hub."),
+        "%",
+    ),
+    Kpi(
+        "organic_share",
+        _("Organic products"),
+        _("Share of value excl. VAT of organic products (EGAlim target: 20 %)."),
+        "%",
+    ),
+    Kpi(
+        "distance_km",
+        _("Distance driven"),
+        _("Kilometres of the collection and delivery rounds (shared by kg delivered)."),
+        "km",
+    ),
+    Kpi("co2_kg", _("CO2 emitted"), _("Distance driven × the vans' emission factor."), "kg"),
+    Kpi(
+        "fill_rate",
+        _("Fill rate"),
+        _("Kilograms confirmed by the producers ÷ kilograms asked."),
+        "%",
+    ),
+    Kpi(
+        "cap_usage",
+        _("Cap usage"),
+        _("What households spent ÷ their monthly caps, over the months they ordered."),
+        "%",
+        about_households=True,
+    ),
+]
+KPI_KEYS = [kpi.key for kpi in KPIS]
+ABOUT_HOUSEHOLDS = {kpi.key for kpi in KPIS if kpi.about_households}
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date
+    end: date
+    commune: str | None = None
+    zone: Zone | None = None
+
+    def filter(self) -> Q:
+        condition = Q(delivery_date__gte=self.start, delivery_date__lte=self.end)
+        if self.commune:
+            condition &= Q(commune=self.commune)
+        if self.zone is not None:
+            if self.zone.kind == ZoneKind.QPV:
+                condition &= Q(zone=self.zone)
+            else:  # a commune's zone holds its priority neighbourhoods too
+                condition &= Q(commune=self.zone.commune)
+        return condition
+
+
+GRANULARITIES = {"week": TruncWeek, "month": TruncMonth}
+
+
+def _grouped(queryset, keys: dict, **aggregates) -> dict[tuple, dict]:
+    """Aggregates per group of `keys` (a name -> expression map), keyed by the tuple of
+    the groups' values; one query."""
+    if not keys:
+        return {(): queryset.aggregate(**aggregates)}
+    names = list(keys)
+    expressions = {name: F(key) if isinstance(key, str) else key for name, key in keys.items()}
+    rows = queryset.annotate(**expressions).values(*names).annotate(**aggregates).order_by()
+    return {tuple(row[name] for name in names): row for row in rows}
+
+
+def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
+    """Raw figures (numbers, before suppression) per group; five queries whatever the
+    number of orders or groups."""
+    facts = OrderFact.objects.filter(scope.filter())
+    households = facts.filter(household__isnull=False)
+    totals = _grouped(
+        facts,
+        keys,
+        orders=Count("id"),
+        kg_asked=Sum("kg_asked"),
+        kg_confirmed=Sum("kg_confirmed"),
+        kg_delivered=Sum("kg_delivered"),
+        value_ht=Sum("value_ht"),
+        value_ttc=Sum("value_ttc"),
+        local_ht=Sum("local_ht"),
+        organic_ht=Sum("organic_ht"),
+        beneficiary_paid=Sum("beneficiary_paid"),
+        subsidy_total=Sum("subsidy"),
+        distance_km=Sum("distance_km"),
+    )
+    served = _grouped(households, keys, households_served=Count("household_id", distinct=True))
+    persons = _persons(households, keys)
+    caps = _cap_usage(households, keys)
+    producers = _grouped(
+        ProducerFact.objects.filter(scope.filter()),
+        keys,
+        producers_paid=Sum("value_ttc"),
+        producers_count=Count("producer_id", distinct=True),
+    )
+    figures = {}
+    for group in totals.keys() | producers.keys():
+        row = {**totals.get(group, {}), **producers.get(group, {})}
+        row["households_served"] = served.get(group, {}).get("households_served", 0)
+        row["persons_served"] = persons.get(group, 0)
+        row["cap_usage"] = caps.get(group)
+        figures[group] = row
+    return figures
+
+
+def _persons(households, keys: dict) -> dict[tuple, int]:
+    """Persons of the distinct households of each group (a household's largest size)."""
+    per_household = _grouped(households, {**keys, "who": "household_id"}, size=Max("persons"))
+    persons: dict[tuple, int] = defaultdict(int)
+    for group, row in per_household.items():
+        persons[group[:-1]] += row["size"]
+    return persons
+
+
+def _cap_usage(households, keys: dict) -> dict[tuple, Decimal | None]:
+    """Spent ÷ cap over each household's months in each group."""
+    months = _grouped(
+        households,
+        {**keys, "who": "household_id", "month": TruncMonth("delivery_date")},
+        spent=Sum("value_ttc"),
+        cap=Max("monthly_cap"),
+    )
+    spent: dict[tuple, Decimal] = defaultdict(Decimal)
+    caps: dict[tuple, Decimal] = defaultdict(Decimal)
+    for group, row in months.items():
+        spent[group[:-2]] += row["spent"] or 0
+        caps[group[:-2]] += row["cap"] or 0
+    return {group: spent[group] / caps[group] if caps[group] else None for group in caps}
+
+
+def _rate(numerator, denominator) -> str | None:
+    if not denominator:
+        return None
+    return str((Decimal(numerator or 0) / Decimal(denominator)).quantize(Decimal("0.001")))
+
+
+def present(row: dict, *, hidden: bool) -> dict:
+    """The contract's shape: money and quantities as strings, counts as numbers, rates as
+    strings between 0 and 1; a hidden cell shows "<5" and nulls what it would reveal."""
+    households = row.get("households_served", 0)
+    kg = Decimal(row.get("kg_delivered") or 0)
+    distance = Decimal(row.get("distance_km") or 0)
+    subsidy = quantize_money(row.get("subsidy_total") or 0)
+    figures = {
+        "households_served": households,
+        "persons_served": row.get("persons_served", 0),
+        "orders": row.get("orders") or 0,
+        "kg_distributed": str(quantize_quantity(kg)),
+        "meal_equivalents": int(kg / KG_PER_MEAL),
+        "market_value_ttc": str(quantize_money(row.get("value_ttc") or 0)),
+        "beneficiary_paid": str(quantize_money(row.get("beneficiary_paid") or 0)),
+        "subsidy_total": str(subsidy),
+        "subsidy_per_household": str(quantize_money(subsidy / households)) if households else None,
+        "producers_paid": str(quantize_money(row.get("producers_paid") or 0)),
+        "producers_count": row.get("producers_count") or 0,
+        "local_share": _rate(row.get("local_ht"), row.get("value_ht")),
+        "organic_share": _rate(row.get("organic_ht"), row.get("value_ht")),
+        "distance_km": str(distance.quantize(Decimal("0.1"))),
+        "co2_kg": str((distance * Decimal(settings.CO2_KG_PER_KM)).quantize(Decimal("0.1"))),
+        "fill_rate": _rate(row.get("kg_confirmed"), row.get("kg_asked")),
+        "cap_usage": _rate(row["cap_usage"], 1) if row.get("cap_usage") is not None else None,
+    }
+    if hidden:
+        figures.update(dict.fromkeys(ABOUT_HOUSEHOLDS, None))
+        figures["households_served"] = SUPPRESSED
+    return figures
+
+
+def hidden_cells(counts: dict) -> set:
+    """Primary suppression (1 to 4 households), then, if a single cell is hidden, the next
+    smallest non-empty cell too (a total minus the others would give the hidden one)."""
+    hidden = {key for key, count in counts.items() if 0 < count < SMALL_CELL}
+    if len(hidden) == 1:
+        others = sorted(
+            ((count, key) for key, count in counts.items() if key not in hidden and count > 0),
+            key=lambda item: (item[0], str(item[1])),
+        )
+        if others:
+            hidden.add(others[0][1])
+    return hidden
+
+
+def _households_by(scope: Scope, field: str) -> dict:
+    period = Scope(scope.start, scope.end)
+    rows = (
+        OrderFact.objects.filter(period.filter(), household__isnull=False)
+        .values(field)
+        .annotate(count=Count("household_id", distinct=True))
+        .order_by()
+    )
+    return {row[field]: row["count"] for row in rows}
+
+
+def kpis(scope: Scope) -> dict:
+    """The figures of one scope, small cells hidden against the commune (or zone) table."""
+    row = figures_by(scope, {}).get((), {"households_served": 0, "cap_usage": None})
+    count = row["households_served"]
+    hidden = 0 < count < SMALL_CELL
+    commune = scope.commune or (scope.zone.commune if scope.zone is not None else None)
+    if not hidden and commune:
+        hidden = commune in hidden_cells(_households_by(scope, "commune"))
+    if not hidden and scope.zone is not None and scope.zone.kind == ZoneKind.QPV:
+        in_commune = {
+            zone: count
+            for zone, count in _households_by(scope, "zone_id").items()
+            if zone in set(Zone.objects.filter(commune=commune).values_list("id", flat=True))
+        }
+        hidden = scope.zone.id in hidden_cells(in_commune)
+    return present(row, hidden=hidden)
+
+
+def timeseries(scope: Scope, *, metric: str, granularity: str) -> list[dict]:
+    truncate = GRANULARITIES[granularity]
+    figures = figures_by(scope, {"period": truncate("delivery_date")})
+    series = []
+    for (period,), row in sorted(figures.items()):
+        count = row["households_served"]
+        value = present(row, hidden=0 < count < SMALL_CELL)[metric]
+        series.append({"period": period.isoformat(), "value": value})
+    return series
+
+
+def by_commune_and_month(scope: Scope) -> list[dict]:
+    """The export: every figure per commune and month, hidden cells per month."""
+    figures = figures_by(scope, {"month": TruncMonth("delivery_date"), "commune_name": "commune"})
+    by_month = defaultdict(dict)
+    for (month, commune), row in figures.items():
+        by_month[month][commune] = row
+    rows = []
+    for month in sorted(by_month):
+        communes = by_month[month]
+        hidden = hidden_cells({name: row["households_served"] for name, row in communes.items()})
+        for commune in sorted(communes):
+            rows.append(
+                {
+                    "month": month.strftime("%Y-%m"),
+                    "commune": commune,
+                    **present(communes[commune], hidden=commune in hidden),
+                }
+            )
+    return rows
+
+
+def subsidy_by_funder(scope: Scope) -> list[dict]:
+    """Subsidies per funder for the chart; a funder's cell of fewer than 5 households hidden."""
+    rows = (
+        OrderFact.objects.filter(scope.filter(), funder__isnull=False)
+        .values("funder_id", "funder__name")
+        .annotate(subsidy=Sum("subsidy"), households=Count("household_id", distinct=True))
+        .order_by("-subsidy")
+    )
+    hidden = hidden_cells({row["funder_id"]: row["households"] for row in rows})
+    return [
+        {
+            "funder": row["funder__name"],
+            "subsidy_ttc": None
+            if row["funder_id"] in hidden
+            else str(quantize_money(row["subsidy"])),
+            "households": SUPPRESSED if row["funder_id"] in hidden else row["households"],
+        }
+        for row in rows
+    ]

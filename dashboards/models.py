@@ -1,0 +1,97 @@
+"""Snapshots the dashboards read: figures aggregated from order lines, per order and per
+producer, refreshed by dashboards.snapshots (beat, and after each settlement). Pages and
+exports aggregate these rows, never the order lines themselves (DESIGN.md §7)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
+KG = {"max_digits": 14, "decimal_places": 3, "default": 0}
+
+
+class CycleSnapshot(models.Model):
+    """When a cycle's figures were last taken, and in which state."""
+
+    cycle = models.OneToOneField(
+        "supply.OrderCycle", on_delete=models.CASCADE, related_name="snapshot"
+    )
+    status = models.CharField(_("status"), max_length=16)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    lines = models.PositiveIntegerField(_("order lines"), default=0)
+
+    class Meta:
+        verbose_name = _("cycle snapshot")
+        verbose_name_plural = _("cycle snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class OrderFact(models.Model):
+    """One live order of a cycle confirmed or later, summed from its lines."""
+
+    cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
+    delivery_date = models.DateField()
+    # Where the goods go: the grouped order's grocery, or the household's pickup grocery.
+    grocery = models.ForeignKey("orders.Grocery", on_delete=models.CASCADE, related_name="+")
+    commune = models.CharField(max_length=16)
+    zone = models.ForeignKey(
+        "logistics.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    household = models.ForeignKey(
+        "orders.Household", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    funder = models.ForeignKey(
+        "accounting.Funder", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    persons = models.PositiveSmallIntegerField(default=0)
+    monthly_cap = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    kg_asked = models.DecimalField(**KG)
+    kg_confirmed = models.DecimalField(**KG)
+    kg_delivered = models.DecimalField(**KG)
+    value_ht = models.DecimalField(**MONEY)
+    value_ttc = models.DecimalField(**MONEY)
+    local_ht = models.DecimalField(**MONEY)
+    organic_ht = models.DecimalField(**MONEY)
+    beneficiary_paid = models.DecimalField(**MONEY)
+    subsidy = models.DecimalField(**MONEY)
+    # The order's share of its cycle's rounds, pro rata to the kilograms delivered.
+    distance_km = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["delivery_date", "commune"], name="orderfact_date_commune"),
+            models.Index(fields=["delivery_date", "zone"], name="orderfact_date_zone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}"
+
+
+class ProducerFact(models.Model):
+    """What one producer supplied to one grocery in one cycle."""
+
+    cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="+")
+    delivery_date = models.DateField()
+    producer = models.ForeignKey("producers.Producer", on_delete=models.CASCADE, related_name="+")
+    grocery = models.ForeignKey("orders.Grocery", on_delete=models.CASCADE, related_name="+")
+    commune = models.CharField(max_length=16)
+    zone = models.ForeignKey(
+        "logistics.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    value_ttc = models.DecimalField(**MONEY)
+    kg_delivered = models.DecimalField(**KG)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["delivery_date", "commune"], name="producerfact_date_commune"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                name="producer_fact_once", fields=["cycle", "producer", "grocery"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer_id} → {self.grocery_id} ({self.cycle_id})"
