@@ -72,7 +72,7 @@ KPIS = [
     Kpi(
         "beneficiary_paid",
         _("Paid by beneficiaries"),
-        _("The households' own share (10 to 30 % by tariff tier), incl. VAT."),
+        _("The households' own share (10 to 30 percent by tariff tier), incl. VAT."),
         "€",
         about_households=True,
     ),
@@ -106,7 +106,7 @@ KPIS = [
     Kpi(
         "organic_share",
         _("Organic products"),
-        _("Share of value excl. VAT of organic products (EGAlim target: 20 %)."),
+        _("Share of value excl. VAT of organic products (EGAlim target: 20 percent)."),
         "%",
     ),
     Kpi(
@@ -300,15 +300,15 @@ def kpis(scope: Scope) -> dict:
     count = row["households_served"]
     hidden = 0 < count < SMALL_CELL
     commune = scope.commune or (scope.zone.commune if scope.zone is not None else None)
-    if not hidden and commune:
-        hidden = commune in hidden_cells(_households_by(scope, "commune"))
-    if not hidden and scope.zone is not None and scope.zone.kind == ZoneKind.QPV:
+    # The same queries whatever the figures: the table the cell belongs to is always read.
+    if commune:
+        hidden = commune in hidden_cells(_households_by(scope, "commune")) or hidden
+    if scope.zone is not None and scope.zone.kind == ZoneKind.QPV:
+        zones = set(Zone.objects.filter(commune=commune).values_list("id", flat=True))
         in_commune = {
-            zone: count
-            for zone, count in _households_by(scope, "zone_id").items()
-            if zone in set(Zone.objects.filter(commune=commune).values_list("id", flat=True))
+            zone: count for zone, count in _households_by(scope, "zone_id").items() if zone in zones
         }
-        hidden = scope.zone.id in hidden_cells(in_commune)
+        hidden = scope.zone.id in hidden_cells(in_commune) or hidden
     return present(row, hidden=hidden)
 
 

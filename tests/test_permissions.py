@@ -252,6 +252,10 @@ MATRIX = [
         None,
         expect(200, 404, 403, 403, 403),
     ),
+    ("get", "/api/v1/dashboards/kpis/", None, expect(200, 403, 403, 403, 200)),
+    ("get", "/api/v1/dashboards/timeseries/?metric=orders", None, expect(200, 403, 403, 403, 200)),
+    ("get", "/api/v1/dashboards/export/", None, expect(200, 403, 403, 403, 200)),
+    ("get", "/api/v1/dashboards/definitions/", None, expect(200, 403, 403, 403, 200)),
     (
         "get",
         "/api/v1/tasks/00000000-0000-0000-0000-000000000000/",
@@ -304,3 +308,30 @@ def test_permission_matrix(world, role, method, path, body, expected):
     assert response.status_code == expected[role], response.content[:500]
     if response.status_code in (401, 403, 404):
         assert set(response.json()) == {"code", "message"}
+
+
+def test_officials_never_reach_a_single_household_or_order(world, market, ordered):
+    household_order, grouped_order = ordered
+    official = client_for(world.official)
+    line = household_order["lines"][0]["id"]
+    paths = [
+        f"/api/v1/households/{market.household.id}/",
+        "/api/v1/households/",
+        f"/api/v1/orders/{household_order['id']}/",
+        f"/api/v1/orders/{grouped_order['id']}/",
+        "/api/v1/orders/",
+        "/api/v1/household-access-log/",
+        f"/api/v1/cycles/{market.cycle.id}/packing-lists/",
+        f"/api/v1/cycles/{market.cycle.id}/settlement/",
+        f"/api/v1/funders/{market.funder.id}/statement/",
+    ]
+
+    statuses = {path: official.get(path).status_code for path in paths}
+    refused = official.post(
+        f"/api/v1/groceries/{world.grocery.id}/receptions/",
+        {"cycle": market.cycle.id, "lines": [{"order_line": line, "received_quantity": "1"}]},
+        format="json",
+    )
+
+    assert set(statuses.values()) <= {403, 404}, statuses
+    assert refused.status_code in (403, 404)

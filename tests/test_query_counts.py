@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.conftest import client_for
 
 
 @pytest.mark.parametrize(
@@ -38,3 +39,55 @@ def test_list_queries_do_not_grow_with_rows(coordinator_client, world, zones, pa
 
     assert response.status_code == 200
     assert len(many) == len(few) <= 4, [query["sql"] for query in many]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/dashboards/kpis/?from=2026-01-01&to=2026-12-31",
+        "/api/v1/dashboards/kpis/?from=2026-01-01&to=2026-12-31&commune=Lille",
+        "/api/v1/dashboards/timeseries/?metric=subsidy_total&from=2026-01-01&to=2026-12-31",
+        "/api/v1/dashboards/export/?from=2026-01-01&to=2026-12-31",
+    ],
+)
+def test_dashboard_queries_do_not_grow_with_orders(world, path):
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from dashboards.models import OrderFact
+
+    client = client_for(world.official)
+    cycle = factories.OrderCycleFactory(hub=world.hub, status="settled")
+
+    def add_orders(count: int) -> None:
+        facts = []
+        for index in range(count):
+            household = factories.household_row(world, persons=2, cap=Decimal("30"))
+            facts.append(
+                OrderFact(
+                    cycle=cycle,
+                    order=factories.order_row(
+                        cycle=cycle, user=world.volunteer, household=household
+                    ),
+                    delivery_date=date(2026, 3, 2) + timedelta(days=7 * (index % 20)),
+                    grocery=world.grocery,
+                    commune=("Lille", "Lomme", "Hellemmes")[index % 3],
+                    household=household,
+                    funder=world.funder,
+                    persons=2,
+                    monthly_cap=Decimal("30"),
+                    value_ttc=Decimal("10"),
+                    subsidy=Decimal("9"),
+                )
+            )
+        OrderFact.objects.bulk_create(facts)
+
+    add_orders(6)
+    with CaptureQueriesContext(connection) as few:
+        client.get(path)
+    add_orders(60)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert len(many) == len(few) <= 9, [query["sql"] for query in many]

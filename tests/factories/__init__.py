@@ -173,3 +173,38 @@ class OfferFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     quantity_available = Decimal("100")
     unit_price_ht = Decimal("2.00")
+
+
+def household_row(world, *, persons: int, cap: Decimal, grocery=None):
+    """A household as the database holds it, without the enrolment service's checks."""
+    from orders.models import Household, TariffTier
+
+    today = timezone.localdate()
+    return Household.objects.create(
+        social_service=world.social_service,
+        reference=f"TST-{Household.objects.count() + 1:05d}",
+        adults=1,
+        children=persons - 1,
+        valid_from=today,
+        valid_until=today + timedelta(days=120),
+        tier=TariffTier.objects.get(code="T1"),
+        monthly_cap=cap,
+        pickup_grocery=grocery or world.grocery,
+        funder=world.funder,
+        consent_at=timezone.now(),
+    )
+
+
+def order_row(*, cycle, user, grocery=None, household=None):
+    """An order row with no lines (snapshot tests build their figures by hand)."""
+    from orders.models import Order
+
+    now = timezone.now()
+    return Order.objects.create(
+        cycle=cycle,
+        grocery=grocery,
+        household=household,
+        placed_by=user,
+        submitted_at=now,
+        updated_at=now,
+    )
