@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from core.money import quantize_money, quantize_quantity
@@ -153,7 +153,8 @@ class Scope:
         return condition
 
 
-GRANULARITIES = {"week": TruncWeek, "month": TruncMonth}
+# Snapshot columns holding each delivery date's Monday and first of the month.
+GRANULARITIES = {"week": "week_start", "month": "month_start"}
 
 
 def _grouped(queryset, keys: dict, **aggregates) -> dict[tuple, dict]:
@@ -164,7 +165,12 @@ def _grouped(queryset, keys: dict, **aggregates) -> dict[tuple, dict]:
     names = list(keys)
     expressions = {name: F(key) if isinstance(key, str) else key for name, key in keys.items()}
     rows = queryset.annotate(**expressions).values(*names).annotate(**aggregates).order_by()
-    return {tuple(row[name] for name in names): row for row in rows}
+    return {_key(row[name] for name in names): row for row in rows}
+
+
+def _key(values) -> tuple:
+    """A group's key, days as ISO text whichever way the database answered."""
+    return tuple(str(value) if isinstance(value, date) else value for value in values)
 
 
 def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
@@ -187,8 +193,7 @@ def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
         subsidy_total=Sum("subsidy"),
         distance_km=Sum("distance_km"),
     )
-    served = _grouped(households, keys, households_served=Count("household_id", distinct=True))
-    persons = _persons(households, keys)
+    served = _persons(households, keys)
     caps = _cap_usage(households, keys)
     producers = _grouped(
         ProducerFact.objects.filter(scope.filter()),
@@ -199,35 +204,48 @@ def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
     figures = {}
     for group in totals.keys() | producers.keys():
         row = {**totals.get(group, {}), **producers.get(group, {})}
-        row["households_served"] = served.get(group, {}).get("households_served", 0)
-        row["persons_served"] = persons.get(group, 0)
+        row["households_served"], row["persons_served"] = served.get(group, (0, 0))
         row["cap_usage"] = caps.get(group)
         figures[group] = row
     return figures
 
 
-def _persons(households, keys: dict) -> dict[tuple, int]:
-    """Persons of the distinct households of each group (a household's largest size)."""
-    per_household = _grouped(households, {**keys, "who": "household_id"}, size=Max("persons"))
-    persons: dict[tuple, int] = defaultdict(int)
-    for group, row in per_household.items():
-        persons[group[:-1]] += row["size"]
-    return persons
+def _nested(queryset, keys: dict, inner: dict, outer: str) -> dict[tuple, tuple]:
+    """An aggregate of aggregates, both in the database: `inner` per (group, household…),
+    then `outer` (SQL over the inner columns) per group. Answers group -> outer values."""
+    names = list(keys)
+    expressions = {name: F(key) if isinstance(key, str) else key for name, key in keys.items()}
+    rows = (
+        queryset.annotate(**expressions).values(*names, "household_id").annotate(**inner).order_by()
+    )
+    sql, params = rows.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    grouped = f"SELECT {columns + ', ' if names else ''}{outer} FROM ({sql}) inner_rows"
+    if names:
+        grouped += f" GROUP BY {columns}"
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        return {_key(row[: len(names)]): row[len(names) :] for row in cursor.fetchall()}
+
+
+def _persons(households, keys: dict) -> dict[tuple, tuple[int, int]]:
+    """Distinct households and their persons per group (a household's largest size)."""
+    return _nested(households, keys, {"size": Max("persons")}, "COUNT(*), SUM(size)")
 
 
 def _cap_usage(households, keys: dict) -> dict[tuple, Decimal | None]:
     """Spent ÷ cap over each household's months in each group."""
-    months = _grouped(
+    months = _nested(
         households,
-        {**keys, "who": "household_id", "month": TruncMonth("delivery_date")},
-        spent=Sum("value_ttc"),
-        cap=Max("monthly_cap"),
+        {**keys, "month": "month_start"},
+        {"spent": Sum("value_ttc"), "cap": Max("monthly_cap")},
+        "SUM(spent), SUM(cap)",
     )
     spent: dict[tuple, Decimal] = defaultdict(Decimal)
     caps: dict[tuple, Decimal] = defaultdict(Decimal)
-    for group, row in months.items():
-        spent[group[:-2]] += row["spent"] or 0
-        caps[group[:-2]] += row["cap"] or 0
+    for group, (month_spent, month_cap) in months.items():
+        spent[group[:-1]] += Decimal(month_spent or 0)
+        caps[group[:-1]] += Decimal(month_cap or 0)
     return {group: spent[group] / caps[group] if caps[group] else None for group in caps}
 
 
@@ -313,19 +331,18 @@ def kpis(scope: Scope) -> dict:
 
 
 def timeseries(scope: Scope, *, metric: str, granularity: str) -> list[dict]:
-    truncate = GRANULARITIES[granularity]
-    figures = figures_by(scope, {"period": truncate("delivery_date")})
+    figures = figures_by(scope, {"period": GRANULARITIES[granularity]})
     series = []
     for (period,), row in sorted(figures.items()):
         count = row["households_served"]
         value = present(row, hidden=0 < count < SMALL_CELL)[metric]
-        series.append({"period": period.isoformat(), "value": value})
+        series.append({"period": period, "value": value})
     return series
 
 
 def by_commune_and_month(scope: Scope) -> list[dict]:
     """The export: every figure per commune and month, hidden cells per month."""
-    figures = figures_by(scope, {"month": TruncMonth("delivery_date"), "commune_name": "commune"})
+    figures = figures_by(scope, {"month_of": "month_start", "commune_of": "commune"})
     by_month = defaultdict(dict)
     for (month, commune), row in figures.items():
         by_month[month][commune] = row
@@ -336,7 +353,7 @@ def by_commune_and_month(scope: Scope) -> list[dict]:
         for commune in sorted(communes):
             rows.append(
                 {
-                    "month": month.strftime("%Y-%m"),
+                    "month": month[:7],
                     "commune": commune,
                     **present(communes[commune], hidden=commune in hidden),
                 }

@@ -33,6 +33,9 @@ class OrderFact(models.Model):
     cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="+")
     order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
     delivery_date = models.DateField()
+    # The delivery date's week (its Monday) and month (its first day), to group by.
+    week_start = models.DateField()
+    month_start = models.DateField()
     # Where the goods go: the grouped order's grocery, or the household's pickup grocery.
     grocery = models.ForeignKey("orders.Grocery", on_delete=models.CASCADE, related_name="+")
     commune = models.CharField(max_length=16)
@@ -74,6 +77,8 @@ class ProducerFact(models.Model):
 
     cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="+")
     delivery_date = models.DateField()
+    week_start = models.DateField()
+    month_start = models.DateField()
     producer = models.ForeignKey("producers.Producer", on_delete=models.CASCADE, related_name="+")
     grocery = models.ForeignKey("orders.Grocery", on_delete=models.CASCADE, related_name="+")
     commune = models.CharField(max_length=16)

@@ -1,8 +1,8 @@
 """Refresh of the dashboards' snapshot rows from the order lines, one cycle at a time.
 
-Each cycle is replaced in its own transaction by two INSERT … SELECT … GROUP BY statements
-that the database runs itself (no order line travels to Python), so a page view never scans
-order lines and a refresh of a year of cycles takes seconds.
+The cycles to refresh are replaced in one transaction by two INSERT … SELECT … GROUP BY
+statements that the database runs itself (no order line travels to Python), so a page view
+never scans order lines and a refresh of a year of cycles takes seconds.
 """
 
 from collections.abc import Iterable
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
 from accounting.models import Envelope
 from logistics.models import Round
@@ -47,6 +47,20 @@ def _tables() -> dict[str, str]:
     }
 
 
+def _truncations() -> dict[str, str]:
+    """The delivery date's Monday and first of the month, in the database's own dialect."""
+    if connection.vendor == "postgresql":
+        return {
+            "week": "date_trunc('week', c.delivery_date)::date",
+            "month": "date_trunc('month', c.delivery_date)::date",
+        }
+    return {  # SQLite: %%w is the weekday, 0 on Sunday
+        "week": "date(c.delivery_date, '-' || ((strftime('%%w', c.delivery_date) + 6) %% 7)"
+        " || ' days')",
+        "month": "date(c.delivery_date, 'start of month')",
+    }
+
+
 # The joins from a line to what the dashboards group by; `g` is where the goods go.
 FROM_LINES = """
     FROM {line} l
@@ -58,7 +72,7 @@ FROM_LINES = """
     JOIN {offer} f ON f.id = l.offer_id
     JOIN {product} p ON p.id = f.product_id
     JOIN {producer} pr ON pr.id = p.producer_id
-    WHERE o.cycle_id = %s AND o.status <> 'cancelled'
+    WHERE o.cycle_id IN ({cycles}) AND o.status <> 'cancelled'
 """
 DELIVERED_KG = (
     "SUM(COALESCE(l.received_quantity, l.confirmed_quantity, l.allocated_quantity, l.quantity)"
@@ -68,11 +82,13 @@ DELIVERED_KG = (
 ORDER_FACTS = (
     """
     INSERT INTO {order_fact} (
-        cycle_id, order_id, delivery_date, grocery_id, commune, zone_id, household_id,
-        funder_id, persons, monthly_cap, kg_asked, kg_confirmed, kg_delivered, value_ht,
-        value_ttc, local_ht, organic_ht, beneficiary_paid, subsidy, distance_km
+        cycle_id, order_id, delivery_date, week_start, month_start, grocery_id, commune,
+        zone_id, household_id, funder_id, persons, monthly_cap, kg_asked, kg_confirmed,
+        kg_delivered, value_ht, value_ttc, local_ht, organic_ht, beneficiary_paid, subsidy,
+        distance_km
     )
-    SELECT o.cycle_id, o.id, c.delivery_date, g.id, g.commune, g.zone_id, o.household_id,
+    SELECT o.cycle_id, o.id, c.delivery_date, {week}, {month}, g.id, g.commune, g.zone_id,
+        o.household_id,
         CASE WHEN o.household_id IS NULL THEN NULL ELSE COALESCE(e.funder_id, h.funder_id) END,
         COALESCE(h.adults + h.children, 0), h.monthly_cap,
         SUM(l.quantity * p.unit_weight_kg),
@@ -95,10 +111,10 @@ ORDER_FACTS = (
 PRODUCER_FACTS = (
     """
     INSERT INTO {producer_fact} (
-        cycle_id, delivery_date, producer_id, grocery_id, commune, zone_id, value_ttc,
-        kg_delivered
+        cycle_id, delivery_date, week_start, month_start, producer_id, grocery_id, commune,
+        zone_id, value_ttc, kg_delivered
     )
-    SELECT o.cycle_id, c.delivery_date, p.producer_id, g.id, g.commune, g.zone_id,
+    SELECT o.cycle_id, c.delivery_date, {week}, {month}, p.producer_id, g.id, g.commune, g.zone_id,
         SUM(l.line_ttc), """
     + DELIVERED_KG
     + FROM_LINES
@@ -109,39 +125,68 @@ PRODUCER_FACTS = (
 
 
 @transaction.atomic
-def cycle_snapshot_refresh(*, cycle_id: int, now: datetime) -> int:
-    """Replace one cycle's snapshot rows; a cycle not (or no longer) counted gets none."""
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
-    OrderFact.objects.filter(cycle_id=cycle_id).delete()
-    ProducerFact.objects.filter(cycle_id=cycle_id).delete()
-    if cycle.status not in COUNTED:
-        CycleSnapshot.objects.filter(cycle_id=cycle_id).delete()
+def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
+    """Replace the snapshot rows of some cycles in one pass over their lines (a cycle not,
+    or no longer, counted gets none); answers the number of orders taken."""
+    cycles = dict(
+        OrderCycle.objects.select_for_update()
+        .filter(id__in=cycle_ids)
+        .order_by("id")
+        .values_list("id", "status")
+    )
+    OrderFact.objects.filter(cycle_id__in=cycles).delete()
+    ProducerFact.objects.filter(cycle_id__in=cycles).delete()
+    counted = [cycle_id for cycle_id, status in cycles.items() if status in COUNTED]
+    CycleSnapshot.objects.filter(cycle_id__in=set(cycles) - set(counted)).delete()
+    if not counted:
         return 0
-    tables = _tables()
+    tables = {**_tables(), **_truncations(), "cycles": ", ".join(["%s"] * len(counted))}
     with connection.cursor() as cursor:
-        cursor.execute(ORDER_FACTS.format(**tables), [Decimal(settings.LOCAL_RADIUS_KM), cycle_id])
+        cursor.execute(ORDER_FACTS.format(**tables), [Decimal(settings.LOCAL_RADIUS_KM), *counted])
         orders = cursor.rowcount
-        cursor.execute(PRODUCER_FACTS.format(**tables), [cycle_id])
-    _share_distance(cycle_id)
-    CycleSnapshot.objects.update_or_create(
-        cycle_id=cycle_id,
-        defaults={
-            "status": cycle.status,
-            "refreshed_at": now,
-            "lines": OrderLine.objects.filter(order__cycle_id=cycle_id).count(),
-        },
+        cursor.execute(PRODUCER_FACTS.format(**tables), counted)
+    _share_distance(counted)
+    lines = dict(
+        OrderLine.objects.filter(order__cycle_id__in=counted)
+        .values("order__cycle_id")
+        .annotate(count=Count("id"))
+        .values_list("order__cycle_id", "count")
+        .order_by()
+    )
+    CycleSnapshot.objects.filter(cycle_id__in=counted).delete()
+    CycleSnapshot.objects.bulk_create(
+        CycleSnapshot(
+            cycle_id=cycle_id,
+            status=cycles[cycle_id],
+            refreshed_at=now,
+            lines=lines.get(cycle_id, 0),
+        )
+        for cycle_id in counted
     )
     return orders
 
 
-def _share_distance(cycle_id: int) -> None:
-    """The cycle's kilometres spread over its orders pro rata to the kilograms delivered."""
-    distance = Round.objects.filter(cycle_id=cycle_id).aggregate(km=Sum("distance_km"))["km"]
-    kilograms = OrderFact.objects.filter(cycle_id=cycle_id).aggregate(kg=Sum("kg_delivered"))["kg"]
-    if distance and kilograms:
-        OrderFact.objects.filter(cycle_id=cycle_id).update(
-            distance_km=F("kg_delivered") * Decimal(distance) / Decimal(kilograms)
-        )
+def _share_distance(cycle_ids: list[int]) -> None:
+    """Each cycle's kilometres spread over its orders pro rata to the kilograms delivered."""
+    distances = dict(
+        Round.objects.filter(cycle_id__in=cycle_ids)
+        .values("cycle_id")
+        .annotate(km=Sum("distance_km"))
+        .values_list("cycle_id", "km")
+        .order_by()
+    )
+    kilograms = dict(
+        OrderFact.objects.filter(cycle_id__in=cycle_ids)
+        .values("cycle_id")
+        .annotate(kg=Sum("kg_delivered"))
+        .values_list("cycle_id", "kg")
+        .order_by()
+    )
+    for cycle_id, distance in distances.items():
+        if distance and kilograms.get(cycle_id):
+            OrderFact.objects.filter(cycle_id=cycle_id).update(
+                distance_km=F("kg_delivered") * Decimal(distance) / Decimal(kilograms[cycle_id])
+            )
 
 
 def snapshots_refresh(*, now: datetime, cycle_ids: Iterable[int] | None = None) -> dict:
@@ -159,7 +204,6 @@ def snapshots_refresh(*, now: datetime, cycle_ids: Iterable[int] | None = None) 
             )
             or (status not in COUNTED and cycle_id in snapshots)
         ]
-    refreshed = {
-        cycle_id: cycle_snapshot_refresh(cycle_id=cycle_id, now=now) for cycle_id in cycle_ids
-    }
-    return {"cycles": len(refreshed), "orders": sum(refreshed.values())}
+    cycle_ids = list(cycle_ids)
+    orders = cycles_snapshot_refresh(cycle_ids=cycle_ids, now=now)
+    return {"cycles": len(cycle_ids), "orders": orders}

@@ -69,7 +69,7 @@ def test_dashboard_queries_do_not_grow_with_orders(world, path):
                     order=factories.order_row(
                         cycle=cycle, user=world.volunteer, household=household
                     ),
-                    delivery_date=date(2026, 3, 2) + timedelta(days=7 * (index % 20)),
+                    **factories.delivered_on(date(2026, 3, 2) + timedelta(days=7 * (index % 20))),
                     grocery=world.grocery,
                     commune=("Lille", "Lomme", "Hellemmes")[index % 3],
                     household=household,

@@ -50,7 +50,7 @@ def facts(world):
                 OrderFact(
                     cycle=cycle,
                     order=order(cycle=cycle, household=household),
-                    delivery_date=date(2026, 11, 5 + cycles.index(cycle) * 7),
+                    **factories.delivered_on(date(2026, 11, 5 + cycles.index(cycle) * 7)),
                     grocery=lille,
                     commune="Lille",
                     household=household,
@@ -73,7 +73,7 @@ def facts(world):
         OrderFact(
             cycle=cycles[0],
             order=order(grocery=lille),
-            delivery_date=date(2026, 11, 5),
+            **factories.delivered_on(date(2026, 11, 5)),
             grocery=lille,
             commune="Lille",
             kg_asked=D("50"),
@@ -94,7 +94,7 @@ def facts(world):
             OrderFact(
                 cycle=cycles[0],
                 order=order(household=household),
-                delivery_date=date(2026, 11, 5),
+                **factories.delivered_on(date(2026, 11, 5)),
                 grocery=hellemmes,
                 commune="Hellemmes",
                 zone=qpv,
@@ -118,7 +118,7 @@ def facts(world):
         [
             ProducerFact(
                 cycle=cycles[0],
-                delivery_date=date(2026, 11, 5),
+                **factories.delivered_on(date(2026, 11, 5)),
                 producer=world.producer,
                 grocery=lille,
                 commune="Lille",
@@ -127,7 +127,7 @@ def facts(world):
             ),
             ProducerFact(
                 cycle=cycles[1],
-                delivery_date=date(2026, 11, 12),
+                **factories.delivered_on(date(2026, 11, 12)),
                 producer=world.other_producer,
                 grocery=lille,
                 commune="Lille",
@@ -136,7 +136,7 @@ def facts(world):
             ),
             ProducerFact(
                 cycle=cycles[0],
-                delivery_date=date(2026, 11, 5),
+                **factories.delivered_on(date(2026, 11, 5)),
                 producer=world.producer,
                 grocery=hellemmes,
                 commune="Hellemmes",

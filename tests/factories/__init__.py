@@ -208,3 +208,12 @@ def order_row(*, cycle, user, grocery=None, household=None):
         submitted_at=now,
         updated_at=now,
     )
+
+
+def delivered_on(day: date) -> dict:
+    """A snapshot row's dates: the delivery day, its Monday and its first of the month."""
+    return {
+        "delivery_date": day,
+        "week_start": day - timedelta(days=day.weekday()),
+        "month_start": day.replace(day=1),
+    }
