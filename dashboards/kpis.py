@@ -22,7 +22,7 @@ from core.money import quantize_money, quantize_quantity
 from logistics.choices import ZoneKind
 from logistics.models import Zone
 
-from .models import OrderFact, ProducerFact
+from .models import HouseholdMonthFact, OrderFact, ProducerFact
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
@@ -142,7 +142,13 @@ class Scope:
     zone: Zone | None = None
 
     def filter(self) -> Q:
-        condition = Q(delivery_date__gte=self.start, delivery_date__lte=self.end)
+        return self._place(Q(delivery_date__gte=self.start, delivery_date__lte=self.end))
+
+    def month_filter(self) -> Q:
+        """The calendar months the period touches (caps are monthly)."""
+        return self._place(Q(month_start__gte=self.start.replace(day=1), month_start__lte=self.end))
+
+    def _place(self, condition: Q) -> Q:
         if self.commune:
             condition &= Q(commune=self.commune)
         if self.zone is not None:
@@ -194,7 +200,7 @@ def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
         distance_km=Sum("distance_km"),
     )
     served = _persons(households, keys)
-    caps = _cap_usage(households, keys)
+    caps = _cap_usage(scope, households, keys)
     producers = _grouped(
         ProducerFact.objects.filter(scope.filter()),
         keys,
@@ -233,20 +239,29 @@ def _persons(households, keys: dict) -> dict[tuple, tuple[int, int]]:
     return _nested(households, keys, {"size": Max("persons")}, "COUNT(*), SUM(size)")
 
 
-def _cap_usage(households, keys: dict) -> dict[tuple, Decimal | None]:
-    """Spent ÷ cap over each household's months in each group."""
-    months = _nested(
-        households,
-        {**keys, "month": "month_start"},
-        {"spent": Sum("value_ttc"), "cap": Max("monthly_cap")},
-        "SUM(spent), SUM(cap)",
-    )
-    spent: dict[tuple, Decimal] = defaultdict(Decimal)
-    caps: dict[tuple, Decimal] = defaultdict(Decimal)
-    for group, (month_spent, month_cap) in months.items():
-        spent[group[:-1]] += Decimal(month_spent or 0)
-        caps[group[:-1]] += Decimal(month_cap or 0)
-    return {group: spent[group] / caps[group] if caps[group] else None for group in caps}
+def _cap_usage(scope: "Scope", households, keys: dict) -> dict[tuple, Decimal | None]:
+    """Spent ÷ cap over each household's months in each group: from the household-month
+    rows of the months the period touches, except by week (a week holds part of a month)."""
+    if "week_start" in keys.values():
+        months = _nested(
+            households,
+            {**keys, "month": "month_start"},
+            {"spent": Sum("value_ttc"), "cap": Max("monthly_cap")},
+            "SUM(spent), SUM(cap)",
+        )
+        totals: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for group, (spent, cap) in months.items():
+            totals[group[:-1]][0] += Decimal(spent or 0)
+            totals[group[:-1]][1] += Decimal(cap or 0)
+    else:
+        grouped = _grouped(
+            HouseholdMonthFact.objects.filter(scope.month_filter()),
+            keys,
+            spent=Sum("spent"),
+            cap=Sum("cap"),
+        )
+        totals = {group: [row["spent"] or 0, row["cap"] or 0] for group, row in grouped.items()}
+    return {group: spent / cap if cap else None for group, (spent, cap) in totals.items()}
 
 
 def _rate(numerator, denominator) -> str | None:

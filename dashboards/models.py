@@ -100,3 +100,24 @@ class ProducerFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer_id} → {self.grocery_id} ({self.cycle_id})"
+
+
+class HouseholdMonthFact(models.Model):
+    """What one household spent in one calendar month against its cap, for cap usage."""
+
+    household = models.ForeignKey("orders.Household", on_delete=models.CASCADE, related_name="+")
+    month_start = models.DateField()
+    commune = models.CharField(max_length=16)
+    zone = models.ForeignKey(
+        "logistics.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    spent = models.DecimalField(**MONEY)
+    cap = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month_start", "commune"], name="householdmonth_month_commune"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.month_start:%Y-%m}"

@@ -20,7 +20,7 @@ from producers.models import Offer, Producer, Product
 from supply.choices import CycleStatus
 from supply.models import OrderCycle
 
-from .models import CycleSnapshot, OrderFact, ProducerFact
+from .models import CycleSnapshot, HouseholdMonthFact, OrderFact, ProducerFact
 
 # Figures count from confirmation on: quantities are known (confirmed, then received).
 COUNTED = (
@@ -134,7 +134,9 @@ def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
         .order_by("id")
         .values_list("id", "status")
     )
-    OrderFact.objects.filter(cycle_id__in=cycles).delete()
+    facts = OrderFact.objects.filter(cycle_id__in=cycles)
+    months_before = set(facts.values_list("month_start", flat=True).distinct())
+    facts.delete()
     ProducerFact.objects.filter(cycle_id__in=cycles).delete()
     counted = [cycle_id for cycle_id, status in cycles.items() if status in COUNTED]
     CycleSnapshot.objects.filter(cycle_id__in=set(cycles) - set(counted)).delete()
@@ -146,6 +148,10 @@ def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
         orders = cursor.rowcount
         cursor.execute(PRODUCER_FACTS.format(**tables), counted)
     _share_distance(counted)
+    household_months_rebuild(
+        months=months_before
+        | set(OrderFact.objects.filter(cycle_id__in=counted).values_list("month_start", flat=True))
+    )
     lines = dict(
         OrderLine.objects.filter(order__cycle_id__in=counted)
         .values("order__cycle_id")
@@ -164,6 +170,31 @@ def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
         for cycle_id in counted
     )
     return orders
+
+
+HOUSEHOLD_MONTHS = """
+    INSERT INTO {household_month} (household_id, month_start, commune, zone_id, spent, cap)
+    SELECT household_id, month_start, commune, zone_id, SUM(value_ttc), MAX(monthly_cap)
+    FROM {order_fact}
+    WHERE household_id IS NOT NULL AND month_start IN ({months})
+    GROUP BY household_id, month_start, commune, zone_id
+"""
+
+
+def household_months_rebuild(*, months: set) -> None:
+    """Rebuild the household-month rows of these months from all their order facts (a month
+    holds several cycles: the rows of the refreshed ones and of the others)."""
+    if not months:
+        return
+    months = sorted(months)
+    HouseholdMonthFact.objects.filter(month_start__in=months).delete()
+    tables = {
+        **_tables(),
+        "household_month": HouseholdMonthFact._meta.db_table,
+        "months": ", ".join(["%s"] * len(months)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(HOUSEHOLD_MONTHS.format(**tables), months)
 
 
 def _share_distance(cycle_ids: list[int]) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from dashboards.kpis import Scope, kpis
-from dashboards.models import OrderFact, ProducerFact
+from dashboards.models import HouseholdMonthFact, OrderFact, ProducerFact
 from dashboards.snapshots import snapshots_refresh
 from tests.accounting.conftest import settle
 
@@ -36,6 +36,9 @@ def test_settling_refreshes_the_snapshot(
     producers = ProducerFact.objects.filter(cycle=delivered.cycle)
     assert producers.aggregate(value=Sum("value_ttc"))["value"] == Decimal("320.98")
     assert producers.values("producer").distinct().count() == 3
+    months = HouseholdMonthFact.objects.all()
+    assert months.count() == 4  # one month for each of the 4 households
+    assert months.aggregate(spent=Sum("spent"))["spent"] == Decimal("42.24")
     day = delivered.cycle.delivery_date
     figures = kpis(Scope(day, day))
     assert figures["households_served"] == "<5"  # 4 households

@@ -17,6 +17,7 @@ import pytest
 
 from dashboards.kpis import Scope, hidden_cells, kpis
 from dashboards.models import OrderFact, ProducerFact
+from dashboards.snapshots import household_months_rebuild
 from logistics.models import Zone
 from tests import factories
 from tests.conftest import client_for
@@ -146,6 +147,7 @@ def facts(world):
             ),
         ]
     )
+    household_months_rebuild(months={date(2026, 11, 1)})
     return qpv
 
 
