@@ -335,10 +335,8 @@ _HAND_SQL = [
     """SELECT sum(size) FROM (SELECT max(persons) size FROM dashboards_orderfact
         WHERE delivery_date BETWEEN %(start)s AND %(end)s AND household_id IS NOT NULL
         GROUP BY household_id) s""",
-    """SELECT sum(spent), sum(cap) FROM (SELECT sum(value_ttc) spent, max(monthly_cap) cap
-        FROM dashboards_orderfact WHERE delivery_date BETWEEN %(start)s AND %(end)s
-        AND household_id IS NOT NULL
-        GROUP BY household_id, date_trunc('month', delivery_date)) s""",
+    """SELECT sum(spent), sum(cap) FROM dashboards_householdmonthfact
+    WHERE month_start BETWEEN date_trunc('month', %(start)s::date) AND %(end)s""",
     """SELECT sum(value_ttc), count(DISTINCT producer_id) FROM dashboards_producerfact
     WHERE delivery_date BETWEEN %(start)s AND %(end)s""",
 ]

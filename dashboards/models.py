@@ -49,6 +49,7 @@ class OrderFact(models.Model):
         "accounting.Funder", on_delete=models.CASCADE, null=True, related_name="+"
     )
     persons = models.PositiveSmallIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
     monthly_cap = models.DecimalField(max_digits=7, decimal_places=2, null=True)
     kg_asked = models.DecimalField(**KG)
     kg_confirmed = models.DecimalField(**KG)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import F, Sum
 
 from accounting.models import Envelope
 from logistics.models import Round
@@ -61,14 +61,12 @@ def _truncations() -> dict[str, str]:
     }
 
 
-# The joins from a line to what the dashboards group by; `g` is where the goods go.
-FROM_LINES = """
+# Lines are summed first, grouped by small integer keys only (the order; or the cycle,
+# producer and destination grocery), then the few thousand sums meet the wide columns.
+LINES_OF_CYCLES = """
     FROM {line} l
     JOIN {order} o ON o.id = l.order_id
-    JOIN {cycle} c ON c.id = o.cycle_id
     LEFT JOIN {household} h ON h.id = o.household_id
-    LEFT JOIN {envelope} e ON e.id = o.envelope_id
-    JOIN {grocery} g ON g.id = COALESCE(o.grocery_id, h.pickup_grocery_id)
     JOIN {offer} f ON f.id = l.offer_id
     JOIN {product} p ON p.id = f.product_id
     JOIN {producer} pr ON pr.id = p.producer_id
@@ -83,28 +81,38 @@ ORDER_FACTS = (
     """
     INSERT INTO {order_fact} (
         cycle_id, order_id, delivery_date, week_start, month_start, grocery_id, commune,
-        zone_id, household_id, funder_id, persons, monthly_cap, kg_asked, kg_confirmed,
+        zone_id, household_id, funder_id, persons, lines, monthly_cap, kg_asked, kg_confirmed,
         kg_delivered, value_ht, value_ttc, local_ht, organic_ht, beneficiary_paid, subsidy,
         distance_km
     )
     SELECT o.cycle_id, o.id, c.delivery_date, {week}, {month}, g.id, g.commune, g.zone_id,
         o.household_id,
         CASE WHEN o.household_id IS NULL THEN NULL ELSE COALESCE(e.funder_id, h.funder_id) END,
-        COALESCE(h.adults + h.children, 0), h.monthly_cap,
-        SUM(l.quantity * p.unit_weight_kg),
-        SUM(COALESCE(l.confirmed_quantity, l.allocated_quantity, l.quantity) * p.unit_weight_kg),
-        """
+        COALESCE(h.adults + h.children, 0), s.lines, h.monthly_cap, s.kg_asked, s.kg_confirmed,
+        s.kg_delivered, s.value_ht, s.value_ttc, s.local_ht, s.organic_ht, s.beneficiary_paid,
+        s.subsidy, 0
+    FROM (
+        SELECT l.order_id, COUNT(*) AS lines,
+            SUM(l.quantity * p.unit_weight_kg) AS kg_asked,
+            SUM(COALESCE(l.confirmed_quantity, l.allocated_quantity, l.quantity)
+                * p.unit_weight_kg) AS kg_confirmed,
+            """
     + DELIVERED_KG
-    + """,
-        SUM(l.line_ht), SUM(l.line_ttc),
-        SUM(CASE WHEN pr.distance_to_hub_km <= %s THEN l.line_ht ELSE 0 END),
-        SUM(CASE WHEN p.is_organic THEN l.line_ht ELSE 0 END),
-        SUM(l.beneficiary_share), SUM(l.subsidy), 0
-    """
-    + FROM_LINES
+    + """ AS kg_delivered,
+            SUM(l.line_ht) AS value_ht, SUM(l.line_ttc) AS value_ttc,
+            SUM(CASE WHEN pr.distance_to_hub_km <= %s THEN l.line_ht ELSE 0 END) AS local_ht,
+            SUM(CASE WHEN p.is_organic THEN l.line_ht ELSE 0 END) AS organic_ht,
+            SUM(l.beneficiary_share) AS beneficiary_paid, SUM(l.subsidy) AS subsidy
+        """
+    + LINES_OF_CYCLES
     + """
-    GROUP BY o.cycle_id, o.id, c.delivery_date, g.id, g.commune, g.zone_id, o.household_id,
-        e.funder_id, h.funder_id, h.adults, h.children, h.monthly_cap
+        GROUP BY l.order_id
+    ) s
+    JOIN {order} o ON o.id = s.order_id
+    JOIN {cycle} c ON c.id = o.cycle_id
+    LEFT JOIN {household} h ON h.id = o.household_id
+    LEFT JOIN {envelope} e ON e.id = o.envelope_id
+    JOIN {grocery} g ON g.id = COALESCE(o.grocery_id, h.pickup_grocery_id)
     """
 )
 
@@ -114,12 +122,21 @@ PRODUCER_FACTS = (
         cycle_id, delivery_date, week_start, month_start, producer_id, grocery_id, commune,
         zone_id, value_ttc, kg_delivered
     )
-    SELECT o.cycle_id, c.delivery_date, {week}, {month}, p.producer_id, g.id, g.commune, g.zone_id,
-        SUM(l.line_ttc), """
+    SELECT s.cycle_id, c.delivery_date, {week}, {month}, s.producer_id, g.id, g.commune,
+        g.zone_id, s.value_ttc, s.kg_delivered
+    FROM (
+        SELECT o.cycle_id, p.producer_id,
+            COALESCE(o.grocery_id, h.pickup_grocery_id) AS grocery_id,
+            SUM(l.line_ttc) AS value_ttc, """
     + DELIVERED_KG
-    + FROM_LINES
+    + """ AS kg_delivered
+        """
+    + LINES_OF_CYCLES
     + """
-    GROUP BY o.cycle_id, c.delivery_date, p.producer_id, g.id, g.commune, g.zone_id
+        GROUP BY o.cycle_id, p.producer_id, COALESCE(o.grocery_id, h.pickup_grocery_id)
+    ) s
+    JOIN {cycle} c ON c.id = s.cycle_id
+    JOIN {grocery} g ON g.id = s.grocery_id
     """
 )
 
@@ -144,6 +161,9 @@ def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
         return 0
     tables = {**_tables(), **_truncations(), "cycles": ", ".join(["%s"] * len(counted))}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Hash joins and aggregates over a year of lines stay in memory (4 MB by default).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(ORDER_FACTS.format(**tables), [Decimal(settings.LOCAL_RADIUS_KM), *counted])
         orders = cursor.rowcount
         cursor.execute(PRODUCER_FACTS.format(**tables), counted)
@@ -153,10 +173,10 @@ def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
         | set(OrderFact.objects.filter(cycle_id__in=counted).values_list("month_start", flat=True))
     )
     lines = dict(
-        OrderLine.objects.filter(order__cycle_id__in=counted)
-        .values("order__cycle_id")
-        .annotate(count=Count("id"))
-        .values_list("order__cycle_id", "count")
+        OrderFact.objects.filter(cycle_id__in=counted)
+        .values("cycle_id")
+        .annotate(count=Sum("lines"))
+        .values_list("cycle_id", "count")
         .order_by()
     )
     CycleSnapshot.objects.filter(cycle_id__in=counted).delete()
