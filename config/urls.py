@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -13,6 +14,7 @@ from accounting.api.views import (
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
+from dashboards.views import dashboard_page, dashboard_pdf
 from logistics.api.views import (
     CyclePlanRoundsView,
     CycleRoundsView,
@@ -94,6 +96,10 @@ admin.site.index_title = "Coordination de la plateforme"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tableau-de-bord/", dashboard_page, name="dashboard"),
+    path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),
     path("carte/cycles/<int:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
 ]

@@ -10,7 +10,7 @@ no difference between two published figures gives it away.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -395,3 +395,56 @@ def subsidy_by_funder(scope: Scope) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def previous(scope: Scope) -> Scope:
+    """The period of the same length just before, for the change shown beside each figure."""
+    length = scope.end - scope.start
+    end = scope.start - timedelta(days=1)
+    return Scope(end - length, end, scope.commune, scope.zone)
+
+
+def by_commune(scope: Scope) -> list[dict]:
+    """The table of the page: every figure per commune, small cells hidden as a table."""
+    figures = figures_by(scope, {"commune_of": "commune"})
+    hidden = hidden_cells({key[0]: row["households_served"] for key, row in figures.items()})
+    return [
+        {"commune": commune, **present(figures[(commune,)], hidden=commune in hidden)}
+        for (commune,) in sorted(figures)
+    ]
+
+
+def places(scope: Scope) -> dict:
+    """Groceries by kilograms received and producers by value supplied, for the map."""
+    groceries = (
+        OrderFact.objects.filter(scope.filter())
+        .values("grocery_id", "grocery__name", "grocery__latitude", "grocery__longitude")
+        .annotate(kg=Sum("kg_delivered"))
+        .order_by("-kg")
+    )
+    producers = (
+        ProducerFact.objects.filter(scope.filter())
+        .values("producer_id", "producer__name", "producer__latitude", "producer__longitude")
+        .annotate(value=Sum("value_ttc"))
+        .order_by("-value")
+    )
+    return {
+        "groceries": [
+            {
+                "name": row["grocery__name"],
+                "latitude": float(row["grocery__latitude"]),
+                "longitude": float(row["grocery__longitude"]),
+                "kg": float(row["kg"] or 0),
+            }
+            for row in groceries
+        ],
+        "producers": [
+            {
+                "name": row["producer__name"],
+                "latitude": float(row["producer__latitude"]),
+                "longitude": float(row["producer__longitude"]),
+                "value": float(row["value"] or 0),
+            }
+            for row in producers
+        ],
+    }

@@ -233,4 +233,6 @@ COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")
 LOGISTICS_COST_RULE = os.environ.get("LOGISTICS_COST_RULE", "by_weight")
 # Dashboards: kg of CO2 per km driven by a light van (ADEME order of magnitude).
 CO2_KG_PER_KM = Decimal(os.environ.get("CO2_KG_PER_KM", "0.25"))
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"

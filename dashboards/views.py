@@ -1,0 +1,135 @@
+"""The officials' page: headline figures against the previous period, charts, a map and the
+table by commune; the same figures as a printable PDF for a council meeting."""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import number_format
+from weasyprint import HTML
+
+from core.access import actor_of
+from core.choices import Commune, Role
+from logistics.choices import ZoneKind
+from logistics.models import Zone
+
+from . import kpis
+from .api.serializers import ScopeQuerySerializer
+
+# The EGAlim benchmarks, by value excl. VAT: 50 % sustainable or quality, 20 % organic.
+EGALIM_QUALITY = Decimal("0.50")
+EGALIM_ORGANIC = Decimal("0.20")
+
+
+def _display(unit: str, value) -> str:
+    """A figure as an official reads it, in French formats."""
+    if value is None:
+        return "—"
+    if value == kpis.SUPPRESSED:
+        return "< 5"
+    if unit == "%":
+        return f"{number_format(Decimal(value) * 100, 1, force_grouping=True)} %"
+    if unit == "€":
+        return f"{number_format(Decimal(value), 0, force_grouping=True)} €"
+    if unit in ("kg", "km"):
+        return f"{number_format(Decimal(value), 0, force_grouping=True)} {unit}"
+    return number_format(value, 0, force_grouping=True)
+
+
+def _change(unit: str, now, before) -> dict | None:
+    """The change against the previous period: in points for a rate, in percent otherwise."""
+    if now in (None, kpis.SUPPRESSED) or before in (None, kpis.SUPPRESSED):
+        return None
+    now, before = Decimal(now), Decimal(before)
+    if unit == "%":
+        points = (now - before) * 100
+        text = f"{number_format(points, 1)} pt"
+        direction = "up" if points > 0 else "down" if points < 0 else "flat"
+    elif before == 0:
+        return None
+    else:
+        percent = (now - before) / before * 100
+        text = f"{number_format(percent, 0)} %"
+        direction = "up" if percent >= Decimal("0.5") else "down" if percent <= -1 else "flat"
+    arrow = {"up": "▲ +", "down": "▼ ", "flat": "= "}[direction]
+    return {"text": arrow + text.lstrip("+"), "direction": direction}
+
+
+def _context(request) -> dict:
+    actor = actor_of(request.user)
+    if actor is None or actor.role not in (Role.OFFICIAL, Role.COORDINATOR):
+        raise PermissionDenied
+    query = ScopeQuerySerializer(data=request.GET)
+    errors = {}
+    if not query.is_valid():
+        errors = query.errors
+        query = ScopeQuerySerializer(data={})
+        query.is_valid()
+    scope = query.scope()
+    figures = kpis.kpis(scope)
+    before = kpis.kpis(kpis.previous(scope))
+    cards = [
+        {
+            "key": kpi.key,
+            "label": kpi.label,
+            "explanation": kpi.explanation,
+            "value": _display(kpi.unit, figures[kpi.key]),
+            "change": _change(kpi.unit, figures[kpi.key], before[kpi.key]),
+        }
+        for kpi in kpis.KPIS
+    ]
+    communes = kpis.by_commune(scope)
+    for row in communes:
+        row["display"] = {kpi.key: _display(kpi.unit, row[kpi.key]) for kpi in kpis.KPIS}
+    weekly = kpis.timeseries(scope, metric="kg_distributed", granularity="week")
+    funders = kpis.subsidy_by_funder(scope)
+    return {
+        "scope": scope,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+        "cards": cards,
+        "figures": figures,
+        "communes": communes,
+        "communes_choices": Commune.choices,
+        "zones": Zone.objects.filter(kind=ZoneKind.QPV).order_by("commune", "name"),
+        "weekly": weekly,
+        "weekly_max": max((Decimal(point["value"]) for point in weekly), default=Decimal(1)) or 1,
+        "funders": funders,
+        "shares": {
+            "local": figures["local_share"],
+            "organic": figures["organic_share"],
+            "quality_target": str(EGALIM_QUALITY),
+            "organic_target": str(EGALIM_ORGANIC),
+        },
+        "places": {
+            **kpis.places(scope),
+            "zones": [
+                {"name": zone.name, "kind": zone.kind, "geometry": zone.geometry}
+                for zone in Zone.objects.all()
+            ],
+        },
+        "counted_from": kpis.COUNTED_FROM,
+        "printed_at": timezone.localtime(),
+    }
+
+
+@login_required
+def dashboard_page(request):
+    return render(request, "dashboards/page.html", _context(request))
+
+
+@login_required
+def dashboard_pdf(request):
+    context = _context(request)
+    html = render_to_string("dashboards/print.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    scope = context["scope"]
+    response["Content-Disposition"] = (
+        f'inline; filename="tableau-de-bord-{scope.start}-{scope.end}.pdf"'
+    )
+    return response
