@@ -27,6 +27,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_history
 	$(PY) manage.py runserver $(HOST)
 
 ## Lint, migration check and the whole test suite (SQLite unless DATABASE_URL is set)

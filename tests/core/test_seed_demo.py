@@ -53,3 +53,23 @@ def test_seed_demo_is_refused_by_production_settings(db, settings):
         call_command("seed_demo", stdout=StringIO())
 
     assert not User.objects.exists()
+
+
+def test_seed_history_settles_past_cycles_through_the_services(db):
+    from accounting.ledger import trial_balance
+    from dashboards.models import OrderFact
+
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+
+    call_command("seed_history", "--weeks", "2", "--no-progress", stdout=out, stderr=out)
+    call_command("seed_history", "--weeks", "2", "--no-progress", stdout=out, stderr=out)
+
+    history = OrderCycle.objects.filter(name__startswith="Historique")
+    assert list(history.values_list("status", flat=True)) == ["settled", "settled"]
+    assert history.filter(rounds__isnull=False).distinct().count() == 2
+    assert trial_balance()["balanced"] and trial_balance()["total_debit"] > 0
+    assert OrderFact.objects.filter(cycle__in=history, household__isnull=False).count() >= 10
+    assert "2 cycles réglés ajoutés" in out.getvalue()
+    assert "0 cycles réglés ajoutés (2 déjà présents)" in out.getvalue()
+    call_command("ledger_check", stdout=out)

@@ -86,9 +86,14 @@ class Command(BaseCommand):
         settled = 0
         for day in tqdm(days, desc="Historique", unit="cycle", disable=no_progress):
             name = f"{PREFIX} — livraison du {day:%d/%m/%Y}"
-            if name not in done:
+            if name in done:
+                continue
+            try:
                 self._cycle(name, day, households)
-                settled += 1
+            except (DomainError, CommandError) as error:  # the week stays as far as it got
+                self.stderr.write(f"{name} : {getattr(error, 'message', error)}")
+                continue
+            settled += 1
         refreshed = snapshots_refresh(now=timezone.now())
         self.stdout.write(
             f"Historique : {settled} cycles réglés ajoutés ({weeks - settled} déjà présents), "
