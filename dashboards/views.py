@@ -1,6 +1,7 @@
 """The officials' page: headline figures against the previous period, charts, a map and the
 table by commune; the same figures as a printable PDF for a council meeting."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -86,6 +87,10 @@ def _context(request) -> dict:
     for row in communes:
         row["display"] = {kpi.key: _display(kpi.unit, row[kpi.key]) for kpi in kpis.KPIS}
     weekly = kpis.timeseries(scope, metric="kg_distributed", granularity="week")
+    monthly = [
+        {"month": date.fromisoformat(point["period"]), "value": Decimal(point["value"])}
+        for point in kpis.timeseries(scope, metric="kg_distributed", granularity="month")
+    ]
     funders = kpis.subsidy_by_funder(scope)
     return {
         "scope": scope,
@@ -97,7 +102,8 @@ def _context(request) -> dict:
         "communes_choices": Commune.choices,
         "zones": Zone.objects.filter(kind=ZoneKind.QPV).order_by("commune", "name"),
         "weekly": weekly,
-        "weekly_max": max((Decimal(point["value"]) for point in weekly), default=Decimal(1)) or 1,
+        "monthly": monthly,
+        "monthly_max": max((point["value"] for point in monthly), default=Decimal(1)) or 1,
         "funders": funders,
         "shares": {
             "local": figures["local_share"],
