@@ -14,7 +14,6 @@ starts from the same open cycle; one last close commits, and its time is printed
 """
 
 import io
-import os
 import random
 import resource
 import statistics
@@ -25,13 +24,10 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/appro_bench"
-)
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import ensure_database, setup_django, use_database
+
+use_database("appro_bench")
 
 GROCERIES = 40
 HOUSEHOLD_ORDERS = 5_000
@@ -40,25 +36,6 @@ OFFERS = 200
 PRODUCERS = 20
 SHORT_SHARE = 4  # one offer in four is short
 TARGETS = {"query_ratio": 1.5, "close_s": 5.0, "csv_s": 2.0, "rss_mb": 1024}
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def generate() -> None:

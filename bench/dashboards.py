@@ -16,7 +16,6 @@ hand-written SQL over the same snapshot tables in the same process; for scale, t
 figures by one SQL scan of the order lines.
 """
 
-import os
 import statistics
 import sys
 import time
@@ -24,13 +23,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/appro_dashboard_bench"
-)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import ensure_database, setup_django, use_database
+
+use_database("appro_dashboard_bench")
 
 CYCLES = 52
 HOUSEHOLDS = 3_000
@@ -42,24 +38,6 @@ HOUSEHOLD_LINES = 10
 GROUPED_LINES = 40
 FIRST_DELIVERY = date(2025, 11, 27)
 TARGETS = {"kpi_ms": 200.0, "ratio": 2.0, "refresh_s": 30.0}
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def generate() -> None:
