@@ -210,7 +210,8 @@ def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
     figures = {}
     for group in totals.keys() | producers.keys():
         row = {**totals.get(group, {}), **producers.get(group, {})}
-        row["households_served"], row["persons_served"] = served.get(group, (0, 0))
+        households, persons = served.get(group, (0, 0))
+        row["households_served"], row["persons_served"] = households or 0, persons or 0
         row["cap_usage"] = caps.get(group)
         figures[group] = row
     return figures

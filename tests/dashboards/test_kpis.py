@@ -118,3 +118,11 @@ def test_bad_scopes_are_refused(world, query, field):
 
     assert response.status_code == 400
     assert field in response.json()["fields"]
+
+
+def test_an_empty_period_answers_zeros_and_nothing_to_divide(world):
+    figures = kpis(Scope(date(2020, 1, 1), date(2020, 1, 31)))
+
+    assert (figures["households_served"], figures["persons_served"], figures["orders"]) == (0, 0, 0)
+    assert figures["market_value_ttc"] == "0.00"
+    assert figures["subsidy_per_household"] is figures["fill_rate"] is figures["cap_usage"] is None
