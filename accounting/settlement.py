@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
@@ -125,6 +126,11 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
 
 
 def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
+    # Each party's account is fetched (or opened) once, not once per order.
+    producer_account = cache(ledger.producer_account)
+    grocery_account = cache(ledger.grocery_account)
+    contributions_account = cache(ledger.contributions_account)
+    funder_account = cache(ledger.funder_account)
     purchases = ledger.platform_account(ledger.PURCHASES)
     sales = ledger.platform_account(ledger.SALES)
     subsidies = ledger.platform_account(ledger.SUBSIDIES)
@@ -148,7 +154,7 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
                 purchase_list_id=lists.get(producer_id),
             )
             .debit(purchases, amount)
-            .credit(ledger.producer_account(producer), amount)
+            .credit(producer_account(producer), amount)
         )
     for order in figures.orders:
         draft = EntryDraft(
@@ -159,12 +165,12 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
             order_id=order.order_id,
         )
         if order.grocery_id:
-            draft.debit(ledger.grocery_account(groceries[order.grocery_id]), order.ttc)
+            draft.debit(grocery_account(groceries[order.grocery_id]), order.ttc)
             draft.credit(sales, order.ttc)
         else:
             pickup = groceries[order.pickup_grocery_id]
-            draft.debit(ledger.contributions_account(pickup), order.share)
-            draft.debit(ledger.funder_account(funders[order.funder_id]), order.subsidy)
+            draft.debit(contributions_account(pickup), order.share)
+            draft.debit(funder_account(funders[order.funder_id]), order.subsidy)
             draft.credit(sales, order.share)
             draft.credit(subsidies, order.subsidy)
         drafts.append(draft)
@@ -178,7 +184,7 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
     logistics.debit(ledger.platform_account(ledger.TRANSPORT), figures.rounds_cost)
     logistics.credit(ledger.platform_account(ledger.TRANSPORT_PAYABLE), figures.rounds_cost)
     for grocery_id, share in sorted(figures.logistics.items()):
-        logistics.debit(ledger.grocery_account(groceries[grocery_id]), share)
+        logistics.debit(grocery_account(groceries[grocery_id]), share)
     logistics.credit(ledger.platform_account(ledger.TRANSPORT_RECHARGED), recharged)
     drafts.append(logistics)
     return drafts

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from logistics.models import Round
 from orders.households import household_enrol
 from orders.models import Household, OrderLine, TariffTier
 from supply.models import PurchaseList
@@ -132,19 +131,9 @@ def delivered(
         assert coordinator_client.post(f"/api/v1/cycles/{cycle.id}/confirm/").status_code == 202
 
     # Two rounds, their costs set by hand (the solver's own figures are tested elsewhere).
-    now = timezone.now()
     for kind, cost in (("collection", "31.50"), ("delivery", "18.70")):
-        Round.objects.create(
-            cycle=cycle,
-            kind=kind,
-            vehicle=world.vehicle,
-            distance_km=Decimal("40"),
-            duration_min=120,
-            load_kg=Decimal("148.9"),
-            cost_eur=Decimal(cost),
-            starts_at=now,
-            ends_at=now + timedelta(hours=2),
-            planned_at=now,
+        factories.RoundFactory(
+            cycle=cycle, kind=kind, vehicle=world.vehicle, cost_eur=Decimal(cost)
         )
     assert coordinator_client.post(f"/api/v1/cycles/{cycle.id}/dispatch/").status_code == 200
 

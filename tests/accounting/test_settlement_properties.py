@@ -18,7 +18,6 @@ from accounting import ledger
 from accounting.models import Envelope
 from accounting.settlement import cycle_settle, settlement_summary
 from core.money import quantize_money
-from logistics.models import Round
 from orders.households import household_enrol
 from orders.models import OrderLine, TariffTier, destination_grocery_id, served_quantity
 from orders.services import RequestedLine, order_submit, reception_record
@@ -152,17 +151,8 @@ def test_random_cycles_settle_to_balanced_books(
         purchase_list_confirm(purchase_list=purchase_list, confirmed=confirmed, now=now)
     cycle_confirm(cycle_id=cycle.id, actor=None, now=now)
     for kind, cents in zip(("collection", "delivery"), round_costs, strict=True):
-        Round.objects.create(
-            cycle=cycle,
-            kind=kind,
-            vehicle=world.vehicle,
-            distance_km=Decimal("10"),
-            duration_min=60,
-            load_kg=Decimal("1"),
-            cost_eur=Decimal(cents) / 100,
-            starts_at=now,
-            ends_at=now,
-            planned_at=now,
+        factories.RoundFactory(
+            cycle=cycle, kind=kind, vehicle=world.vehicle, cost_eur=Decimal(cents) / 100
         )
     cycle_dispatch(cycle_id=cycle.id, actor=None, now=now)
     for grocery in groceries:

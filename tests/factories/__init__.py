@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 from accounting.models import Envelope, Funder
 from core.choices import OrganisationKind, Role
 from core.models import Membership, Organisation, User
-from logistics.models import Hub, Vehicle
+from logistics.models import Hub, Round, Vehicle
 from orders.models import Grocery, SocialService
 from producers.models import Offer, Producer, Product
 from supply.models import OrderCycle
@@ -75,6 +75,23 @@ class VehicleFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Fourgon {n}")
     capacity_kg = Decimal("1000")
     cost_per_km = Decimal("0.40")
+
+
+class RoundFactory(DjangoModelFactory):
+    """A planned round with its figures set by hand (the solver's own are tested apart)."""
+
+    class Meta:
+        model = Round
+
+    kind = "delivery"
+    vehicle = factory.SubFactory(VehicleFactory)
+    distance_km = Decimal("40")
+    duration_min = 120
+    load_kg = Decimal("100")
+    cost_eur = Decimal("40.00")
+    starts_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda round_: round_.starts_at + timedelta(hours=2))
+    planned_at = factory.LazyFunction(timezone.now)
 
 
 class ProducerFactory(DjangoModelFactory):
