@@ -9,14 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, F, Sum
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
 
-from core.choices import OrganisationKind
-from core.models import Organisation
+from core.documents import pdf_from_template
 from core.money import quantize_money
 from orders.models import Grocery, OrderLine, delivered_quantity
 from producers.models import Producer
@@ -186,19 +181,8 @@ def grocery_statement(*, grocery: Grocery, period: Period) -> dict:
     }
 
 
-def _pdf(template: str, context: dict) -> bytes:
-    context = {
-        **context,
-        "platform": Organisation.objects.get(kind=OrganisationKind.PLATFORM),
-        "printed_at": timezone.localtime(),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
-
-
 def funder_statement_pdf(*, statement: dict) -> bytes:
-    return _pdf("accounting/funder_statement.html", {"statement": statement})
+    return pdf_from_template("accounting/funder_statement.html", {"statement": statement})
 
 
 def producer_statement_pdf(*, statement: dict, producer: Producer) -> bytes:
@@ -211,7 +195,7 @@ def producer_statement_pdf(*, statement: dict, producer: Producer) -> bytes:
     ]
     total_ht = sum((row["total_ht"] for row in detail), Decimal("0.00"))
     total_vat = sum((row["total_vat"] for row in detail), Decimal("0.00"))
-    return _pdf(
+    return pdf_from_template(
         "accounting/producer_statement.html",
         {
             "statement": statement,

@@ -8,13 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.formats import number_format
-from weasyprint import HTML
 
 from core.access import actor_of
 from core.choices import Commune, Role
+from core.documents import pdf_from_template
 from logistics.choices import ZoneKind
 from logistics.models import Zone
 
@@ -60,7 +58,7 @@ def _change(unit: str, now, before) -> dict | None:
     return {"text": arrow + text.lstrip("+"), "direction": direction}
 
 
-def _context(request) -> dict:
+def _context(request, *, printable: bool = False) -> dict:
     actor = actor_of(request.user)
     if actor is None or actor.role not in (Role.OFFICIAL, Role.COORDINATOR):
         raise PermissionDenied
@@ -86,13 +84,8 @@ def _context(request) -> dict:
     communes = kpis.by_commune(scope)
     for row in communes:
         row["display"] = {kpi.key: _display(kpi.unit, row[kpi.key]) for kpi in kpis.KPIS}
-    weekly = kpis.timeseries(scope, metric="kg_distributed", granularity="week")
-    monthly = [
-        {"month": date.fromisoformat(point["period"]), "value": Decimal(point["value"])}
-        for point in kpis.timeseries(scope, metric="kg_distributed", granularity="month")
-    ]
     funders = kpis.subsidy_by_funder(scope)
-    return {
+    context = {
         "scope": scope,
         "errors": errors,
         "query": request.GET.urlencode(),
@@ -101,9 +94,6 @@ def _context(request) -> dict:
         "communes": communes,
         "communes_choices": Commune.choices,
         "zones": Zone.objects.filter(kind=ZoneKind.QPV).order_by("commune", "name"),
-        "weekly": weekly,
-        "monthly": monthly,
-        "monthly_max": max((point["value"] for point in monthly), default=Decimal(1)) or 1,
         "funders": funders,
         "shares": {
             "local": figures["local_share"],
@@ -111,16 +101,25 @@ def _context(request) -> dict:
             "quality_target": str(EGALIM_QUALITY),
             "organic_target": str(EGALIM_ORGANIC),
         },
-        "places": {
+        "counted_from": kpis.COUNTED_FROM,
+    }
+    if not printable:  # the screen's weekly chart and map
+        context["weekly"] = kpis.timeseries(scope, metric="kg_distributed", granularity="week")
+        context["places"] = {
             **kpis.places(scope),
             "zones": [
                 {"name": zone.name, "kind": zone.kind, "geometry": zone.geometry}
                 for zone in Zone.objects.all()
             ],
-        },
-        "counted_from": kpis.COUNTED_FROM,
-        "printed_at": timezone.localtime(),
-    }
+        }
+    else:  # on paper, months as CSS bars
+        monthly = [
+            {"month": date.fromisoformat(point["period"]), "value": Decimal(point["value"])}
+            for point in kpis.timeseries(scope, metric="kg_distributed", granularity="month")
+        ]
+        context["monthly"] = monthly
+        context["monthly_max"] = max((point["value"] for point in monthly), default=0) or 1
+    return context
 
 
 @login_required
@@ -130,10 +129,10 @@ def dashboard_page(request):
 
 @login_required
 def dashboard_pdf(request):
-    context = _context(request)
-    html = render_to_string("dashboards/print.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
+    context = _context(request, printable=True)
+    response = HttpResponse(
+        pdf_from_template("dashboards/print.html", context), content_type="application/pdf"
+    )
     scope = context["scope"]
     response["Content-Disposition"] = (
         f'inline; filename="tableau-de-bord-{scope.start}-{scope.end}.pdf"'

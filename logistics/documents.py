@@ -2,12 +2,9 @@
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models import F, Sum
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
 
+from core.documents import pdf_from_template
 from orders.models import OrderLine, destination_grocery_id, served_quantity
 
 from .choices import RoundKind, StopKind
@@ -47,8 +44,5 @@ def route_sheet_pdf(*, round_: Round) -> bytes:
         "round": round_,
         "cycle": round_.cycle,
         "stops": stops,
-        "printed_at": timezone.localtime(),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string("logistics/route_sheet.html", context)
-    return HTML(string=html).write_pdf()
+    return pdf_from_template("logistics/route_sheet.html", context)

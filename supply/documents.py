@@ -1,14 +1,8 @@
-"""Printable documents, rendered from HTML templates by WeasyPrint."""
+"""The producer's printable purchase order."""
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
-
-from core.choices import OrganisationKind
-from core.models import Organisation
+from core.documents import pdf_from_template
 
 from .models import PurchaseList
 
@@ -19,7 +13,6 @@ def purchase_order_pdf(*, purchase_list: PurchaseList) -> bytes:
     total_ht = sum((line.total_ht for line in lines), Decimal("0.00"))
     total_ttc = sum((line.total_ttc for line in lines), Decimal("0.00"))
     context = {
-        "platform": Organisation.objects.get(kind=OrganisationKind.PLATFORM),
         "purchase_list": purchase_list,
         "producer": purchase_list.producer,
         "cycle": purchase_list.cycle,
@@ -29,8 +22,5 @@ def purchase_order_pdf(*, purchase_list: PurchaseList) -> bytes:
         "total_vat": total_ttc - total_ht,
         "total_ttc": total_ttc,
         "weight_kg": sum((line.weight_kg for line in lines), Decimal("0")),
-        "printed_at": timezone.localtime(),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string("supply/purchase_order.html", context)
-    return HTML(string=html).write_pdf()
+    return pdf_from_template("supply/purchase_order.html", context)
