@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.formats import number_format
 
 from core.access import actor_of
+from core.api.views import file_headers
 from core.choices import Commune, Role
 from core.documents import pdf_from_template
 from logistics.choices import ZoneKind
@@ -130,11 +131,9 @@ def dashboard_page(request):
 @login_required
 def dashboard_pdf(request):
     context = _context(request, printable=True)
-    response = HttpResponse(
-        pdf_from_template("dashboards/print.html", context), content_type="application/pdf"
-    )
     scope = context["scope"]
-    response["Content-Disposition"] = (
-        f'inline; filename="tableau-de-bord-{scope.start}-{scope.end}.pdf"'
+    return HttpResponse(
+        pdf_from_template("dashboards/print.html", context),
+        content_type="application/pdf",
+        headers=file_headers(f"tableau-de-bord-{scope.start}-{scope.end}.pdf", inline=True),
     )
-    return response

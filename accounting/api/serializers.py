@@ -1,4 +1,3 @@
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounting.choices import FunderKind
@@ -89,21 +88,6 @@ class TrialBalanceSerializer(serializers.Serializer):
     total_debit = Amount()
     total_credit = Amount()
     balanced = serializers.BooleanField()
-
-
-class PeriodQuerySerializer(serializers.Serializer):
-    """`?from=&to=` on the cycles' delivery dates; the current calendar year by default."""
-
-    def get_fields(self):
-        return {
-            "from": serializers.DateField(required=False),
-            "to": serializers.DateField(required=False),
-        }
-
-    def validate(self, attrs):
-        if "from" in attrs and "to" in attrs and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": [_("The period must end after it starts.")]})
-        return attrs
 
 
 class PartySerializer(serializers.Serializer):

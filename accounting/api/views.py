@@ -1,8 +1,6 @@
 from collections.abc import Callable
-from datetime import date
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +15,6 @@ from accounting.api.serializers import (
     FunderSerializer,
     FunderStatementSerializer,
     GroceryStatementSerializer,
-    PeriodQuerySerializer,
     ProducerStatementSerializer,
     TrialBalanceSerializer,
 )
@@ -25,6 +22,8 @@ from accounting.models import Envelope, Funder
 from core.access import actor_of
 from core.api.permissions import RolePermission
 from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer
+from core.api.serializers import PeriodQuerySerializer
+from core.api.views import file_headers
 from core.api.viewsets import ReadCreateViewSet
 from core.choices import Role
 from core.errors import InvalidInput
@@ -77,11 +76,7 @@ PERIOD_PARAMETERS = [
 def _period(request) -> statements.Period:
     serializer = PeriodQuerySerializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
-    year = timezone.localdate().year
-    return statements.Period(
-        start=serializer.validated_data.get("from", date(year, 1, 1)),
-        end=serializer.validated_data.get("to", date(year, 12, 31)),
-    )
+    return statements.Period(serializer.validated_data["from"], serializer.validated_data["to"])
 
 
 def _statement_response(
@@ -89,13 +84,11 @@ def _statement_response(
 ) -> Response:
     """JSON as is; CSV and XLSX are the statement's lines; PDF is the printable statement."""
     file_format = request.accepted_renderer.format
-    period = f"{data['from']}-{data['to']}"
+    name = f"{slugify(filename)}-{data['from']}-{data['to']}"
     if file_format in ("csv", "xlsx"):
-        disposition = f'attachment; filename="{slugify(filename)}-{period}.{file_format}"'
-        return Response(data["lines"], headers={"Content-Disposition": disposition})
+        return Response(data["lines"], headers=file_headers(f"{name}.{file_format}"))
     if file_format == "pdf" and pdf is not None:
-        disposition = f'inline; filename="{slugify(filename)}-{period}.pdf"'
-        return Response(pdf(), headers={"Content-Disposition": disposition})
+        return Response(pdf(), headers=file_headers(f"{name}.pdf", inline=True))
     return Response(data)
 
 
@@ -179,7 +172,5 @@ class TrialBalanceView(APIView):
         data = TrialBalanceSerializer(ledger.trial_balance(cycle_id=cycle_id)).data
         if request.accepted_renderer.format in ("csv", "xlsx"):
             name = f"balance-{cycle_id or 'generale'}.{request.accepted_renderer.format}"
-            return Response(
-                data["accounts"], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-            )
+            return Response(data["accounts"], headers=file_headers(name))
         return Response(data)

@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -70,3 +73,26 @@ class TaskRunSerializer(serializers.ModelSerializer):
 
 class TaskAcceptedSerializer(serializers.Serializer):
     task_id = serializers.UUIDField()
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    """`?from=&to=` (days, both included); a missing end takes `default_period`'s."""
+
+    def get_fields(self):
+        return {
+            **super().get_fields(),
+            "from": serializers.DateField(required=False),
+            "to": serializers.DateField(required=False),
+        }
+
+    def default_period(self, today: date) -> tuple[date, date]:
+        """The current calendar year."""
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+
+    def validate(self, attrs):
+        start, end = self.default_period(timezone.localdate())
+        attrs.setdefault("from", start)
+        attrs.setdefault("to", end)
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The period must end after it starts.")]})
+        return attrs

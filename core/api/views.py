@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -113,3 +114,9 @@ class TaskRunView(APIView):
 def accepted(run) -> Response:
     """The contract's 202 answer for long work."""
     return Response({"task_id": str(run.id)}, status=status.HTTP_202_ACCEPTED)
+
+
+def file_headers(filename: str, *, inline: bool = False) -> dict:
+    """The Content-Disposition of a download, or of a PDF shown in the browser (`inline`);
+    Django encodes names with accents."""
+    return {"Content-Disposition": content_disposition_header(not inline, filename)}

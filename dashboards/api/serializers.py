@@ -1,35 +1,22 @@
 from datetime import date
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.serializers import PeriodQuerySerializer
 from core.choices import Commune
 from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope
 from logistics.models import Zone
 
 
-class ScopeQuerySerializer(serializers.Serializer):
+class ScopeQuerySerializer(PeriodQuerySerializer):
     """`?from=&to=&commune=&zone=`: cycles delivered in the period (this year so far by
     default), in one commune or one zone."""
 
     commune = serializers.ChoiceField(choices=Commune.choices, required=False)
     zone = serializers.PrimaryKeyRelatedField(queryset=Zone.objects.all(), required=False)
 
-    def get_fields(self):
-        return {
-            **super().get_fields(),
-            "from": serializers.DateField(required=False),
-            "to": serializers.DateField(required=False),
-        }
-
-    def validate(self, attrs):
-        today = timezone.localdate()
-        attrs.setdefault("from", date(today.year, 1, 1))
-        attrs.setdefault("to", today)
-        if attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": [_("The period must end after it starts.")]})
-        return attrs
+    def default_period(self, today: date) -> tuple[date, date]:
+        return date(today.year, 1, 1), today
 
     def scope(self) -> Scope:
         data = self.validated_data

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from core.api.permissions import RolePermission
 from core.api.renderers import CSVRenderer, XLSXRenderer
+from core.api.views import file_headers
 from core.choices import Role
 from dashboards import kpis
 from dashboards.api.serializers import (
@@ -80,7 +81,7 @@ class ExportView(DashboardView):
         headers = {}
         if file_format in ("csv", "xlsx"):
             name = f"tableau-de-bord-{scope.start}-{scope.end}.{file_format}"
-            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+            headers = file_headers(name)
         return Response(rows, headers=headers)
 
 

@@ -10,7 +10,7 @@ from core.access import actor_of
 from core.api.permissions import RolePermission
 from core.api.renderers import GeoJSONRenderer
 from core.api.serializers import TaskAcceptedSerializer
-from core.api.views import accepted
+from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
 from core.tasks import task_enqueue
@@ -150,8 +150,8 @@ class RoundSheetView(APIView):
             Round.objects.select_related("cycle", "vehicle").prefetch_related("stops"),
             pk=round_id,
         )
-        response = HttpResponse(
-            documents.route_sheet_pdf(round_=round_), content_type="application/pdf"
+        return HttpResponse(
+            documents.route_sheet_pdf(round_=round_),
+            content_type="application/pdf",
+            headers=file_headers(f"feuille-de-route-{round_.id}.pdf", inline=True),
         )
-        response["Content-Disposition"] = f'inline; filename="feuille-de-route-{round_.id}.pdf"'
-        return response

@@ -13,7 +13,7 @@ from accounting import tasks as accounting_tasks
 from accounting.api.serializers import SettlementSerializer
 from core.api.renderers import CSVRenderer, XLSXRenderer, copy_csv
 from core.api.serializers import TaskAcceptedSerializer
-from core.api.views import accepted
+from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
 from core.tasks import task_enqueue
@@ -145,7 +145,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
                 *({"partie": "épicerie", **row} for row in data["groceries"]),
                 *({"partie": "financeur", **row} for row in data["funders"]),
             ]
-            return Response(rows, headers=_attachment(f"reglement-{cycle.id}.{file_format}"))
+            return Response(rows, headers=file_headers(f"reglement-{cycle.id}.{file_format}"))
         return Response(data)
 
     @extend_schema(responses={200: PurchaseListSerializer(many=True)})
@@ -171,7 +171,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
                 for row in data
                 for line in row["lines"]
             ]
-            return Response(data, headers=_attachment(f"bons-de-commande-{cycle.id}.csv"))
+            return Response(data, headers=file_headers(f"bons-de-commande-{cycle.id}.csv"))
         return Response(data)
 
     @extend_schema(responses={200: PackingRowSerializer(many=True)})
@@ -189,15 +189,13 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         filename = f"colisage-{cycle.id}.csv"
         if connection.vendor == "postgresql":
             # The database writes the CSV itself: 300 000 lines stream out in well under 2 s.
-            response = StreamingHttpResponse(copy_csv(rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
+            return StreamingHttpResponse(
+                copy_csv(rows),
+                content_type="text/csv; charset=utf-8",
+                headers=file_headers(filename),
+            )
         data = PackingRowSerializer(rows, many=True).data
-        return Response(data, headers=_attachment(filename))
-
-
-def _attachment(filename: str) -> dict:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return Response(data, headers=file_headers(filename))
 
 
 class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
@@ -217,10 +215,10 @@ class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     def pdf(self, request, pk=None):
         (purchase_list,) = selectors.with_line_totals([self.get_object()])
         pdf = documents.purchase_order_pdf(purchase_list=purchase_list)
-        response = HttpResponse(pdf, content_type="application/pdf")
         name = slugify(f"bon-de-commande-{purchase_list.producer.name}-{purchase_list.cycle_id}")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return response
+        return HttpResponse(
+            pdf, content_type="application/pdf", headers=file_headers(f"{name}.pdf", inline=True)
+        )
 
     @extend_schema(request=ConfirmationSerializer, responses={200: PurchaseListSerializer})
     @action(detail=True, methods=["post"])
