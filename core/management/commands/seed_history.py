@@ -121,16 +121,25 @@ class Command(BaseCommand):
         existing = list(Household.objects.filter(eligibility_reason=PREFIX))
         if existing:
             return existing
+        services = list(SocialService.objects.select_related("organisation").order_by("id"))
         staff = {
             service.id: User.objects.filter(membership__organisation=service.organisation).first()
-            for service in SocialService.objects.all()
+            for service in services
+        }
+        funders = {
+            service.id: Funder.objects.filter(social_service=service).first()
+            for service in services
+        }
+        groceries_in = {
+            service.id: list(Grocery.objects.filter(commune=service.commune).order_by("id"))
+            for service in services
         }
         tiers = list(TariffTier.objects.order_by("code"))
         households = []
         for index in range(HISTORY_HOUSEHOLDS):
-            service = list(SocialService.objects.order_by("id"))[index % 3]
-            groceries = list(Grocery.objects.filter(commune=service.commune).order_by("id"))
-            funder = Funder.objects.filter(social_service=service).first()
+            service = services[index % len(services)]
+            groceries = groceries_in[service.id]
+            funder = funders[service.id]
             enrolled_at = _moment(first - timedelta(days=3), 10)
             household = household_enrol(
                 social_service=service,
