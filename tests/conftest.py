@@ -177,8 +177,6 @@ class Market:
 def market(world) -> Market:
     from decimal import Decimal
 
-    from orders.households import household_enrol
-    from orders.models import TariffTier
     from supply.choices import CycleStatus
 
     now = timezone.now()
@@ -225,19 +223,7 @@ def market(world) -> Market:
         period_end=today + timedelta(days=120),
         amount=Decimal("1000.00"),
     )
-    household = household_enrol(
-        social_service=world.social_service,
-        user=world.ccas_staff,
-        now=now,
-        adults=1,
-        children=1,
-        valid_from=today - timedelta(days=10),
-        valid_until=today + timedelta(days=100),
-        tier=TariffTier.objects.get(code="T1"),
-        pickup_grocery=world.grocery,
-        funder=funder,
-        consent_at=now - timedelta(days=10),
-    )
+    household = factories.enrol(world, funder=funder)
     return Market(cycle=cycle, offers=offers, household=household, funder=funder, envelope=envelope)
 
 

@@ -12,8 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from orders.households import household_enrol
-from orders.models import Household, OrderLine, TariffTier
+from orders.models import OrderLine
 from supply.models import PurchaseList
 from tests import factories
 from tests.conftest import client_for, close
@@ -29,24 +28,6 @@ class Scenario:
     funders: list  # F1 (the CCAS's), F2 (the city)
     envelopes: list
     orders: dict  # name -> order id
-
-
-def _enrol(world, *, tier: str, grocery, funder) -> Household:
-    now = timezone.now()
-    today = timezone.localdate()
-    return household_enrol(
-        social_service=world.social_service,
-        user=world.ccas_staff,
-        now=now,
-        adults=1,
-        children=1,
-        valid_from=today - timedelta(days=10),
-        valid_until=today + timedelta(days=100),
-        tier=TariffTier.objects.get(code=tier),
-        pickup_grocery=grocery,
-        funder=funder,
-        consent_at=now - timedelta(days=10),
-    )
 
 
 def _order(client, cycle, lines, **target) -> int:
@@ -90,9 +71,9 @@ def delivered(
         amount=Decimal("500.00"),
     )
     h1 = market.household
-    h2 = _enrol(world, tier="T2", grocery=g1, funder=f1)
-    h3 = _enrol(world, tier="T3", grocery=g2, funder=f1)
-    h4 = _enrol(world, tier="T1", grocery=g2, funder=f2)
+    h2 = factories.enrol(world, tier="T2", grocery=g1, funder=f1)
+    h3 = factories.enrol(world, tier="T3", grocery=g2, funder=f1)
+    h4 = factories.enrol(world, tier="T1", grocery=g2, funder=f2)
     other_volunteer = client_for(world.other_volunteer)
     cycle = market.cycle
     orders = {

@@ -18,8 +18,7 @@ from accounting import ledger
 from accounting.models import Envelope
 from accounting.settlement import cycle_settle, settlement_summary
 from core.money import quantize_money
-from orders.households import household_enrol
-from orders.models import OrderLine, TariffTier, destination_grocery_id, served_quantity
+from orders.models import OrderLine, destination_grocery_id, served_quantity
 from orders.services import RequestedLine, order_submit, reception_record
 from supply.models import PurchaseList
 from supply.services import (
@@ -122,18 +121,12 @@ def test_random_cycles_settle_to_balanced_books(
                 grocery=groceries[int(who[1])],
             )
         else:
-            household = household_enrol(
-                social_service=world.social_service,
-                user=world.ccas_staff,
-                now=now,
-                adults=1,
-                children=0,
-                valid_from=today,
-                valid_until=today + timedelta(days=100),
-                tier=TariffTier.objects.get(code=who),
-                pickup_grocery=groceries[index % 2],
+            household = factories.enrol(
+                world,
+                tier=who,
+                grocery=groceries[index % 2],
                 funder=funder,
-                consent_at=now,
+                children=0,
                 monthly_cap=Decimal("1000.00"),
             )
             order_submit(

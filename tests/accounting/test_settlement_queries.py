@@ -8,8 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounting.settlement import cycle_settle
-from orders.households import household_enrol
-from orders.models import TariffTier
 from orders.services import RequestedLine, order_submit
 from supply.services import cycle_close, cycle_confirm, cycle_deliver, cycle_dispatch
 from tests import factories
@@ -30,18 +28,11 @@ def _delivered_cycle(world, households: int):
     offer = factories.OfferFactory(cycle=cycle, product=world.product)
     line = [RequestedLine(offer_id=offer.id, quantity=Decimal("1"))]
     for index in range(households):
-        household = household_enrol(
-            social_service=world.social_service,
-            user=world.ccas_staff,
-            now=now,
-            adults=1,
-            children=0,
-            valid_from=today,
-            valid_until=today + timedelta(days=100),
-            tier=TariffTier.objects.get(code="T1"),
-            pickup_grocery=(world.grocery, world.other_grocery)[index % 2],
+        household = factories.enrol(
+            world,
+            grocery=(world.grocery, world.other_grocery)[index % 2],
             funder=world.funder,
-            consent_at=now,
+            children=0,
         )
         order_submit(
             user=world.volunteer, cycle_id=cycle.id, lines=line, now=now, household=household

@@ -234,3 +234,26 @@ def delivered_on(day: date) -> dict:
         "week_start": day - timedelta(days=day.weekday()),
         "month_start": day.replace(day=1),
     }
+
+
+def enrol(world, *, funder, grocery=None, tier: str = "T1", adults=1, children=1, **fields):
+    """A household enrolled by the world's CCAS through the service, valid around today."""
+    from orders.households import household_enrol
+    from orders.models import TariffTier
+
+    now = timezone.now()
+    today = timezone.localdate()
+    return household_enrol(
+        social_service=world.social_service,
+        user=world.ccas_staff,
+        now=now,
+        adults=adults,
+        children=children,
+        valid_from=today - timedelta(days=10),
+        valid_until=today + timedelta(days=100),
+        tier=TariffTier.objects.get(code=tier),
+        pickup_grocery=grocery or world.grocery,
+        funder=funder,
+        consent_at=now - timedelta(days=10),
+        **fields,
+    )
