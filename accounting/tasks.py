@@ -1,8 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.models import User
-from core.tasks import tracked
+from core.models import TaskRun, User
+from core.tasks import task_enqueue, tracked
 from dashboards.tasks import snapshots_refresh_task
 
 from . import settlement
@@ -18,3 +18,10 @@ def cycle_settle_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
     # Committed: the dashboards take the settled figures.
     snapshots_refresh_task.delay(cycle_ids=[cycle_id])
     return result
+
+
+def cycle_settle_start(*, cycle, user) -> TaskRun:
+    settlement.cycle_check_settleable(cycle=cycle)
+    return task_enqueue(
+        task=cycle_settle_task, name="cycle_settle", user=user, cycle_id=cycle.id, actor_id=user.id
+    )

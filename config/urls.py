@@ -13,6 +13,7 @@ from accounting.api.views import (
     TrialBalanceView,
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
+from core.views import home
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
 from dashboards.views import dashboard_page, dashboard_pdf
 from logistics.api.views import (
@@ -24,6 +25,7 @@ from logistics.api.views import (
     ZoneViewSet,
 )
 from logistics.views import cycle_map
+from orders import views as order_screens
 from orders.api.views import (
     GroceryViewSet,
     HouseholdAccessLogViewSet,
@@ -33,7 +35,9 @@ from orders.api.views import (
     TariffSuggestView,
     TariffTiersView,
 )
+from producers import views as producer_screens
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
+from supply import views as cycle_screens
 from supply.api.views import OrderCycleViewSet, PurchaseListViewSet
 
 router = SimpleRouter()
@@ -98,6 +102,50 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", home, name="home"),
+    # Grocery volunteers
+    path(
+        "epicerie/cycles/<int:cycle_id>/commande/",
+        order_screens.grouped_order,
+        name="grocery-order",
+    ),
+    path(
+        "epicerie/cycles/<int:cycle_id>/foyers/",
+        order_screens.household_orders,
+        name="grocery-households",
+    ),
+    path(
+        "epicerie/cycles/<int:cycle_id>/reception/",
+        order_screens.reception,
+        name="grocery-reception",
+    ),
+    # Producers
+    path("producteur/catalogue/", producer_screens.catalogue, name="producer-catalogue"),
+    path(
+        "producteur/cycles/<int:cycle_id>/offres/",
+        producer_screens.cycle_offers,
+        name="producer-offers",
+    ),
+    path("producteur/bons/", producer_screens.purchase_lists, name="producer-purchase-lists"),
+    path(
+        "producteur/bons/<int:purchase_list_id>/",
+        producer_screens.purchase_list,
+        name="producer-purchase-list",
+    ),
+    # CCAS staff
+    path("ccas/foyers/", order_screens.household_list, name="household-list"),
+    path("ccas/foyers/nouveau/", order_screens.household_enrol_page, name="household-enrol"),
+    path(
+        "ccas/foyers/<int:household_id>/",
+        order_screens.household_detail,
+        name="household-detail",
+    ),
+    path("ccas/journal/", order_screens.access_log_page, name="access-log"),
+    path("ccas/financement/", order_screens.funding_page, name="ccas-funding"),
+    # Coordinator
+    path("coordination/cycles/", cycle_screens.cycle_list, name="cycle-list"),
+    path("coordination/cycles/<int:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
+    # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),
     path("carte/cycles/<int:cycle_id>/", cycle_map, name="cycle-map"),

@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.tasks import tracked
+from core.models import TaskRun
+from core.tasks import task_enqueue, tracked
 
 from . import planning
 
@@ -17,4 +18,17 @@ def cycle_plan_rounds_task(
         time_limit_s=time_limit_s,
         now=timezone.now(),
         progress=progress,
+    )
+
+
+def cycle_plan_rounds_start(*, cycle, user, vehicle_ids: list[int], time_limit_s: float) -> TaskRun:
+    planning.cycle_check_plannable(cycle=cycle)
+    planning.vehicles_check(vehicle_ids=vehicle_ids)
+    return task_enqueue(
+        task=cycle_plan_rounds_task,
+        name="cycle_plan_rounds",
+        user=user,
+        cycle_id=cycle.id,
+        vehicle_ids=vehicle_ids,
+        time_limit_s=time_limit_s,
     )

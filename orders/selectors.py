@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     F,
     OuterRef,
@@ -16,12 +17,25 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
+from accounting.selectors import envelope_list
 from core.access import Actor
 from core.choices import Role
+from supply.choices import CycleStatus
+from supply.models import OrderCycle
 
 from .choices import HouseholdStatus
-from .models import Grocery, Household, HouseholdAccessLog, Order, OrderLine, SocialService
+from .models import (
+    Grocery,
+    Household,
+    HouseholdAccessLog,
+    Order,
+    OrderLine,
+    SocialService,
+    destination_grocery_id,
+    served_quantity,
+)
 
 
 def grocery_list(*, actor: Actor) -> QuerySet[Grocery]:
@@ -113,3 +127,90 @@ def order_list(*, actor: Actor) -> QuerySet[Order]:
             | Q(household__pickup_grocery__organisation_id=actor.organisation_id)
         )
     return orders.none()
+
+
+def destination_lines(*, grocery_id: int, cycle_id: int) -> QuerySet[OrderLine]:
+    """The live lines of a cycle that go to a grocery (grouped order and its households),
+    with what each was served."""
+    return (
+        OrderLine.objects.live()
+        .filter(order__cycle_id=cycle_id)
+        .annotate(destination=destination_grocery_id(), served=served_quantity())
+        .filter(destination=grocery_id)
+        .select_related("offer__product__producer", "order__household")
+        .order_by("offer__product__producer__name", "offer__product__name", "order_id", "id")
+    )
+
+
+def home_for_volunteer(*, actor: Actor, now: datetime) -> dict:
+    """Open cycles to order in (with the grocery's order if any) and deliveries to record."""
+    grocery = grocery_list(actor=actor).first()
+    cycles = list(
+        OrderCycle.objects.filter(
+            status__in=[
+                CycleStatus.OPEN,
+                CycleStatus.CONFIRMED,
+                CycleStatus.DISPATCHED,
+                CycleStatus.DELIVERED,
+            ]
+        ).order_by("delivery_date", "id")
+    )
+    orders = {
+        order.cycle_id: order
+        for order in Order.objects.live().filter(grocery=grocery, cycle__in=cycles)
+    }
+    household_orders = dict(
+        Order.objects.live()
+        .filter(household__pickup_grocery=grocery, cycle__in=cycles)
+        .values("cycle_id")
+        .annotate(count=Count("id"))
+        .values_list("cycle_id", "count")
+    )
+    for cycle in cycles:
+        cycle.grocery_order = orders.get(cycle.id)
+        cycle.household_order_count = household_orders.get(cycle.id, 0)
+    return {
+        "grocery": grocery,
+        "open_cycles": [cycle for cycle in cycles if cycle.status == CycleStatus.OPEN],
+        "receivable_cycles": [cycle for cycle in cycles if cycle.status != CycleStatus.OPEN],
+    }
+
+
+# A decision ending within this many days is shown to its CCAS as one to renew.
+EXPIRY_WARNING_DAYS = 30
+
+
+def households_expiring(*, actor: Actor, today: date) -> QuerySet[Household]:
+    return (
+        household_list(actor=actor, today=today)
+        .filter(
+            suspended_at__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=EXPIRY_WARNING_DAYS),
+        )
+        .order_by("valid_until", "reference")
+    )
+
+
+def home_for_ccas(*, actor: Actor, now: datetime) -> dict:
+    """Decisions ending within 30 days or ended in the last 30, and the envelopes in force."""
+    today = timezone.localdate(now)
+    households = household_list(actor=actor, today=today)
+    recently_expired = households.filter(
+        suspended_at__isnull=True,
+        valid_until__lt=today,
+        valid_until__gte=today - timedelta(days=EXPIRY_WARNING_DAYS),
+    ).order_by("-valid_until", "reference")
+    envelopes = (
+        envelope_list(actor=actor)
+        .filter(period_start__lte=today, period_end__gte=today)
+        .select_related("funder")
+    )
+    return {
+        "today": today,
+        "household_count": households.count(),
+        "expiring": households_expiring(actor=actor, today=today),
+        "recently_expired": recently_expired,
+        "envelopes": envelopes,
+        "warning_days": EXPIRY_WARNING_DAYS,
+    }

@@ -1,12 +1,13 @@
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
 from supply.choices import CycleStatus
+from supply.models import OrderCycle, PurchaseList
 
 from .models import Offer, Producer, Product
 
@@ -49,3 +50,22 @@ def offer_list(*, actor: Actor) -> QuerySet[Offer]:
         # Volunteers see what they can order: offers of cycles open for orders.
         return offers.filter(cycle__status=CycleStatus.OPEN)
     return offers.none()
+
+
+def home_for_producer(*, actor: Actor, now) -> dict:
+    """Cycles taking offers (with how many of its products are offered) and purchase lists
+    waiting for its confirmation."""
+    producer = producer_list(actor=actor).first()
+    cycles = (
+        OrderCycle.objects.filter(status__in=[CycleStatus.DRAFT, CycleStatus.OPEN])
+        .annotate(
+            offer_count=Count("offers", filter=Q(offers__product__producer=producer)),
+        )
+        .order_by("delivery_date", "id")
+    )
+    purchase_lists = (
+        PurchaseList.objects.filter(producer=producer)
+        .select_related("cycle")
+        .order_by("-cycle__delivery_date", "-id")[:8]
+    )
+    return {"producer": producer, "cycles": cycles, "purchase_lists": purchase_lists}

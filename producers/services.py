@@ -150,3 +150,44 @@ def offer_update(*, offer: Offer, **fields) -> Offer:
         setattr(offer, name, value)
     offer.save()
     return offer
+
+
+@transaction.atomic
+def offers_save(
+    *, producer: Producer, cycle, offers: dict[int, tuple[Decimal, Decimal | None]]
+) -> list[Offer]:
+    """A producer's offers for a cycle, from one form: product id -> (quantity, price excl.
+    VAT or None for the catalogue price). All are saved or none."""
+    products = {product.id: product for product in producer.products.filter(id__in=list(offers))}
+    existing = {
+        offer.product_id: offer
+        for offer in Offer.objects.filter(cycle=cycle, product__producer=producer)
+    }
+    saved, errors = [], {}
+    for product_id, (quantity, price) in offers.items():
+        if product_id not in products:
+            errors[f"product.{product_id}"] = [_("This product is not in your catalogue.")]
+            continue
+        offer = existing.get(product_id)
+        try:
+            if offer is None:
+                if quantity == 0:
+                    continue
+                saved.append(
+                    offer_create(
+                        cycle=cycle,
+                        product=products[product_id],
+                        quantity_available=quantity,
+                        unit_price_ht=price,
+                    )
+                )
+            else:
+                fields = {"quantity_available": quantity}
+                if price is not None:
+                    fields["unit_price_ht"] = price
+                saved.append(offer_update(offer=offer, **fields))
+        except InvalidInput as error:
+            errors[f"product.{product_id}"] = [error.message]
+    if errors:
+        raise InvalidInput(_("Some offers are not valid."), fields=errors)
+    return saved

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -14,8 +15,10 @@ from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
+from orders.choices import OrderStatus
 from orders.models import OrderLine, destination_grocery_id, served_quantity
 
+from .choices import CycleStatus, PurchaseListStatus
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -109,3 +112,22 @@ def packing_rows(*, cycle_id: int, actor: Actor):
         packed_quantity=packed,
         weight_kg=ExpressionWrapper(packed * F("offer__product__unit_weight_kg"), WEIGHT),
     )
+
+
+def home_for_coordinator(*, actor: Actor, now) -> dict:
+    """Cycles still running, each with its orders and the purchase lists awaiting an answer."""
+    cycles = (
+        OrderCycle.objects.exclude(status=CycleStatus.SETTLED)
+        .annotate(
+            order_count=Count(
+                "orders", filter=~Q(orders__status=OrderStatus.CANCELLED), distinct=True
+            ),
+            lists_waiting=Count(
+                "purchase_lists",
+                filter=Q(purchase_lists__status=PurchaseListStatus.SENT),
+                distinct=True,
+            ),
+        )
+        .order_by("delivery_date", "id")
+    )
+    return {"cycles": cycles}

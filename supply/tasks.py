@@ -1,8 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.models import User
-from core.tasks import tracked
+from core.models import TaskRun, User
+from core.tasks import task_enqueue, tracked
 
 from . import services
 
@@ -27,4 +27,23 @@ def cycle_confirm_task(*, cycle_id: int, actor_id: int | None, progress) -> dict
     actor = User.objects.filter(id=actor_id).first() if actor_id else None
     return services.cycle_confirm(
         cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
+    )
+
+
+def cycle_close_start(*, cycle, user) -> TaskRun:
+    """Check that the cycle may close, then queue the close (API and screens alike)."""
+    services.cycle_check_closable(cycle=cycle)
+    return task_enqueue(
+        task=cycle_close_task, name="cycle_close", user=user, cycle_id=cycle.id, actor_id=user.id
+    )
+
+
+def cycle_confirm_start(*, cycle, user) -> TaskRun:
+    services.cycle_check_confirmable(cycle=cycle, now=timezone.now())
+    return task_enqueue(
+        task=cycle_confirm_task,
+        name="cycle_confirm",
+        user=user,
+        cycle_id=cycle.id,
+        actor_id=user.id,
     )

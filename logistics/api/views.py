@@ -13,8 +13,7 @@ from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
-from core.tasks import task_enqueue
-from logistics import documents, planning, selectors, services, tasks
+from logistics import documents, selectors, services, tasks
 from logistics.api.serializers import (
     HubSerializer,
     PlanRequestSerializer,
@@ -90,13 +89,9 @@ class CyclePlanRoundsView(APIView):
         cycle = get_object_or_404(OrderCycle, pk=cycle_id)
         serializer = PlanRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        planning.cycle_check_plannable(cycle=cycle)
-        planning.vehicles_check(vehicle_ids=serializer.validated_data["vehicles"])
-        run = task_enqueue(
-            task=tasks.cycle_plan_rounds_task,
-            name="cycle_plan_rounds",
+        run = tasks.cycle_plan_rounds_start(
+            cycle=cycle,
             user=request.user,
-            cycle_id=cycle.id,
             vehicle_ids=serializer.validated_data["vehicles"],
             time_limit_s=serializer.validated_data["time_limit_s"],
         )

@@ -16,7 +16,6 @@ from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
-from core.tasks import task_enqueue
 from supply import documents, selectors, services, tasks
 from supply.api.serializers import (
     ConfirmationSerializer,
@@ -70,16 +69,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        cycle = self.get_object()
-        services.cycle_check_closable(cycle=cycle)
-        run = task_enqueue(
-            task=tasks.cycle_close_task,
-            name="cycle_close",
-            user=request.user,
-            cycle_id=cycle.id,
-            actor_id=request.user.id,
-        )
-        return accepted(run)
+        return accepted(tasks.cycle_close_start(cycle=self.get_object(), user=request.user))
 
     @extend_schema(responses={200: CycleEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
@@ -91,16 +81,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        cycle = self.get_object()
-        services.cycle_check_confirmable(cycle=cycle, now=timezone.now())
-        run = task_enqueue(
-            task=tasks.cycle_confirm_task,
-            name="cycle_confirm",
-            user=request.user,
-            cycle_id=cycle.id,
-            actor_id=request.user.id,
-        )
-        return accepted(run)
+        return accepted(tasks.cycle_confirm_start(cycle=self.get_object(), user=request.user))
 
     # Not named `dispatch`: that is the view's own request entry point.
     @extend_schema(request=None, responses={200: OrderCycleSerializer})
@@ -120,16 +101,9 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
-        cycle = self.get_object()
-        settlement.cycle_check_settleable(cycle=cycle)
-        run = task_enqueue(
-            task=accounting_tasks.cycle_settle_task,
-            name="cycle_settle",
-            user=request.user,
-            cycle_id=cycle.id,
-            actor_id=request.user.id,
+        return accepted(
+            accounting_tasks.cycle_settle_start(cycle=self.get_object(), user=request.user)
         )
-        return accepted(run)
 
     @extend_schema(responses={200: SettlementSerializer})
     @action(

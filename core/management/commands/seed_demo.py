@@ -178,4 +178,4 @@ class Command(BaseCommand):
         self.stdout.write("Comptes de démonstration (mot de passe commun, jamais en production) :")
         for username, role, organisation_name in demo_data.LOGINS:
             where = organisation_name or "Appro Solidaire (plateforme)"
-            self.stdout.write(f"  {username:<20} {demo_data.DEMO_PASSWORD}   {role:<18} {where}")
+            self.stdout.write(f"  {username:<24} {demo_data.DEMO_PASSWORD}   {role:<18} {where}")

@@ -1,0 +1,416 @@
+"""The screens of the grocery volunteers (grouped order, household orders, reception) and of
+the CCAS staff (households, enrolment and renewal, access log, envelopes)."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounting.selectors import envelope_list, funder_list
+from core.choices import Role
+from core.errors import DomainError
+from core.money import format_euros
+from core.views import quantities_from, refused, role_required
+from producers.selectors import offer_list
+from supply.choices import CycleStatus
+from supply.models import OrderCycle
+from supply.selectors import cycle_list
+
+from . import selectors, services
+from .choices import AccessAction
+from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
+from .households import (
+    access_log,
+    funders_usable_by,
+    household_enrol,
+    household_renew,
+    household_suspend,
+    tariff_suggest,
+)
+from .models import Order, SocialService, TariffTier
+from .services import RequestedLine
+
+volunteer_only = role_required(Role.GROCERY_VOLUNTEER)
+ccas_only = role_required(Role.CCAS_STAFF)
+
+
+def _catalogue(actor, cycle: OrderCycle, quantities: dict[int, Decimal]) -> list:
+    """The cycle's offers with what remains and the quantity in the form, by producer."""
+    offers = list(offer_list(actor=actor).filter(cycle=cycle, product__is_active=True))
+    for offer in offers:
+        offer.remaining = offer.quantity_available - offer.quantity_ordered
+        offer.unit_price_ttc = offer.unit_price_ht * (1 + offer.product.vat_rate)
+        offer.in_form = quantities.get(offer.id)
+    return offers
+
+
+def _lines(quantities: dict[int, Decimal]) -> list[RequestedLine]:
+    return [
+        RequestedLine(offer_id=offer_id, quantity=quantity)
+        for offer_id, quantity in quantities.items()
+        if quantity > 0
+    ]
+
+
+def _cycle(actor, cycle_id: int) -> OrderCycle:
+    return get_object_or_404(cycle_list(actor=actor), pk=cycle_id)
+
+
+@volunteer_only
+def grouped_order(request, cycle_id: int):
+    """The grocery's grouped order: the catalogue with what remains, one quantity per offer."""
+    actor = request.actor
+    cycle = _cycle(actor, cycle_id)
+    grocery = selectors.grocery_list(actor=actor).first()
+    order = Order.objects.live().filter(cycle=cycle, grocery=grocery).first()
+    quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
+    if request.method == "POST" and cycle.status == CycleStatus.OPEN:
+        offers = set(offer_list(actor=actor).filter(cycle=cycle).values_list("id", flat=True))
+        try:
+            if "cancel" in request.POST and order is not None:
+                services.order_cancel(order=order, now=timezone.now())
+                messages.success(request, _("The grouped order is cancelled."))
+                return redirect("grocery-order", cycle_id=cycle.id)
+            quantities = quantities_from(request.POST, prefix="q-", allowed=offers)
+            lines = _lines(quantities)
+            if order is None:
+                order = services.order_submit(
+                    user=request.user,
+                    cycle_id=cycle.id,
+                    lines=lines,
+                    now=timezone.now(),
+                    grocery=grocery,
+                )
+            else:
+                order = services.order_replace_lines(order=order, lines=lines, now=timezone.now())
+        except DomainError as error:
+            refused(request, error)
+            quantities = _typed(request.POST, prefix="q-")
+        else:
+            messages.success(
+                request,
+                _("Grouped order saved: %(total)s incl. VAT.")
+                % {"total": format_euros(order.total_ttc)},
+            )
+            for warning in services.order_shortage_warnings(order=order):
+                messages.warning(request, warning["message"])
+            return redirect("grocery-order", cycle_id=cycle.id)
+    return render(
+        request,
+        "orders/grouped_order.html",
+        {
+            "cycle": cycle,
+            "grocery": grocery,
+            "order": order,
+            "offers": _catalogue(actor, cycle, quantities),
+            "editable": cycle.status == CycleStatus.OPEN,
+        },
+    )
+
+
+def _typed(data, *, prefix: str) -> dict[int, str]:
+    """What the person typed, to show it again beside the refusal."""
+    typed = {}
+    for name, value in data.items():
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            typed[int(name[len(prefix) :])] = value[:20]
+    return typed
+
+
+@volunteer_only
+def household_orders(request, cycle_id: int):
+    """Orders of the households who pick up here: choose a household by its reference, see
+    what it may still spend this month and what it will pay, then order for it."""
+    actor = request.actor
+    cycle = _cycle(actor, cycle_id)
+    households = selectors.household_list(actor=actor, today=cycle.delivery_date)
+    orders = list(
+        selectors.order_list(actor=actor)
+        .filter(cycle=cycle, household__isnull=False)
+        .exclude(status="cancelled")
+        .order_by("household__reference")
+    )
+    household = None
+    chosen = request.POST.get("household") or request.GET.get("foyer")
+    if chosen:
+        household = households.filter(pk=chosen if str(chosen).isdigit() else 0).first()
+        if household is None:
+            messages.error(request, _("This household does not pick up at your grocery."))
+    order = next(
+        (order for order in orders if household and order.household_id == household.id), None
+    )
+    quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
+    if request.method == "POST" and household is not None and cycle.status == CycleStatus.OPEN:
+        offers = set(offer_list(actor=actor).filter(cycle=cycle).values_list("id", flat=True))
+        try:
+            if "cancel" in request.POST and order is not None:
+                services.order_cancel(order=order, now=timezone.now())
+                messages.success(
+                    request,
+                    _("The order of %(reference)s is cancelled.")
+                    % {"reference": household.reference},
+                )
+                return redirect("grocery-households", cycle_id=cycle.id)
+            quantities = quantities_from(request.POST, prefix="q-", allowed=offers)
+            lines = _lines(quantities)
+            if order is None:
+                order = services.order_submit(
+                    user=request.user,
+                    cycle_id=cycle.id,
+                    lines=lines,
+                    now=timezone.now(),
+                    household=household,
+                )
+            else:
+                order = services.order_replace_lines(order=order, lines=lines, now=timezone.now())
+        except DomainError as error:
+            refused(request, error)
+            quantities = _typed(request.POST, prefix="q-")
+        else:
+            messages.success(
+                request,
+                _("Order of %(reference)s saved: %(total)s, of which the household pays %(share)s.")
+                % {
+                    "reference": household.reference,
+                    "total": format_euros(order.total_ttc),
+                    "share": format_euros(order.beneficiary_total),
+                },
+            )
+            for warning in services.order_shortage_warnings(order=order):
+                messages.warning(request, warning["message"])
+            return redirect(reverse("grocery-households", args=[cycle.id]))
+    return render(
+        request,
+        "orders/household_orders.html",
+        {
+            "cycle": cycle,
+            "households": households,
+            "household": household,
+            "orders": orders,
+            "order": order,
+            "offers": _catalogue(actor, cycle, quantities) if household else [],
+            "editable": cycle.status == CycleStatus.OPEN,
+        },
+    )
+
+
+@volunteer_only
+def reception(request, cycle_id: int):
+    """What arrived, line by line, against what was confirmed; the difference is kept."""
+    actor = request.actor
+    cycle = _cycle(actor, cycle_id)
+    grocery = selectors.grocery_list(actor=actor).first()
+    lines = list(selectors.destination_lines(grocery_id=grocery.id, cycle_id=cycle.id))
+    receivable = cycle.status in services.RECEIVABLE
+    typed = {}
+    if request.method == "POST" and receivable:
+        try:
+            received = quantities_from(
+                request.POST, prefix="r-", allowed={line.id for line in lines}
+            )
+            services.reception_record(
+                grocery=grocery,
+                cycle_id=cycle.id,
+                user=request.user,
+                lines=received,
+                now=timezone.now(),
+            )
+        except DomainError as error:
+            refused(request, error)
+            typed = _typed(request.POST, prefix="r-")
+        else:
+            messages.success(
+                request, _("Reception recorded: %(count)d lines.") % {"count": len(received)}
+            )
+            return redirect("grocery-reception", cycle_id=cycle.id)
+    for line in lines:
+        line.in_form = typed.get(
+            line.id, line.received_quantity if line.received_quantity is not None else line.served
+        )
+        line.short = line.received_quantity is not None and line.received_quantity < line.served
+    return render(
+        request,
+        "orders/reception.html",
+        {"cycle": cycle, "grocery": grocery, "lines": lines, "receivable": receivable},
+    )
+
+
+# --- CCAS staff ---------------------------------------------------------------------------
+
+
+def _social_service(actor) -> SocialService:
+    return SocialService.objects.get(organisation_id=actor.organisation_id)
+
+
+@ccas_only
+def household_list(request):
+    """The CCAS's households with their status; decisions ending soon are flagged."""
+    actor = request.actor
+    today = timezone.localdate()
+    households = selectors.household_list(actor=actor, today=today).select_related(
+        "pickup_grocery", "funder"
+    )
+    status = request.GET.get("statut", "")
+    if status in ("active", "expired", "suspended"):
+        households = households.filter(status=status)
+    search = request.GET.get("q", "").strip()[:20]
+    if search:
+        households = households.filter(reference__icontains=search)
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    expiring = set(
+        selectors.households_expiring(actor=actor, today=today).values_list("id", flat=True)
+    )
+    return render(
+        request,
+        "orders/household_list.html",
+        {
+            "page": page,
+            "expiring": expiring,
+            "status": status,
+            "search": search,
+            "today": today,
+            "warning_days": selectors.EXPIRY_WARNING_DAYS,
+        },
+    )
+
+
+@ccas_only
+def household_enrol_page(request):
+    """Enrolment, with the reste-à-vivre calculator: its inputs suggest a tier and are then
+    dropped, never stored nor logged."""
+    actor = request.actor
+    social_service = _social_service(actor)
+    funders = funders_usable_by(social_service)
+    today = timezone.localdate()
+    calculator = ResteAVivreForm(request.POST if "calculate" in request.POST else None)
+    suggestion = None
+    initial = {
+        "valid_from": today,
+        "consent_at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+    if calculator.is_bound and calculator.is_valid():
+        suggestion = tariff_suggest(**calculator.cleaned_data)
+        initial["tier"] = TariffTier.objects.filter(code=suggestion["suggested_tier"]).first()
+        initial["adults"] = request.POST.get("adults") or None
+        initial["children"] = request.POST.get("children") or None
+    bound = request.method == "POST" and "enrol" in request.POST
+    form = HouseholdEnrolForm(request.POST if bound else None, initial=initial, funders=funders)
+    if bound and form.is_valid():
+        try:
+            household = household_enrol(
+                social_service=social_service,
+                user=request.user,
+                now=timezone.now(),
+                **form.service_arguments(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("Household %(reference)s enrolled until %(date)s.")
+                % {
+                    "reference": household.reference,
+                    "date": household.valid_until.strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect("household-detail", household_id=household.id)
+    return render(
+        request,
+        "orders/household_enrol.html",
+        {
+            "form": form,
+            "calculator": calculator,
+            "suggestion": suggestion,
+            "tiers": TariffTier.objects.order_by("beneficiary_rate", "code"),
+            "social_service": social_service,
+        },
+    )
+
+
+@ccas_only
+def household_detail(request, household_id: int):
+    """One household's decision, its CCAS-only fields (the read is logged), renewal and
+    suspension."""
+    actor = request.actor
+    today = timezone.localdate()
+    households = selectors.household_list(actor=actor, today=today).select_related(
+        "pickup_grocery", "funder", "social_service"
+    )
+    household = get_object_or_404(households, pk=household_id)
+    form = HouseholdRenewForm(request.POST if "renew" in request.POST else None)
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                if "renew" in request.POST:
+                    if not form.is_valid():
+                        raise form.as_domain_error()
+                    household_renew(
+                        household=household,
+                        user=request.user,
+                        valid_until=form.cleaned_data["valid_until"],
+                        today=today,
+                        now=timezone.now(),
+                    )
+                    messages.success(request, _("Decision renewed."))
+                elif "suspend" in request.POST or "reinstate" in request.POST:
+                    household_suspend(
+                        household=household,
+                        user=request.user,
+                        now=timezone.now(),
+                        suspended="suspend" in request.POST,
+                    )
+                    messages.success(request, _("Household updated."))
+        except DomainError as error:
+            refused(request, error)
+        else:
+            return redirect("household-detail", household_id=household.id)
+    access_log(household=household, user=request.user, action=AccessAction.READ, at=timezone.now())
+    orders = (
+        Order.objects.filter(household=household)
+        .select_related("cycle")
+        .order_by("-cycle__delivery_date")[:12]
+    )
+    log = selectors.household_access_log_list(actor=actor).filter(household=household)[:20]
+    return render(
+        request,
+        "orders/household_detail.html",
+        {"household": household, "form": form, "orders": orders, "log": log, "today": today},
+    )
+
+
+@ccas_only
+def access_log_page(request):
+    """Who read or changed the CCAS's households, newest first."""
+    entries = selectors.household_access_log_list(actor=request.actor)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "orders/access_log.html", {"page": page})
+
+
+@ccas_only
+def funding_page(request):
+    """The envelopes of the CCAS's funders and the statements to download."""
+    actor = request.actor
+    funders = list(funder_list(actor=actor))
+    if not funders:
+        raise Http404
+    envelopes = list(envelope_list(actor=actor).select_related("funder"))
+    today = timezone.localdate()
+    for envelope in envelopes:
+        envelope.remaining = envelope.amount - envelope.committed - envelope.spent
+    return render(
+        request,
+        "orders/funding.html",
+        {
+            "funders": funders,
+            "envelopes": envelopes,
+            "today": today,
+            "year_start": today.replace(month=1, day=1),
+        },
+    )

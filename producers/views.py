@@ -1,0 +1,165 @@
+"""The producers' screens: the catalogue, the offers for a cycle, the purchase lists to
+confirm, and their documents."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import Role
+from core.errors import DomainError, InvalidInput
+from core.views import quantities_from, refused, role_required
+from supply import selectors as supply_selectors
+from supply.choices import CycleStatus
+from supply.services import purchase_list_confirm
+
+from . import selectors, services
+from .forms import ProductForm
+
+producer_only = role_required(Role.PRODUCER)
+
+
+@producer_only
+def catalogue(request):
+    """The producer's products, a form to add one, and a switch to withdraw one."""
+    producer = selectors.producer_list(actor=request.actor).get()
+    products = producer.products.order_by("-is_active", "name")
+    form = ProductForm(request.POST if "add" in request.POST else None)
+    if request.method == "POST":
+        if "add" in request.POST and form.is_valid():
+            product = services.product_create(producer=producer, **form.cleaned_data)
+            messages.success(
+                request, _("« %(name)s » added to your catalogue.") % {"name": product.name}
+            )
+            return redirect("producer-catalogue")
+        if "toggle" in request.POST:
+            product = get_object_or_404(
+                products, pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0
+            )
+            services.product_update(product=product, is_active=not product.is_active)
+            return redirect("producer-catalogue")
+    return render(
+        request,
+        "producers/catalogue.html",
+        {"producer": producer, "products": products, "form": form},
+    )
+
+
+def _offer_rows(data, products) -> dict[int, tuple[Decimal, Decimal | None]]:
+    """product id -> (quantity, price) from inputs `q-<product>` and `p-<product>`."""
+    quantities = quantities_from(data, prefix="q-", allowed={product.id for product in products})
+    rows, errors = {}, {}
+    for product in products:
+        raw_price = data.get(f"p-{product.id}", "").strip().replace(",", ".")
+        price = None
+        if raw_price:
+            try:
+                price = Decimal(raw_price)
+            except InvalidOperation:
+                errors[f"p-{product.id}"] = [
+                    _("« %(value)s » is not a price.") % {"value": raw_price[:20]}
+                ]
+                continue
+            if (
+                not price.is_finite()
+                or price < 0
+                or price > 100000
+                or price.as_tuple().exponent < -2
+            ):
+                errors[f"p-{product.id}"] = [_("A price is positive, in euros and cents.")]
+                continue
+        if product.id in quantities:
+            rows[product.id] = (quantities[product.id], price)
+    if errors:
+        raise InvalidInput(_("Some prices are not valid."), fields=errors)
+    return rows
+
+
+@producer_only
+def cycle_offers(request, cycle_id: int):
+    """What the producer offers for one cycle: a quantity and a price per product."""
+    producer = selectors.producer_list(actor=request.actor).get()
+    cycle = get_object_or_404(supply_selectors.cycle_list(actor=request.actor), pk=cycle_id)
+    products = list(producer.products.filter(is_active=True).order_by("category", "name"))
+    offers = {
+        offer.product_id: offer
+        for offer in selectors.offer_list(actor=request.actor).filter(cycle=cycle)
+    }
+    editable = cycle.status in services.OFFERABLE_CYCLE_STATES
+    typed = {}
+    if request.method == "POST" and editable:
+        try:
+            saved = services.offers_save(
+                producer=producer, cycle=cycle, offers=_offer_rows(request.POST, products)
+            )
+        except DomainError as error:
+            refused(request, error)
+            typed = request.POST
+        else:
+            messages.success(request, _("%(count)d offers saved.") % {"count": len(saved)})
+            return redirect("producer-offers", cycle_id=cycle.id)
+    for product in products:
+        product.offer = offers.get(product.id)
+        product.typed_quantity = typed.get(f"q-{product.id}")
+        product.typed_price = typed.get(f"p-{product.id}")
+    return render(
+        request,
+        "producers/offers.html",
+        {
+            "producer": producer,
+            "cycle": cycle,
+            "products": products,
+            "editable": editable,
+            "price_editable": cycle.status == CycleStatus.DRAFT,
+        },
+    )
+
+
+@producer_only
+def purchase_list(request, purchase_list_id: int):
+    """The purchase list of one cycle: confirm it in full, or say what can be supplied."""
+    lists = supply_selectors.purchase_list_list(actor=request.actor)
+    (purchase,) = supply_selectors.with_line_totals([get_object_or_404(lists, pk=purchase_list_id)])
+    confirmable = (
+        purchase.cycle.status == CycleStatus.CLOSED and timezone.now() <= purchase.cycle.confirm_by
+    )
+    typed = {}
+    if request.method == "POST" and confirmable:
+        try:
+            confirmed = quantities_from(
+                request.POST, prefix="c-", allowed={line.offer_id for line in purchase.lines.all()}
+            )
+            purchase_list_confirm(purchase_list=purchase, confirmed=confirmed, now=timezone.now())
+        except DomainError as error:
+            refused(request, error)
+            typed = request.POST
+        else:
+            messages.success(request, _("Your answer is recorded. Thank you."))
+            return redirect("producer-purchase-list", purchase_list_id=purchase.id)
+    for line in purchase.lines.all():
+        line.in_form = typed.get(
+            f"c-{line.offer_id}",
+            line.confirmed_quantity
+            if line.confirmed_quantity is not None
+            else line.allocated_quantity,
+        )
+    return render(
+        request,
+        "producers/purchase_list.html",
+        {
+            "purchase": purchase,
+            "confirmable": confirmable,
+            "year_start": timezone.localdate().replace(month=1, day=1),
+        },
+    )
+
+
+@producer_only
+def purchase_lists(request):
+    """Every purchase list of the producer, newest first."""
+    lists = supply_selectors.purchase_list_list(actor=request.actor).order_by(
+        "-cycle__delivery_date", "-id"
+    )
+    return render(request, "producers/purchase_lists.html", {"lists": lists})
