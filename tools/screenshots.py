@@ -56,7 +56,13 @@ def main(base: str, folder: str) -> None:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
         )
-        for username in ("coordination", "benevole.fives", "producteur.wavrin", "ccas.lille", "elu.lille"):
+        for username in (
+            "coordination",
+            "benevole.fives",
+            "producteur.wavrin",
+            "ccas.lille",
+            "elu.lille",
+        ):
             for size_name, size in SIZES.items():
                 context = browser.new_context(viewport=size, locale="fr-FR")
                 page = context.new_page()

@@ -14,3 +14,14 @@ def percent(rate) -> str:
     value = (Decimal(str(rate)) * 100).normalize()
     places = max(0, -value.as_tuple().exponent)
     return f"{number_format(value, min(places, 1))} %"
+
+
+@register.filter
+def plain(quantity) -> str:
+    """A quantity as an <input type="number"> takes it: "4", "2.5", never "4,000"."""
+    if quantity in (None, ""):
+        return ""
+    try:
+        return format(Decimal(str(quantity)).normalize(), "f")
+    except ArithmeticError:
+        return str(quantity)[:20]

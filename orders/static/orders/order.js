@@ -23,7 +23,7 @@
       form.querySelector("[data-total]").textContent = euros(total);
       const shareCell = form.querySelector("[data-share]");
       if (shareCell) shareCell.textContent = euros(share);
-      form.querySelector("[data-weight]").textContent =
+      form.querySelector("[data-total-weight]").textContent =
         weight.toLocaleString("fr-FR", { maximumFractionDigits: 1 }) + " kg";
     };
     form.addEventListener("input", update);

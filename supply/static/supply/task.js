@@ -5,7 +5,7 @@
   const box = document.getElementById("task");
   if (!box) return;
   const bar = box.querySelector(".progress");
-  const labels = { PENDING: "en attente", STARTED: "démarrée", PROGRESS: "en cours", SUCCESS: "terminée", FAILURE: "échec" };
+  const labels = { PENDING: "En attente", STARTED: "Démarrée", PROGRESS: "En cours", SUCCESS: "Terminée", FAILURE: "Échec" };
   const show = (task) => {
     bar.setAttribute("aria-valuenow", task.progress);
     bar.firstElementChild.style.width = task.progress + "%";

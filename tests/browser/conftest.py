@@ -1,0 +1,72 @@
+"""Browser tests: Debian's Chromium driven by Playwright against Django's live server, with
+the demo data loaded in the test database and the background tasks run in-process."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PASSWORD = "Solidaire-Demo-2026"
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
+# between two pages are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run installs it.")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+
+class Session:
+    """One person's browser tab, logged in."""
+
+    def __init__(self, browser, base_url: str, username: str, phone: bool = False):
+        size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
+        self.context = browser.new_context(viewport=size, locale="fr-FR")
+        self.context.set_default_timeout(20_000)
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.page.goto(f"{base_url}/connexion/")
+        self.page.get_by_label("Identifiant").fill(username)
+        self.page.get_by_label("Mot de passe").fill(PASSWORD)
+        self.page.get_by_role("button", name="Connexion").click()
+        self.page.wait_for_url(f"{base_url}/")
+
+    def open(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def login(browser, live_server, demo):
+    sessions = []
+
+    def open_session(username: str, phone: bool = False) -> Session:
+        session = Session(browser, live_server.url, username, phone=phone)
+        sessions.append(session)
+        return session
+
+    yield open_session
+    for session in sessions:
+        session.close()
