@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against Django's live server, with
 the demo data loaded in the test database and the background tasks run in-process."""
 
+import io
 import os
 import shutil
 
@@ -32,7 +33,7 @@ def browser():
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
 
 
 class Session:
