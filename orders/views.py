@@ -402,8 +402,6 @@ def funding_page(request):
         raise Http404
     envelopes = list(envelope_list(actor=actor).select_related("funder"))
     today = timezone.localdate()
-    for envelope in envelopes:
-        envelope.remaining = envelope.amount - envelope.committed - envelope.spent
     return render(
         request,
         "orders/funding.html",

@@ -21,6 +21,8 @@ def plain(quantity) -> str:
     """A quantity as an <input type="number"> takes it: "4", "2.5", never "4,000"."""
     if quantity in (None, ""):
         return ""
+    if isinstance(quantity, str):  # what the person typed, shown back as typed
+        return quantity[:20]
     try:
         return format(Decimal(str(quantity)).normalize(), "f")
     except ArithmeticError:
