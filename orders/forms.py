@@ -49,11 +49,11 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
         to_field_name="code",
     )
     valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_until = forms.DateField(
         label=_("Valid until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("3 to 6 months after the start."),
     )
     monthly_cap = forms.DecimalField(
@@ -96,5 +96,6 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
 
 class HouseholdRenewForm(DomainErrorsMixin, forms.Form):
     valid_until = forms.DateField(
-        label=_("New end of validity"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New end of validity"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

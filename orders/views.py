@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
 from . import selectors, services
-from .choices import AccessAction
+from .choices import AccessAction, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
     access_log,
@@ -58,6 +57,27 @@ def _lines(quantities: dict[int, Decimal]) -> list[RequestedLine]:
     ]
 
 
+def _order_save(request, *, cycle: OrderCycle, order: Order | None, **owner) -> Order:
+    """Place, change or cancel (button `cancel`) the order of `owner` (grocery= or household=)
+    from the catalogue form. Raises the services' refusals."""
+    now = timezone.now()
+    if "cancel" in request.POST and order is not None:
+        return services.order_cancel(order=order, now=now)
+    offers = set(offer_list(actor=request.actor).filter(cycle=cycle).values_list("id", flat=True))
+    lines = _lines(quantities_from(request.POST, prefix="q-", allowed=offers))
+    if order is None:
+        return services.order_submit(
+            user=request.user, cycle_id=cycle.id, lines=lines, now=now, **owner
+        )
+    return services.order_replace_lines(order=order, lines=lines, now=now)
+
+
+def _order_saved(request, order: Order, message: str) -> None:
+    messages.success(request, message)
+    for warning in services.order_shortage_warnings(order=order):
+        messages.warning(request, warning["message"])
+
+
 def _cycle(actor, cycle_id: int) -> OrderCycle:
     return get_object_or_404(cycle_list(actor=actor), pk=cycle_id)
 
@@ -71,35 +91,21 @@ def grouped_order(request, cycle_id: int):
     order = Order.objects.live().filter(cycle=cycle, grocery=grocery).first()
     quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
     if request.method == "POST" and cycle.status == CycleStatus.OPEN:
-        offers = set(offer_list(actor=actor).filter(cycle=cycle).values_list("id", flat=True))
         try:
-            if "cancel" in request.POST and order is not None:
-                services.order_cancel(order=order, now=timezone.now())
-                messages.success(request, _("The grouped order is cancelled."))
-                return redirect("grocery-order", cycle_id=cycle.id)
-            quantities = quantities_from(request.POST, prefix="q-", allowed=offers)
-            lines = _lines(quantities)
-            if order is None:
-                order = services.order_submit(
-                    user=request.user,
-                    cycle_id=cycle.id,
-                    lines=lines,
-                    now=timezone.now(),
-                    grocery=grocery,
-                )
-            else:
-                order = services.order_replace_lines(order=order, lines=lines, now=timezone.now())
+            order = _order_save(request, cycle=cycle, order=order, grocery=grocery)
         except DomainError as error:
             refused(request, error)
             quantities = _typed(request.POST, prefix="q-")
         else:
-            messages.success(
-                request,
-                _("Grouped order saved: %(total)s incl. VAT.")
-                % {"total": format_euros(order.total_ttc)},
-            )
-            for warning in services.order_shortage_warnings(order=order):
-                messages.warning(request, warning["message"])
+            if order.status == OrderStatus.CANCELLED:
+                messages.success(request, _("The grouped order is cancelled."))
+            else:
+                _order_saved(
+                    request,
+                    order,
+                    _("Grouped order saved: %(total)s incl. VAT.")
+                    % {"total": format_euros(order.total_ttc)},
+                )
             return redirect("grocery-order", cycle_id=cycle.id)
     return render(
         request,
@@ -133,7 +139,7 @@ def household_orders(request, cycle_id: int):
     orders = list(
         selectors.order_list(actor=actor)
         .filter(cycle=cycle, household__isnull=False)
-        .exclude(status="cancelled")
+        .exclude(status=OrderStatus.CANCELLED)
         .order_by("household__reference")
     )
     household = None
@@ -147,34 +153,22 @@ def household_orders(request, cycle_id: int):
     )
     quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
     if request.method == "POST" and household is not None and cycle.status == CycleStatus.OPEN:
-        offers = set(offer_list(actor=actor).filter(cycle=cycle).values_list("id", flat=True))
         try:
-            if "cancel" in request.POST and order is not None:
-                services.order_cancel(order=order, now=timezone.now())
+            order = _order_save(request, cycle=cycle, order=order, household=household)
+        except DomainError as error:
+            refused(request, error)
+            quantities = _typed(request.POST, prefix="q-")
+        else:
+            if order.status == OrderStatus.CANCELLED:
                 messages.success(
                     request,
                     _("The order of %(reference)s is cancelled.")
                     % {"reference": household.reference},
                 )
                 return redirect("grocery-households", cycle_id=cycle.id)
-            quantities = quantities_from(request.POST, prefix="q-", allowed=offers)
-            lines = _lines(quantities)
-            if order is None:
-                order = services.order_submit(
-                    user=request.user,
-                    cycle_id=cycle.id,
-                    lines=lines,
-                    now=timezone.now(),
-                    household=household,
-                )
-            else:
-                order = services.order_replace_lines(order=order, lines=lines, now=timezone.now())
-        except DomainError as error:
-            refused(request, error)
-            quantities = _typed(request.POST, prefix="q-")
-        else:
-            messages.success(
+            _order_saved(
                 request,
+                order,
                 _("Order of %(reference)s saved: %(total)s, of which the household pays %(share)s.")
                 % {
                     "reference": household.reference,
@@ -182,9 +176,7 @@ def household_orders(request, cycle_id: int):
                     "share": format_euros(order.beneficiary_total),
                 },
             )
-            for warning in services.order_shortage_warnings(order=order):
-                messages.warning(request, warning["message"])
-            return redirect(reverse("grocery-households", args=[cycle.id]))
+            return redirect("grocery-households", cycle_id=cycle.id)
     return render(
         request,
         "orders/household_orders.html",

@@ -12,7 +12,7 @@ class CycleForm(forms.Form):
     closes_at = forms.DateTimeField(label=_("Orders close at"), widget=DATETIME)
     confirm_by = forms.DateTimeField(label=_("Producers confirm by"), widget=DATETIME)
     delivery_date = forms.DateField(
-        label=_("Delivery date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Delivery date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     hub = forms.ModelChoiceField(label=_("Hub"), queryset=Hub.objects.order_by("name"))
 

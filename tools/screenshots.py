@@ -14,39 +14,51 @@ PASSWORD = "Solidaire-Demo-2026"
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
-def screens(page, base: str) -> dict[str, list[str]]:
-    """The paths each login opens, found from its home page where they hold ids."""
+# Each login's screens: a path, or (a pattern, the page to find a link matching it on).
+SCREENS = {
+    "coordination": ["/", "/coordination/cycles/", (r"/coordination/cycles/\d+/", "/")],
+    "benevole.fives": [
+        "/",
+        (r"/epicerie/cycles/\d+/commande/", "/"),
+        (r"/epicerie/cycles/\d+/foyers/", "/"),
+        (r"\?foyer=\d+", "FOLLOW"),  # the household order form, from the previous page
+        (r"/epicerie/cycles/\d+/reception/", "/"),
+    ],
+    "producteur.wavrin": [
+        "/",
+        "/producteur/catalogue/",
+        (r"/producteur/cycles/\d+/offres/", "/"),
+        "/producteur/bons/",
+        (r"/producteur/bons/\d+/", "/producteur/bons/"),
+    ],
+    "ccas.lille": [
+        "/",
+        "/ccas/foyers/",
+        "/ccas/foyers/nouveau/",
+        (r"/ccas/foyers/\d+/", "/ccas/foyers/"),
+        "/ccas/journal/",
+        "/ccas/financement/",
+    ],
+    "elu.lille": ["/", "/tableau-de-bord/"],
+}
 
-    def first(pattern: str, path: str = "/") -> str | None:
-        page.goto(base + path)
-        links = [link.get_attribute("href") for link in page.locator("a").all()]
-        return next((link for link in links if link and re.search(pattern, link)), None)
 
-    return {
-        "coordination": ["/", "/coordination/cycles/", first(r"/coordination/cycles/\d+/")],
-        "benevole.fives": [
-            "/",
-            first(r"/epicerie/cycles/\d+/commande/"),
-            first(r"/epicerie/cycles/\d+/foyers/"),
-            first(r"/epicerie/cycles/\d+/reception/"),
-        ],
-        "producteur.wavrin": [
-            "/",
-            "/producteur/catalogue/",
-            first(r"/producteur/cycles/\d+/offres/"),
-            "/producteur/bons/",
-            first(r"/producteur/bons/\d+/"),
-        ],
-        "ccas.lille": [
-            "/",
-            "/ccas/foyers/",
-            "/ccas/foyers/nouveau/",
-            first(r"/ccas/foyers/\d+/", "/ccas/foyers/"),
-            "/ccas/journal/",
-            "/ccas/financement/",
-        ],
-        "elu.lille": ["/", "/tableau-de-bord/"],
-    }
+def _resolve(page, base: str, screen, previous: str | None) -> str | None:
+    if isinstance(screen, str):
+        return screen
+    pattern, where = screen
+    if where == "FOLLOW":
+        if previous is None:
+            return None
+        where = previous
+        page.goto(base + where)
+        options = page.locator("#foyer option").all()
+        values = [option.get_attribute("value") for option in options]
+        value = next((value for value in values if value), None)
+        return f"{where}?foyer={value}" if value else None
+    page.goto(base + where)
+    links = [link.get_attribute("href") for link in page.locator("a").all()]
+    return next((link for link in links if link and re.search(pattern, link)), None)
 
 
 def main(base: str, folder: str) -> None:
@@ -56,13 +68,7 @@ def main(base: str, folder: str) -> None:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
         )
-        for username in (
-            "coordination",
-            "benevole.fives",
-            "producteur.wavrin",
-            "ccas.lille",
-            "elu.lille",
-        ):
+        for username in SCREENS:
             for size_name, size in SIZES.items():
                 context = browser.new_context(viewport=size, locale="fr-FR")
                 page = context.new_page()
@@ -70,9 +76,13 @@ def main(base: str, folder: str) -> None:
                 page.fill("#id_username", username)
                 page.fill("#id_password", PASSWORD)
                 page.click("button[type=submit]")
-                for index, path in enumerate(screens(page, base)[username]):
+                previous = None
+                for index, screen in enumerate(SCREENS[username]):
+                    path = _resolve(page, base, screen, previous)
                     if path is None:
+                        print(f"{username}: nothing to open for {screen}")
                         continue
+                    previous = path
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
                     name = f"{username}-{index}-{size_name}.png"

@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from core.money import format_quantity
+
 register = template.Library()
 
 
@@ -27,3 +29,11 @@ def plain(quantity) -> str:
         return format(Decimal(str(quantity)).normalize(), "f")
     except ArithmeticError:
         return str(quantity)[:20]
+
+
+@register.filter
+def quantity(value) -> str:
+    """A quantity for reading: "0,5", "12", "2,75" (no trailing zeros)."""
+    if value in (None, ""):
+        return "—"
+    return format_quantity(Decimal(str(value)))

@@ -11,18 +11,18 @@ from django.core.management import call_command
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "Solidaire-Demo-2026"
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
-# between two pages are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium for one test. Requested before the database fixtures, so it outlives them:
+    Playwright's sync API keeps an event loop in the test's thread, and the database flush at
+    the end of the test must run while Django is told that synchronous calls are safe there."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run installs it.")
         pytest.skip(f"no Chromium at {CHROMIUM}")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]

@@ -3,6 +3,7 @@ offers, two volunteers order (a household order refused for its cap, then accept
 coordinator closes, the producer confirms partly, the coordinator plans and settles, and the
 official sees the figures change."""
 
+import os
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -21,6 +22,13 @@ pytestmark = pytest.mark.browser
 
 def _card(page, text: str):
     return page.locator(".card", has_text=text)
+
+
+def _shot(page, name: str) -> None:
+    """With SCREENSHOTS_DIR set, keep a picture of the step (to look at, not to compare)."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"cycle-{name}.png"), full_page=True)
 
 
 def _figure(page, key: str) -> str:
@@ -52,6 +60,7 @@ def test_a_whole_cycle_through_the_screens(login):
     page.locator(f"#q-{carrots.product_id}").fill("10")
     page.get_by_role("button", name="Enregistrer mes offres").click()
     expect(page.locator(".message.success")).to_contain_text("offres enregistrées")
+    _shot(page, "producer-offers")
     carrots.refresh_from_db()
     assert carrots.quantity_available == Decimal("10.000")
 
@@ -68,6 +77,7 @@ def test_a_whole_cycle_through_the_screens(login):
     _card(page, cycle.name).get_by_role("link", name="Commande groupée").click()
     page.locator(f"#q-{carrots.id}").fill("8")
     expect(page.locator("[data-total]")).to_have_text(re.compile(r"10,97\s€"))
+    _shot(page, "grouped-order")
     page.get_by_role("button", name="Enregistrer la commande").click()
     expect(page.locator(".message.success")).to_contain_text("10,97 €")
 
@@ -79,26 +89,31 @@ def test_a_whole_cycle_through_the_screens(login):
     page.locator(f"#q-{carrots.id}").fill("20")
     page.get_by_role("button", name="Enregistrer la commande").click()
     expect(page.locator(".message.error")).to_contain_text("dépasserait le plafond mensuel")
+    _shot(page, "household-refused-phone")
     assert not Order.objects.filter(household=household, cycle=cycle).exists()
     # ... then 2 kg, accepted: 2.74 € of which the household pays 10 %
     page.locator(f"#q-{carrots.id}").fill("2")
     expect(page.locator("[data-share]")).to_have_text(re.compile(r"0,27\s€"))
     page.get_by_role("button", name="Enregistrer la commande").click()
     expect(page.locator(".message.success")).to_contain_text("dont 0,27 € payés par le foyer")
+    _shot(page, "household-accepted-phone")
 
     # The coordinator closes: the purchase lists go out, the progress bar reaches its end
     page = coordinator.open(f"/coordination/cycles/{cycle.id}/")
     page.get_by_role("button", name="Clôturer les commandes et envoyer les bons").click()
     expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
     expect(page.locator(".steps li.current")).to_have_text("Clos")
+    _shot(page, "closed-panel")
 
     # The producer can supply 6 kg of the 10 allocated
     page = producer.open("/")
     _card(page, cycle.name).get_by_role("link", name="Confirmer").click()
     page.locator(f"#c-{carrots.id}").fill("6")
+    _shot(page, "purchase-list-to-confirm")
     page.get_by_role("button", name="Envoyer ma confirmation").click()
     expect(page.locator(".message.success")).to_contain_text("Votre réponse est enregistrée")
     expect(page.locator(".badge").first).to_have_text("Confirmé en partie")
+    _shot(page, "purchase-list-confirmed")
     assert (
         PurchaseList.objects.get(cycle=cycle, producer=carrots.product.producer).status
         == PurchaseListStatus.PARTIAL
@@ -114,6 +129,7 @@ def test_a_whole_cycle_through_the_screens(login):
     page.get_by_role("button", name="Planifier les tournées").click()
     expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
     expect(page.get_by_role("link", name="Feuille de route").first).to_be_visible()
+    _shot(page, "rounds-planned")
     page.get_by_role("button", name="Expédier : les véhicules partent").click()
     expect(page.locator(".steps li.current")).to_have_text("Expédié")
 
@@ -122,6 +138,7 @@ def test_a_whole_cycle_through_the_screens(login):
     _card(page, cycle.name).get_by_role("link", name="Enregistrer la réception").click()
     grouped_line = Order.objects.get(grocery__name="Fives Solidaire", cycle=cycle).lines.get()
     expect(page.locator(f"#r-{grouped_line.id}")).to_have_value("4")
+    _shot(page, "reception")
     page.get_by_role("button", name="Enregistrer la réception").click()
     expect(page.locator(".message.success")).to_contain_text("Réception enregistrée")
 
@@ -132,6 +149,7 @@ def test_a_whole_cycle_through_the_screens(login):
     page.get_by_role("button", name="Régler : passer les écritures").click()
     expect(page.locator(".steps li.current")).to_have_text("Soldé")
     expect(page.locator(".badge", has_text="Équilibré")).to_be_visible()
+    _shot(page, "settled-panel")
     assert JournalEntry.objects.filter(cycle=cycle).count() == 4  # producer, 2 orders, rounds
 
     # The official sees the cycle in the figures: 2 orders, 6 kg
@@ -139,3 +157,4 @@ def test_a_whole_cycle_through_the_screens(login):
     assert _figure(page, "orders") == "2"
     assert _figure(page, "kg_distributed") == "6 kg"
     assert _figure(page, "households_served") == "< 5"
+    _shot(page, "official-after")
