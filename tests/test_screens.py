@@ -410,7 +410,7 @@ def test_a_cycle_created_from_the_screen(world):
 def test_the_numbers_filters():
     assert percent(Decimal("0.055")) == "5,5 %"
     assert percent(Decimal("0.200")) == "20 %"
-    assert euros("1234.5") == "1 234,50 €"
+    assert euros("1234.5") == "1\u00a0234,50 €"
     assert plain(Decimal("4.000")) == "4"
     assert plain(Decimal("2.500")) == "2.5"
     assert plain(None) == ""
