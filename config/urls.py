@@ -133,17 +133,17 @@ urlpatterns = [
         name="producer-purchase-list",
     ),
     # CCAS staff
-    path("ccas/foyers/", order_screens.household_list, name="household-list"),
-    path("ccas/foyers/nouveau/", order_screens.household_enrol_page, name="household-enrol"),
+    path("ccas/foyers/", order_screens.household_list, name="ccas-households"),
+    path("ccas/foyers/nouveau/", order_screens.household_enrol_page, name="ccas-enrol"),
     path(
         "ccas/foyers/<int:household_id>/",
         order_screens.household_detail,
-        name="household-detail",
+        name="ccas-household",
     ),
     path("ccas/journal/", order_screens.access_log_page, name="access-log"),
     path("ccas/financement/", order_screens.funding_page, name="ccas-funding"),
     # Coordinator
-    path("coordination/cycles/", cycle_screens.cycle_list, name="cycle-list"),
+    path("coordination/cycles/", cycle_screens.cycle_list, name="cycles-page"),
     path("coordination/cycles/<int:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
     # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),

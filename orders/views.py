@@ -312,7 +312,7 @@ def household_enrol_page(request):
                     "date": household.valid_until.strftime("%d/%m/%Y"),
                 },
             )
-            return redirect("household-detail", household_id=household.id)
+            return redirect("ccas-household", household_id=household.id)
     return render(
         request,
         "orders/household_enrol.html",
@@ -362,7 +362,7 @@ def household_detail(request, household_id: int):
         except DomainError as error:
             refused(request, error)
         else:
-            return redirect("household-detail", household_id=household.id)
+            return redirect("ccas-household", household_id=household.id)
     access_log(household=household, user=request.user, action=AccessAction.READ, at=timezone.now())
     orders = (
         Order.objects.filter(household=household)

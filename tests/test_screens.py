@@ -414,3 +414,12 @@ def test_the_numbers_filters():
     assert plain(Decimal("4.000")) == "4"
     assert plain(Decimal("2.500")) == "2.5"
     assert plain(None) == ""
+
+
+def test_links_lead_to_screens_not_to_the_api(world, market):
+    """The API's route names (household-detail, cycle-list, ...) must not capture a screen's."""
+    households = browser_for(world.ccas_staff).get("/ccas/foyers/").content.decode()
+    assert f'href="/ccas/foyers/{market.household.id}/"' in households
+    assert "/api/v1/households/" not in households
+    home = browser_for(world.coordinator).get("/").content.decode()
+    assert 'href="/coordination/cycles/"' in home
