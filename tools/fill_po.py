@@ -2,9 +2,9 @@
 
 Usage: python tools/fill_po.py locale/fr/LC_MESSAGES/django.po tools/fr.json
 
-Entries that are empty or marked fuzzy (makemessages guesses from a changed msgid) take the
-dictionary's translation; the fuzzy flag and the previous msgid go. Prints the msgids the
-dictionary lacks and exits 1 if there are any.
+Entries that are empty, marked fuzzy (makemessages guesses from a changed msgid) or that
+disagree with the dictionary take the dictionary's translation; the fuzzy flag and the
+previous msgid go. Prints the msgids the dictionary lacks and exits 1 if there are any.
 """
 
 import json
@@ -32,7 +32,9 @@ def fill(po_path: str, json_path: str) -> int:
         msgid = _joined(lines[msgid_at:msgstr_at])
         msgstr = _joined([line for line in lines[msgstr_at:] if line.startswith(("msgstr", '"'))])
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines[:msgid_at])
-        if not msgid or (msgstr and not fuzzy):
+        # The dictionary is the source: an entry that disagrees with it takes its sentence.
+        settled = msgstr and not fuzzy and translations.get(msgid, msgstr) == msgstr
+        if not msgid or settled:
             result.append(entry)
             continue
         if msgid not in translations:
