@@ -30,3 +30,10 @@ class InvalidInput(DomainError):
 
     code = "invalid"
     status_code = 400
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins for this username: wait before trying again (429)."""
+
+    code = "too_many_attempts"
+    status_code = 429

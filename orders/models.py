@@ -247,6 +247,10 @@ class HouseholdReferenceCounter(models.Model):
         return f"{self.social_service_id}/{self.year}: {self.last_number}"
 
 
+class AccessLogImmutable(Exception):
+    """An attempt to change or remove an access-log row."""
+
+
 class HouseholdAccessLog(models.Model):
     """Who saw or changed a household's CCAS-only data, and when."""
 
@@ -262,6 +266,14 @@ class HouseholdAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.household_id} {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AccessLogImmutable(_("The access log is append-only."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccessLogImmutable(_("The access log is append-only."))
 
 
 class Order(models.Model):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -16,6 +17,14 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def _french_by_default(settings):
     settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and lockout counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -149,6 +149,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Only the token endpoint is throttled (per client address): it is the one that guesses
+    # passwords; the lockout (core/lockout.py) covers a username tried from many addresses.
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "30/min")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -234,5 +237,21 @@ LOGISTICS_COST_RULE = os.environ.get("LOGISTICS_COST_RULE", "by_weight")
 # Dashboards: kg of CO2 per km driven by a light van (ADEME order of magnitude).
 CO2_KG_PER_KM = Decimal(os.environ.get("CO2_KG_PER_KM", "0.25"))
 LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
+# Five wrong passwords for one username lock it for 15 minutes (token, login page, admin).
+LOGIN_FAILURES_BEFORE_LOCKOUT = int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", "5"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Counters of the lockout and the throttles: in the process by default, in Redis when several
+# web processes share them (CACHE_URL=redis://host:6379/1).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

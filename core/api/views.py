@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -7,9 +8,10 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from core import services
+from core import lockout, services
 from core.access import actor_of
 from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
@@ -24,18 +26,25 @@ from core.api.serializers import (
 )
 from core.api.viewsets import ReadCreateViewSet
 from core.choices import Role
-from core.errors import InvalidInput
+from core.errors import InvalidInput, TooManyAttempts
 from core.models import Organisation, TaskRun
 
 
 class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if lockout.is_locked(serializer.validated_data["username"]):
+            raise TooManyAttempts(
+                _("Too many failed attempts for this account: try again in %(minutes)d minutes.")
+                % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60}
+            )
         user = authenticate(
             request,
             username=serializer.validated_data["username"],

@@ -1,0 +1,108 @@
+"""Throttling of the token endpoint, lockout after repeated failures, and an access log that
+no interface can edit."""
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from core.models import User
+from orders.models import AccessLogImmutable, HouseholdAccessLog
+
+PASSWORD = "Un-Mot-De-Passe-Solide-2026"
+
+
+@pytest.fixture
+def volunteer(world):
+    world.volunteer.set_password(PASSWORD)
+    world.volunteer.save()
+    return world.volunteer
+
+
+def _token(client, username, password):
+    return client.post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+    )
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(volunteer, settings):
+    client = APIClient()
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT):
+        assert _token(client, volunteer.username, "faux").status_code == 400
+
+    locked = _token(client, volunteer.username, PASSWORD)
+
+    assert locked.status_code == 429
+    assert locked.json() == {
+        "code": "too_many_attempts",
+        "message": "Trop d'essais manqués pour ce compte : réessayez dans 15 minutes.",
+    }
+    # The login page refuses it too, and another account is not affected.
+    page = Client().post("/connexion/", {"username": volunteer.username, "password": PASSWORD})
+    assert page.status_code == 200 and "_auth_user_id" not in page.client.session
+
+
+def test_a_success_before_the_limit_clears_the_failures(volunteer, settings):
+    client = APIClient()
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT - 1):
+        _token(client, volunteer.username, "faux")
+    assert _token(client, volunteer.username, PASSWORD).status_code == 200
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT - 1):
+        _token(client, volunteer.username, "faux")
+    assert _token(client, volunteer.username, PASSWORD).status_code == 200
+
+
+def test_the_lockout_counts_the_login_page_too(volunteer, settings):
+    browser = Client()
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT):
+        browser.post("/connexion/", {"username": volunteer.username, "password": "faux"})
+    assert _token(APIClient(), volunteer.username, PASSWORD).status_code == 429
+
+
+def test_the_token_endpoint_is_throttled_per_address(world, monkeypatch):
+    # DRF reads the rates once, at import: the test lowers them where they are kept.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    client = APIClient()
+    answers = [_token(client, f"inconnu{index}", "faux").status_code for index in range(4)]
+    assert answers == [400, 400, 400, 429]
+    throttled = _token(client, "inconnu9", "faux")
+    assert throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) > 0
+
+
+def test_the_access_log_cannot_be_changed_or_removed(world, market):
+    entry = HouseholdAccessLog.objects.create(
+        household=market.household, user=world.ccas_staff, action="read", accessed_at=timezone.now()
+    )
+    entry.action = "update"
+    with pytest.raises(AccessLogImmutable):
+        entry.save()
+    with pytest.raises(AccessLogImmutable):
+        entry.delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        HouseholdAccessLog.objects.filter(pk=entry.pk).update(action="update")
+    entry.refresh_from_db()
+    assert entry.action == "read"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_no_api_route_edits_the_access_log(world, market, method):
+    entry = HouseholdAccessLog.objects.create(
+        household=market.household, user=world.ccas_staff, action="read", accessed_at=timezone.now()
+    )
+    client = APIClient()
+    client.force_authenticate(world.ccas_staff)
+    response = getattr(client, method)(
+        f"/api/v1/household-access-log/{entry.pk}/", {"action": "update"}, format="json"
+    )
+    assert response.status_code in (404, 405)
+    assert HouseholdAccessLog.objects.get(pk=entry.pk).action == "read"
+
+
+def test_the_admin_has_no_page_for_the_access_log(world, platform):
+    admin = User.objects.create_superuser("admin-test", "a@example.invalid", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/admin/orders/householdaccesslog/").status_code == 404
