@@ -228,3 +228,81 @@ def household_suspend(*, household: Household, user, now: datetime, suspended: b
     household.save(update_fields=["suspended_at"])
     access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)
     return household
+
+
+def retention_cutoff(*, today: date, years: int) -> date:
+    return add_months(today, -12 * years)
+
+
+@transaction.atomic
+def households_anonymise(*, now: datetime, years: int, dry_run: bool = False) -> int:
+    """Erase the contact fields and the reason of households with no decision in force and
+    no order delivered for `years` years. Their reference, size, tier and orders stay, so
+    every aggregate (dashboards, statements, the ledger) is unchanged."""
+    cutoff = retention_cutoff(today=now.date(), years=years)
+    recent_orders = Order.objects.filter(cycle__delivery_date__gte=cutoff).values("household_id")
+    stale = Household.objects.filter(
+        anonymised_at__isnull=True, valid_until__lt=cutoff, created_at__date__lt=cutoff
+    ).exclude(pk__in=recent_orders)
+    if dry_run:
+        return stale.count()
+    return stale.update(contact_name="", contact_phone="", eligibility_reason="", anonymised_at=now)
+
+
+def household_export(*, household: Household, user, now: datetime) -> dict:
+    """Everything kept about one household, for a subject access request. The read is logged."""
+    access_log(household=household, user=user, action=AccessAction.READ, at=now)
+    orders = (
+        Order.objects.filter(household=household)
+        .select_related("cycle")
+        .prefetch_related("lines__offer__product")
+        .order_by("cycle__delivery_date", "id")
+    )
+    return {
+        "exported_at": now.isoformat(),
+        "household": {
+            "reference": household.reference,
+            "ccas": household.social_service.name,
+            "adults": household.adults,
+            "children": household.children,
+            "valid_from": household.valid_from.isoformat(),
+            "valid_until": household.valid_until.isoformat(),
+            "tier": household.tier.code,
+            "monthly_cap": str(household.monthly_cap),
+            "pickup_grocery": household.pickup_grocery.name,
+            "funder": household.funder.name,
+            "consent_at": household.consent_at.isoformat(),
+            "eligibility_reason": household.eligibility_reason,
+            "contact_name": household.contact_name,
+            "contact_phone": household.contact_phone,
+            "suspended_at": household.suspended_at and household.suspended_at.isoformat(),
+            "anonymised_at": household.anonymised_at and household.anonymised_at.isoformat(),
+        },
+        "orders": [
+            {
+                "cycle": order.cycle.name,
+                "delivery_date": order.cycle.delivery_date.isoformat(),
+                "status": order.status,
+                "total_ttc": str(order.total_ttc),
+                "paid_by_household": str(order.beneficiary_total),
+                "subsidy": str(order.subsidy_total),
+                "lines": [
+                    {
+                        "product": line.offer.product.name,
+                        "quantity": str(line.quantity),
+                        "line_ttc": str(line.line_ttc),
+                    }
+                    for line in order.lines.all()
+                ],
+            }
+            for order in orders
+        ],
+        "access_log": [
+            {
+                "at": entry.accessed_at.isoformat(),
+                "user": entry.user.get_username(),
+                "action": entry.action,
+            }
+            for entry in household.access_log.select_related("user").order_by("accessed_at")
+        ],
+    }

@@ -207,6 +207,8 @@ class Household(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    # Set by the retention pass: contact fields and the reason were erased (figures stay).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

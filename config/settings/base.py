@@ -237,6 +237,9 @@ LOGISTICS_COST_RULE = os.environ.get("LOGISTICS_COST_RULE", "by_weight")
 # Dashboards: kg of CO2 per km driven by a light van (ADEME order of magnitude).
 CO2_KG_PER_KM = Decimal(os.environ.get("CO2_KG_PER_KM", "0.25"))
 LOGIN_URL = "login"
+# Households with no decision in force and no order for this many years are anonymised by
+# `manage.py households_anonymise` (run it daily from cron or beat).
+HOUSEHOLD_RETENTION_YEARS = int(os.environ.get("HOUSEHOLD_RETENTION_YEARS", "2"))
 AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
 # Five wrong passwords for one username lock it for 15 minutes (token, login page, admin).
 LOGIN_FAILURES_BEFORE_LOCKOUT = int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", "5"))

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
+from core.api.views import file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
 from orders import selectors, services
@@ -37,6 +39,7 @@ from orders.households import (
     access_log,
     funders_usable_by,
     household_enrol,
+    household_export,
     household_renew,
     household_suspend,
     tariff_suggest,
@@ -129,7 +132,14 @@ class HouseholdViewSet(ReadCreateViewSet):
         super().initial(request, *args, **kwargs)
         if self.actor.role not in HOUSEHOLD_ROLES:
             raise Http404
-        ccas_only = self.action in ("create", "renew", "suspend", "reinstate", "access_log")
+        ccas_only = self.action in (
+            "create",
+            "renew",
+            "suspend",
+            "reinstate",
+            "access_log",
+            "export",
+        )
         if ccas_only and self.actor.role != Role.CCAS_STAFF:
             raise PermissionDenied(_("Only the staff of a CCAS manage households."))
 
@@ -203,6 +213,14 @@ class HouseholdViewSet(ReadCreateViewSet):
             household=self.get_object(), user=request.user, now=timezone.now(), suspended=False
         )
         return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """Everything kept about this household, for a subject access request (logged)."""
+        data = household_export(household=self.get_object(), user=request.user, now=timezone.now())
+        reference = data["household"]["reference"]
+        return Response(data, headers=file_headers(f"foyer-{reference}.json"))
 
     @extend_schema(responses={200: HouseholdAccessLogSerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="access-log")
