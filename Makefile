@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/appro_solidaire
 
-.PHONY: run test test-postgres lint install install-dev migrate seed worker beat clean messages
+.PHONY: production run test test-postgres lint install install-dev migrate seed worker beat clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_history
 	$(PY) manage.py runserver $(HOST)
+
+## Production processes on this machine (gunicorn, a Celery worker, beat) from the Procfile;
+## needs the production variables of the README (PostgreSQL, CELERY_BROKER_URL, secrets).
+production: install
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.production PATH=$(VENV)/bin:$$PATH $(VENV)/bin/honcho start
 
 ## Lint, migration check and the whole test suite (SQLite unless DATABASE_URL is set)
 test: install-dev lint
