@@ -1,4 +1,12 @@
-"""E-mails sent after a cycle moves. Called on commit, never inside the transaction."""
+"""E-mails sent after a cycle moves: tasks queued on commit, never inside the transaction.
+
+A mail server that is down must not undo or fail the step that sent them: the step has
+committed, the mails are retried on their own (transient SMTP and network errors).
+"""
+
+from smtplib import SMTPException
+
+from celery import shared_task
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -19,6 +27,15 @@ def _addresses(organisation_id: int) -> list[str]:
     )
 
 
+MAIL_RETRY = {
+    "autoretry_for": (OSError, SMTPException),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "max_retries": 10,
+}
+
+
+@shared_task(name="supply.purchase_lists_sent", **MAIL_RETRY)
 def purchase_lists_sent(*, cycle_id: int) -> int:
     """Each producer receives its purchase list to confirm."""
     cycle = OrderCycle.objects.get(pk=cycle_id)
@@ -44,6 +61,7 @@ def purchase_lists_sent(*, cycle_id: int) -> int:
     return send_mass_mail(messages, fail_silently=False)
 
 
+@shared_task(name="supply.groceries_confirmed", **MAIL_RETRY)
 def groceries_confirmed(*, cycle_id: int) -> int:
     """Each grocery learns what it will receive once producers have answered."""
     cycle = OrderCycle.objects.get(pk=cycle_id)

@@ -154,7 +154,11 @@ def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
     figures = consolidation.cycle_allocate(cycle=cycle, progress=progress)
     lists = consolidation.purchase_lists_build(cycle=cycle, now=now)
     progress(95)
-    transaction.on_commit(lambda: notifications.purchase_lists_sent(cycle_id=cycle_id))
+    # robust: in the embedded default the mail task runs right here; its failure is logged
+    # and retried, the close stands.
+    transaction.on_commit(
+        lambda: notifications.purchase_lists_sent.delay(cycle_id=cycle_id), robust=True
+    )
     return {
         "cycle": cycle_id,
         "status": CycleStatus.CLOSED,
@@ -269,7 +273,9 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
         status=OrderStatus.CONFIRMED
     )
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, actor=actor, now=now)
-    transaction.on_commit(lambda: notifications.groceries_confirmed(cycle_id=cycle_id))
+    transaction.on_commit(
+        lambda: notifications.groceries_confirmed.delay(cycle_id=cycle_id), robust=True
+    )
     return {
         "cycle": cycle_id,
         "status": CycleStatus.CONFIRMED,

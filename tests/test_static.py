@@ -1,0 +1,14 @@
+"""The production static pipeline (whitenoise's manifest storage) must accept every file we
+ship: a vendored script naming a source map we do not ship stops collectstatic."""
+
+from django.core.management import call_command
+
+
+def test_collectstatic_with_the_production_storage(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()
