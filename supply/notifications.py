@@ -7,7 +7,6 @@ committed, the mails are retried on their own (transient SMTP and network errors
 from smtplib import SMTPException
 
 from celery import shared_task
-
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
