@@ -9,6 +9,7 @@ from core.models import IdempotencyRecord, Organisation, User
 from logistics.models import Hub, Vehicle
 from orders.models import Grocery, SocialService
 from producers.models import Producer, Product
+from tests.conftest import client_for
 
 
 def snapshot():
@@ -279,3 +280,18 @@ def test_form_encoded_body_is_unsupported(coordinator_client, world):
 
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv", "pdf"])
+def test_a_refused_file_download_answers_the_json_error_body(world, file_format):
+    """Found by schemathesis: a bad filter with ?format=xlsx answered 500."""
+    client = client_for(world.coordinator)
+    path = (
+        "/api/v1/dashboards/export/"
+        if file_format != "pdf"
+        else (f"/api/v1/funders/{world.funder.id}/statement/")
+    )
+    response = client.get(f"{path}?format={file_format}&from=2026-13-01&zone=0")
+    assert response.status_code in (400, 404), response.content[:200]
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) >= {"code", "message"}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
@@ -64,7 +65,18 @@ def validation_error_body(detail) -> dict:
     }
 
 
+def _errors_in_json(context) -> None:
+    """An error asked for as CSV, XLSX or PDF is still the contract's JSON body: file renderers
+    cannot write it (an XLSX renderer given a dict of messages failed with a 500)."""
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format not in ("json", "api"):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc, context):
+    _errors_in_json(context)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "message": exc.message}
         if exc.status_code == status.HTTP_400_BAD_REQUEST:
