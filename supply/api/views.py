@@ -72,7 +72,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         return accepted(tasks.cycle_close_start(cycle=self.get_object(), user=request.user))
 
     @extend_schema(responses={200: CycleEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         cycle = self.get_object()
         events = cycle.events.select_related("actor")
@@ -128,6 +128,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         methods=["get"],
         url_path="purchase-lists",
         renderer_classes=[JSONRenderer, CSVRenderer],
+        pagination_class=None,
     )
     def purchase_lists(self, request, pk=None):
         cycle = self.get_object()
@@ -154,6 +155,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         methods=["get"],
         url_path="packing-lists",
         renderer_classes=[JSONRenderer, CSVRenderer],
+        pagination_class=None,
     )
     def packing_lists(self, request, pk=None):
         cycle = self.get_object()
