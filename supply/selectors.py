@@ -51,7 +51,7 @@ def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
 
 
 def with_line_totals(purchase_lists) -> list[PurchaseList]:
-    """Give each purchase list line its money and weight.
+    """Give each purchase list line its money and weight, and each list its totals.
 
     The money is the sum of the order lines' own amounts (each rounded on its line, so the
     books balance to the cent), computed in one aggregate per offer for all the lists.
@@ -77,6 +77,10 @@ def with_line_totals(purchase_lists) -> list[PurchaseList]:
                 else line.allocated_quantity
             )
             line.weight_kg = quantity * line.offer.product.unit_weight_kg
+        lines = item.lines.all()
+        item.total_ht = sum((line.total_ht for line in lines), Decimal("0.00"))
+        item.total_ttc = sum((line.total_ttc for line in lines), Decimal("0.00"))
+        item.weight_kg = sum((line.weight_kg for line in lines), Decimal("0.000"))
     return purchase_lists
 
 

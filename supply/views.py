@@ -2,7 +2,6 @@
 started and the background work shows its progress."""
 
 import uuid
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -128,8 +127,6 @@ def cycle_panel(request, cycle_id: int):
     purchase_lists = selectors.with_line_totals(
         selectors.purchase_list_list(actor=request.actor).filter(cycle=cycle)
     )
-    for purchase in purchase_lists:
-        purchase.total_ttc = sum((line.total_ttc for line in purchase.lines.all()), Decimal(0))
     rounds = round_list(actor=request.actor, cycle=cycle).order_by("kind", "id")
     summary = None
     if cycle.status in (CycleStatus.DELIVERED, CycleStatus.SETTLED):

@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logistics.models import Hub
@@ -66,9 +65,10 @@ class PurchaseListLineSerializer(serializers.ModelSerializer):
 class PurchaseListSerializer(serializers.ModelSerializer):
     lines = PurchaseListLineSerializer(many=True)
     producer_name = serializers.CharField(source="producer.name")
-    total_ht = serializers.SerializerMethodField()
-    total_ttc = serializers.SerializerMethodField()
-    weight_kg = serializers.SerializerMethodField()
+    # Totals set by selectors.with_line_totals, through which every purchase list passes.
+    total_ht = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    total_ttc = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
 
     class Meta:
         model = PurchaseList
@@ -83,21 +83,6 @@ class PurchaseListSerializer(serializers.ModelSerializer):
             "total_ttc",
             "weight_kg",
         ]
-
-    def _sum(self, purchase_list, field) -> Decimal:
-        return sum((getattr(line, field) for line in purchase_list.lines.all()), Decimal("0"))
-
-    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
-    def get_total_ht(self, purchase_list) -> str:
-        return f"{self._sum(purchase_list, 'total_ht'):.2f}"
-
-    @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
-    def get_total_ttc(self, purchase_list) -> str:
-        return f"{self._sum(purchase_list, 'total_ttc'):.2f}"
-
-    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=3))
-    def get_weight_kg(self, purchase_list) -> str:
-        return f"{self._sum(purchase_list, 'weight_kg'):.3f}"
 
 
 class ConfirmationLineSerializer(serializers.Serializer):
