@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnly
 from orders.models import SocialService
 
 from .choices import AccountKind, EntryKind, FunderKind
@@ -73,28 +74,6 @@ class Envelope(models.Model):
     @property
     def remaining(self):
         return self.amount - self.committed - self.spent
-
-
-class LedgerImmutable(Exception):
-    """Journal entries are never changed or deleted: a correction is a new entry."""
-
-    def __init__(self, row):
-        super().__init__(f"{row._meta.verbose_name} {row.pk}: the ledger is append-only")
-
-
-class AppendOnly(models.Model):
-    """Rows written once: saving an existing row or deleting one raises."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerImmutable(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerImmutable(self)
 
 
 class Account(models.Model):

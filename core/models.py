@@ -9,6 +9,29 @@ from django.utils.translation import gettext_lazy as _
 from .choices import Commune, OrganisationKind, Role
 
 
+class AppendOnlyViolation(Exception):
+    """An attempt to change or delete a row of an append-only table."""
+
+    def __init__(self, row):
+        super().__init__(f"{row._meta.verbose_name} {row.pk}: this table is append-only")
+
+
+class AppendOnly(models.Model):
+    """Rows written once: saving an existing row or deleting one raises. The database refuses
+    it too (core.append_only.triggers in the table's migration)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyViolation(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyViolation(self)
+
+
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their membership."""
 

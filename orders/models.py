@@ -10,7 +10,7 @@ from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Commune
-from core.models import Organisation
+from core.models import AppendOnly, Organisation
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import AccessAction, OrderStatus
@@ -249,11 +249,7 @@ class HouseholdReferenceCounter(models.Model):
         return f"{self.social_service_id}/{self.year}: {self.last_number}"
 
 
-class AccessLogImmutable(Exception):
-    """An attempt to change or remove an access-log row."""
-
-
-class HouseholdAccessLog(models.Model):
+class HouseholdAccessLog(AppendOnly):
     """Who saw or changed a household's CCAS-only data, and when."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="access_log")
@@ -268,14 +264,6 @@ class HouseholdAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.household_id} {self.accessed_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AccessLogImmutable(_("The access log is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AccessLogImmutable(_("The access log is append-only."))
 
 
 class Order(models.Model):

@@ -37,7 +37,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from accounting import settlement as settlement_module
-from accounting.models import Envelope, JournalEntry, JournalLine, LedgerImmutable
+from accounting.models import Envelope, JournalEntry, JournalLine
+from core.models import AppendOnlyViolation
 from orders.models import Order, OrderLine
 from tests.accounting.conftest import settle
 from tests.conftest import client_for
@@ -291,10 +292,10 @@ def test_the_journal_cannot_be_changed(
     entry = JournalEntry.objects.first()
     line = entry.lines.first()
 
-    with pytest.raises(LedgerImmutable):
+    with pytest.raises(AppendOnlyViolation):
         entry.memo = "changed"
         entry.save()
-    with pytest.raises(LedgerImmutable):
+    with pytest.raises(AppendOnlyViolation):
         line.delete()
     # Underneath the models, the database refuses too.
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:

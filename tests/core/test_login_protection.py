@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from core.models import User
-from orders.models import AccessLogImmutable, HouseholdAccessLog
+from core.models import AppendOnlyViolation, User
+from orders.models import HouseholdAccessLog
 
 PASSWORD = "Un-Mot-De-Passe-Solide-2026"
 
@@ -77,9 +77,9 @@ def test_the_access_log_cannot_be_changed_or_removed(world, market):
         household=market.household, user=world.ccas_staff, action="read", accessed_at=timezone.now()
     )
     entry.action = "update"
-    with pytest.raises(AccessLogImmutable):
+    with pytest.raises(AppendOnlyViolation):
         entry.save()
-    with pytest.raises(AccessLogImmutable):
+    with pytest.raises(AppendOnlyViolation):
         entry.delete()
     with pytest.raises(DatabaseError), transaction.atomic():
         HouseholdAccessLog.objects.filter(pk=entry.pk).update(action="update")
