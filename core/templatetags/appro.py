@@ -37,11 +37,3 @@ def quantity(value) -> str:
     if value in (None, ""):
         return "—"
     return format_quantity(Decimal(str(value)))
-
-
-@register.filter
-def euros(amount) -> str:
-    """An amount (a Decimal, or the string an API serializer gives) as "1 234,50 €"."""
-    if amount in (None, ""):
-        return "—"
-    return f"{number_format(Decimal(str(amount)), 2, force_grouping=True)} €"
