@@ -4,16 +4,14 @@ table by commune; the same figures as a printable PDF for a council meeting."""
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 
-from core.access import actor_of
 from core.api.views import file_headers
 from core.choices import Commune, Role
 from core.documents import pdf_from_template
+from core.views import role_required
 from logistics.choices import ZoneKind
 from logistics.models import Zone
 
@@ -60,9 +58,6 @@ def _change(unit: str, now, before) -> dict | None:
 
 
 def _context(request, *, printable: bool = False) -> dict:
-    actor = actor_of(request.user)
-    if actor is None or actor.role not in (Role.OFFICIAL, Role.COORDINATOR):
-        raise PermissionDenied
     query = ScopeQuerySerializer(data=request.GET)
     errors = {}
     if not query.is_valid():
@@ -123,12 +118,15 @@ def _context(request, *, printable: bool = False) -> dict:
     return context
 
 
-@login_required
+officials_and_coordinators = role_required(Role.OFFICIAL, Role.COORDINATOR)
+
+
+@officials_and_coordinators
 def dashboard_page(request):
     return render(request, "dashboards/page.html", _context(request))
 
 
-@login_required
+@officials_and_coordinators
 def dashboard_pdf(request):
     context = _context(request, printable=True)
     scope = context["scope"]

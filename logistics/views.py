@@ -4,12 +4,10 @@ Leaflet is served from our static files and no tile server is used: the outlines
 zones are the background, so the page works on a municipal network without outside access.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
-from core.access import actor_of
 from core.choices import Role
+from core.views import role_required
 from supply.models import OrderCycle
 
 from .api.serializers import RoundSerializer
@@ -18,11 +16,9 @@ from .models import Zone
 from .selectors import round_list
 
 
-@login_required
+@role_required(Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER)
 def cycle_map(request, cycle_id: int):
-    actor = actor_of(request.user)
-    if actor is None or actor.role not in (Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER):
-        raise PermissionDenied
+    actor = request.actor
     cycle = get_object_or_404(OrderCycle.objects.select_related("hub"), pk=cycle_id)
     rounds = RoundSerializer(round_list(actor=actor, cycle=cycle), many=True).data
     zones = {
