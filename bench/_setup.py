@@ -1,7 +1,10 @@
-"""What every PostgreSQL benchmark does first: its own database, then Django."""
+"""What every PostgreSQL benchmark does first (its own database, then Django) and how it
+times things."""
 
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +37,13 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def timed(function, repeat: int, *, scale: float = 1.0) -> tuple[float, list[float]]:
+    """Run `function` `repeat` times: the median and every run, in seconds × `scale`."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        runs.append((time.perf_counter() - started) * scale)
+    return statistics.median(runs), runs

@@ -16,7 +16,6 @@ starts from the same open cycle; one last close commits, and its time is printed
 import io
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ensure_database, setup_django, use_database
+from _setup import ensure_database, setup_django, timed, use_database
 
 use_database("appro_bench")
 
@@ -286,15 +285,6 @@ def restore(cycle) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in RESTORE_SQL:
             cursor.execute(statement)
-
-
-def timed(function, repeat: int) -> tuple[float, list[float]]:
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs), runs
 
 
 def measure() -> None:

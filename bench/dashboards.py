@@ -16,7 +16,6 @@ hand-written SQL over the same snapshot tables in the same process; for scale, t
 figures by one SQL scan of the order lines.
 """
 
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -24,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ensure_database, setup_django, use_database
+from _setup import ensure_database, setup_django, timed, use_database
 
 use_database("appro_dashboard_bench")
 
@@ -330,15 +329,6 @@ WHERE c.delivery_date BETWEEN %(start)s AND %(end)s AND o.status <> 'cancelled'
 """
 
 
-def _median_ms(function, repeat: int) -> tuple[float, list[float]]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), times
-
-
 def measure() -> None:
     setup_django()
     from django.db import connection
@@ -387,9 +377,9 @@ def measure() -> None:
     for _ in range(3):  # warm the caches of both sides alike
         client.get(path)
         hand_written()
-    baseline_ms, baseline_all = _median_ms(hand_written, 20)
-    endpoint_ms, endpoint_all = _median_ms(lambda: client.get(path), 20)
-    raw_ms, _raw_all = _median_ms(raw_scan, 3)
+    baseline_ms, baseline_all = timed(hand_written, 20, scale=1000)
+    endpoint_ms, endpoint_all = timed(lambda: client.get(path), 20, scale=1000)
+    raw_ms, _raw_all = timed(raw_scan, 3, scale=1000)
     ratio = endpoint_ms / baseline_ms
     print(
         f"hand-written SQL over the snapshots (baseline): median {baseline_ms:.1f} ms "
@@ -401,7 +391,7 @@ def measure() -> None:
         f"(target <= {TARGETS['ratio']} x, <= {TARGETS['kpi_ms']:.0f} ms)"
     )
     print(f"for scale, one SQL scan of the order lines: median {raw_ms:.0f} ms")
-    commune_ms, _ = _median_ms(lambda: client.get(path + "&commune=Lomme"), 20)
+    commune_ms, _ = timed(lambda: client.get(path + "&commune=Lomme"), 20, scale=1000)
     print(f"GET /dashboards/kpis/?commune=Lomme: median {commune_ms:.1f} ms")
     passed = (
         endpoint_ms <= TARGETS["kpi_ms"]
