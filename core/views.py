@@ -2,21 +2,38 @@
 tells each person what they have to do now."""
 
 import functools
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .access import actor_of
 from .choices import Role
 from .errors import DomainError, InvalidInput
 
-# The largest quantity a form accepts on one line (the database holds 12 digits, 3 decimals).
-MAX_QUANTITY = Decimal("999999")
+
+def size_messages(message) -> dict:
+    """The same message for every way a number can be too big or too precise."""
+    return {key: message for key in ("max_digits", "max_decimal_places", "max_whole_digits")}
+
+
+# A quantity typed in a form: French or English decimal mark, at most 6 digits and 3 decimals.
+QUANTITY = forms.DecimalField(
+    min_value=0,
+    max_digits=9,
+    decimal_places=3,
+    localize=True,
+    error_messages={
+        "min_value": gettext_lazy("A quantity cannot be negative."),
+        **size_messages(gettext_lazy("A quantity has at most 6 digits and 3 decimals.")),
+    },
+)
 
 
 def role_required(*roles: str):
@@ -46,35 +63,47 @@ def refused(request, error: DomainError) -> None:
                 messages.error(request, message)
 
 
-def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decimal]:
-    """The quantities typed in inputs named `<prefix><id>`; empty inputs are left out.
-
-    Refuses ids outside `allowed`, text that is not a number, negative and oversized values.
-    """
-    quantities, errors = {}, {}
+def decimals_from(
+    data,
+    *,
+    prefix: str,
+    allowed: set[int],
+    field: forms.DecimalField = QUANTITY,
+    invalid: str,
+    refusal: str,
+) -> dict[int, Decimal]:
+    """The numbers typed in inputs named `<prefix><id>`, checked by `field`; empty inputs are
+    left out. Refuses ids outside `allowed`; `invalid` (with %(value)s) names what is not a
+    number, `refusal` sums them up. All the errors are raised together, each on its input."""
+    numbers, errors = {}, {}
     for name, raw in data.items():
-        if not name.startswith(prefix):
+        if not name.startswith(prefix) or not raw.strip():
             continue
-        text = raw.strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
-        if not text:
+        key = name[len(prefix) :]
+        if not key.isdigit() or int(key) not in allowed:
+            errors[name] = [_("This line is not offered here.")]
             continue
         try:
-            key = int(name[len(prefix) :])
-            quantity = Decimal(text)
-        except (ValueError, InvalidOperation):
-            errors[name] = [_("« %(value)s » is not a quantity.") % {"value": raw[:20]}]
-            continue
-        if key not in allowed:
-            errors[name] = [_("This line is not offered here.")]
-        elif not quantity.is_finite() or quantity < 0:
-            errors[name] = [_("A quantity cannot be negative.")]
-        elif quantity > MAX_QUANTITY or quantity.as_tuple().exponent < -3:
-            errors[name] = [_("A quantity has at most 6 digits and 3 decimals.")]
-        else:
-            quantities[key] = quantity
+            numbers[int(key)] = field.clean(raw.replace("\u202f", "").replace(" ", ""))
+        except ValidationError as error:
+            if any(item.code == "invalid" for item in error.error_list):
+                errors[name] = [invalid % {"value": raw[:20]}]
+            else:
+                errors[name] = list(error.messages)
     if errors:
-        raise InvalidInput(_("Some quantities are not valid."), fields=errors)
-    return quantities
+        raise InvalidInput(refusal, fields=errors)
+    return numbers
+
+
+def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decimal]:
+    """The quantities typed in inputs named `<prefix><id>` (see decimals_from)."""
+    return decimals_from(
+        data,
+        prefix=prefix,
+        allowed=allowed,
+        invalid=_("« %(value)s » is not a quantity."),
+        refusal=_("Some quantities are not valid."),
+    )
 
 
 @login_required

@@ -1,16 +1,18 @@
 """The producers' screens: the catalogue, the offers for a cycle, the purchase lists to
 confirm, and their documents."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
-from core.errors import DomainError, InvalidInput
-from core.views import quantities_from, refused, role_required
+from core.errors import DomainError
+from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
 from supply.choices import CycleStatus
 from supply.services import purchase_list_confirm
@@ -47,34 +49,33 @@ def catalogue(request):
     )
 
 
+# A price typed by a producer, in euros and cents.
+PRICE = forms.DecimalField(
+    min_value=0,
+    max_digits=8,
+    decimal_places=2,
+    localize=True,
+    error_messages=size_messages(gettext_lazy("A price is positive, in euros and cents."))
+    | {"min_value": gettext_lazy("A price is positive, in euros and cents.")},
+)
+
+
 def _offer_rows(data, products) -> dict[int, tuple[Decimal, Decimal | None]]:
     """product id -> (quantity, price) from inputs `q-<product>` and `p-<product>`."""
-    quantities = quantities_from(data, prefix="q-", allowed={product.id for product in products})
-    rows, errors = {}, {}
-    for product in products:
-        raw_price = data.get(f"p-{product.id}", "").strip().replace(",", ".")
-        price = None
-        if raw_price:
-            try:
-                price = Decimal(raw_price)
-            except InvalidOperation:
-                errors[f"p-{product.id}"] = [
-                    _("« %(value)s » is not a price.") % {"value": raw_price[:20]}
-                ]
-                continue
-            if (
-                not price.is_finite()
-                or price < 0
-                or price > 100000
-                or price.as_tuple().exponent < -2
-            ):
-                errors[f"p-{product.id}"] = [_("A price is positive, in euros and cents.")]
-                continue
-        if product.id in quantities:
-            rows[product.id] = (quantities[product.id], price)
-    if errors:
-        raise InvalidInput(_("Some prices are not valid."), fields=errors)
-    return rows
+    ids = {product.id for product in products}
+    quantities = quantities_from(data, prefix="q-", allowed=ids)
+    prices = decimals_from(
+        data,
+        prefix="p-",
+        allowed=ids,
+        field=PRICE,
+        invalid=_("« %(value)s » is not a price."),
+        refusal=_("Some prices are not valid."),
+    )
+    return {
+        product_id: (quantity, prices.get(product_id))
+        for product_id, quantity in quantities.items()
+    }
 
 
 @producer_only
