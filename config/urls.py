@@ -151,3 +151,6 @@ urlpatterns = [
     path("carte/cycles/<int:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
 ]
+
+# 503 when the database is unreachable, 500 otherwise; JSON under /api/ (core.views).
+handler500 = "core.views.server_error"

@@ -2,12 +2,14 @@
 tells each person what they have to do now."""
 
 import functools
+import sys
 from decimal import Decimal
 
-from django import forms
+from django import db, forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,3 +130,30 @@ def home(request):
     if actor.role in sections:
         context.update(sections[actor.role](actor=actor, now=now))
     return render(request, f"core/home_{actor.role}.html", context)
+
+
+DATABASE_ERRORS = (db.OperationalError, db.InterfaceError)
+
+
+def server_error(request):
+    """Django's handler500, called while the exception is being handled.
+
+    The database unreachable (restarted, failed over, too many connections) is 503 with a
+    Retry-After: the request wrote nothing (its transaction never committed) and may be sent
+    again. The API answers in the contract's error body; the screens with a page that needs
+    neither the database nor the session.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        status, code = 503, "service_unavailable"
+        message = _("The service is briefly unavailable. Please try again in a few moments.")
+    else:
+        status, code = 500, "server_error"
+        message = _("An unexpected error occurred. The team has been told; please try again.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": code, "message": message}, status=status)
+    else:
+        response = render(request, "server_error.html", {"message": message}, status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response

@@ -186,6 +186,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A worker killed mid-task (OOM, deploy, power): the task is delivered again and, being
+# idempotent (DESIGN.md §4.5), completes once. A pool child lost: requeued at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # The whole worker lost: Redis hands its unacknowledged tasks to another worker after
+    # this many seconds. Longer than the hard time limit, so a running task is never taken
+    # twice. (RabbitMQ requeues them as soon as the worker's connection drops.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        "unacked_restore_interval": min(
+            10, int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+        ),
+        "unacked_restore_throttle": 1,
+    }
 
 # Geography.
 GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "api-adresse.data.gouv.fr")

@@ -1,6 +1,7 @@
 """OpenAPI: every operation documents the contract's error bodies beside its success."""
 
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -43,6 +44,12 @@ class AutoSchema(openapi.AutoSchema):
                     error.response, code, direction=direction
                 )
                 responses[code]["description"] = error.description
+        for code, response in responses.items():
+            # Errors are JSON whatever format was asked for (core.api.errors._errors_in_json).
+            content = response.get("content", {})
+            if code >= "400" and content:
+                schema = content.get("application/json") or next(iter(content.values()))
+                response["content"] = {"application/json": schema}
         return responses
 
     def get_override_parameters(self):
@@ -61,3 +68,19 @@ class AutoSchema(openapi.AutoSchema):
                 ),
             ]
         return parameters
+
+
+class LocalTimeFieldExtension(OpenApiSerializerFieldExtension):
+    """Times of day (opening hours, availability) are wall-clock times in Europe/Paris, sent as
+    "HH:MM:SS" with no offset. OpenAPI's format "time" is RFC 3339's full-time, which requires
+    one, so clients validating the schema would refuse every answer: a pattern says it exactly."""
+
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "example": "09:30:00",
+        }

@@ -7,8 +7,10 @@ from logistics.models import Hub, Round, RoundStop, Vehicle, Zone
 
 
 class ZoneField(serializers.SlugRelatedField):
+    """The zone's code; null for a place outside every zone (most producers)."""
+
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", read_only=True, **kwargs)
+        super().__init__(slug_field="code", read_only=True, allow_null=True, **kwargs)
 
 
 class HubSerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -62,6 +62,38 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     filterset_fields = ["kind", "commune"]
 
 
+_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "description": "Each round as a LineString through its stops, each stop as a Point.",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "geometry": {
+                        "type": "object",
+                        "required": ["type", "coordinates"],
+                        "properties": {
+                            "type": {"type": "string", "enum": ["Point", "LineString"]},
+                            "coordinates": {
+                                "oneOf": [_POSITION, {"type": "array", "items": _POSITION}]
+                            },
+                        },
+                    },
+                    "properties": {"type": "object", "additionalProperties": True},
+                },
+            },
+        },
+    },
+}
+
+
 class CycleRoundsView(APIView):
     """The rounds of a cycle; volunteers and producers see only the stops at their place."""
 
@@ -69,7 +101,15 @@ class CycleRoundsView(APIView):
     roles = {"get": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER)}
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
-    @extend_schema(responses={200: RoundSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["json", "geojson"], description="geojson: a map")
+        ],
+        responses={
+            (200, "application/json"): RoundSerializer(many=True),
+            (200, "application/geo+json"): GEOJSON_SCHEMA,
+        },
+    )
     def get(self, request, cycle_id: int):
         actor = actor_of(request.user)
         cycle = get_object_or_404(OrderCycle, pk=cycle_id)

@@ -29,7 +29,8 @@ class OrderCycleSerializer(serializers.ModelSerializer):
 
 
 class CycleEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null when the scheduler moved the cycle (opens_at / closes_at reached).
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = CycleEvent
