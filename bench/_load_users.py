@@ -15,6 +15,7 @@ import os
 import random
 import uuid
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 from locust import FastHttpUser, events, task
@@ -24,6 +25,10 @@ STATUSES = Counter()
 # order id -> {"lines": {offer: quantity}, "cancelled": bool} as last acknowledged.
 ORDERS: dict[int, dict] = {}
 REPLAYS = {"same": 0, "different": 0}
+# 5xx and unanswered requests: with the contract's error body {"code","message"} or not.
+ERROR_BODIES = Counter()
+# Writes still waiting to be sent again, by user: none should be left when the run ends.
+PENDING: dict[int, tuple] = {}
 FREE_VOLUNTEERS = list(range(len(WORLD["volunteers"])))
 random.shuffle(FREE_VOLUNTEERS)
 
@@ -31,9 +36,20 @@ random.shuffle(FREE_VOLUNTEERS)
 def _lines(count: int, quantity_range: tuple[int, int]) -> list[dict]:
     offers = random.sample(WORLD["offers"], count)
     return [
-        {"offer": offer["id"], "quantity": str(offer["pack"] * random.randint(*quantity_range))}
+        {
+            "offer": offer["id"],
+            "quantity": str(Decimal(offer["pack"]) * random.randint(*quantity_range)),
+        }
         for offer in offers
     ]
+
+
+def _is_error_body(response) -> bool:
+    try:
+        body = response.json()
+    except (TypeError, ValueError):  # HTML, empty, cut short
+        return False
+    return isinstance(body, dict) and {"code", "message"} <= set(body)
 
 
 def _acknowledge(order: dict) -> None:
@@ -44,7 +60,12 @@ def _acknowledge(order: dict) -> None:
 
 
 class Volunteer(FastHttpUser):
-    """One volunteer of one grocery; the order path as the grocery's tablet would use it."""
+    """One volunteer of one grocery; the order path as the grocery's tablet would use it.
+
+    A write that got no answer, or a 5xx, is sent again as it was (same body, same
+    Idempotency-Key) before anything else, as a careful client does: the server may have
+    committed it before the answer was lost.
+    """
 
     def on_start(self):
         volunteer = WORLD["volunteers"][FREE_VOLUNTEERS.pop()]
@@ -53,8 +74,10 @@ class Volunteer(FastHttpUser):
         self.waiting_households = list(volunteer["households"])
         self.household_orders: list[int] = []
         self.grouped_order = None
+        self.pending = None  # the write to send again, with what to do once it is answered
 
     def _send(self, method, path, name, expected=(200,), body=None, headers=None):
+        """The answer's JSON when its status is expected; None otherwise (kept as failure)."""
         with self.client.request(
             method,
             path,
@@ -64,11 +87,32 @@ class Volunteer(FastHttpUser):
             catch_response=True,
         ) as response:
             STATUSES[response.status_code] += 1
+            self.last_status = response.status_code
+            if response.status_code >= 500 or response.status_code == 0:
+                ERROR_BODIES["contract" if _is_error_body(response) else "other"] += 1
             if response.status_code not in expected:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
                 return None
             response.success()
             return response.json() if response.text else {}
+
+    def _write(self, method, path, name, expected, body, headers, then):
+        answer = self._send(method, path, name, expected, body, headers)
+        if answer is None and self.last_status not in (0, *range(500, 600)):
+            return  # refused (4xx): sending it again would be refused again
+        if answer is None:
+            self.pending = (method, path, name, expected, body, headers, then)
+            PENDING[id(self)] = (method, path)
+        else:
+            self.pending = None
+            PENDING.pop(id(self), None)
+            then(answer)
+
+    def _retry_pending(self) -> bool:
+        if self.pending is None:
+            return False
+        self._write(*self.pending)
+        return True
 
     @task(3)
     def read_offers(self):
@@ -81,27 +125,23 @@ class Volunteer(FastHttpUser):
 
     @task(4)
     def change_grouped_order(self):
+        if self._retry_pending():
+            return
         if self.grouped_order is None:
-            order = self._send(
-                "POST",
-                "/api/v1/orders/",
-                "POST /orders/ (grouped)",
-                expected=(201,),
-                body={"cycle": WORLD["cycle"], "grocery": self.grocery, "lines": _lines(5, (1, 6))},
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-            if order:
+
+            def created(order):
                 self.grouped_order = order["id"]
                 _acknowledge(order)
+
+            body = {"cycle": WORLD["cycle"], "grocery": self.grocery, "lines": _lines(5, (1, 6))}
+            key = {"Idempotency-Key": str(uuid.uuid4())}
+            self._write(
+                "POST", "/api/v1/orders/", "POST /orders/ (grouped)", (201,), body, key, created
+            )
             return
-        order = self._send(
-            "PATCH",
-            f"/api/v1/orders/{self.grouped_order}/",
-            "PATCH /orders/{id}/",
-            body={"lines": _lines(random.randint(3, 12), (1, 10))},
-        )
-        if order:
-            _acknowledge(order)
+        body = {"lines": _lines(random.randint(3, 12), (1, 10))}
+        path = f"/api/v1/orders/{self.grouped_order}/"
+        self._write("PATCH", path, "PATCH /orders/{id}/", (200,), body, None, _acknowledge)
 
     @task(2)
     def read_grouped_order(self):
@@ -110,36 +150,38 @@ class Volunteer(FastHttpUser):
 
     @task(2)
     def household_order(self):
-        if not self.waiting_households:
+        if self._retry_pending() or not self.waiting_households:
             return
         household = self.waiting_households.pop()
         body = {"cycle": WORLD["cycle"], "household": household, "lines": _lines(2, (1, 2))}
         key = {"Idempotency-Key": str(uuid.uuid4())}
-        order = self._send(
-            "POST", "/api/v1/orders/", "POST /orders/ (household)", (201,), body, key
+
+        def created(order):
+            _acknowledge(order)
+            self.household_orders.append(order["id"])
+            if random.random() < 0.3:  # the same POST again, as after a lost answer
+                replay = self._send(
+                    "POST", "/api/v1/orders/", "POST /orders/ (same key again)", (201,), body, key
+                )
+                if replay is not None:
+                    REPLAYS["same" if replay["id"] == order["id"] else "different"] += 1
+
+        self._write(
+            "POST", "/api/v1/orders/", "POST /orders/ (household)", (201,), body, key, created
         )
-        if order is None:
-            self.waiting_households.insert(0, household)
-            return
-        _acknowledge(order)
-        self.household_orders.append(order["id"])
-        if random.random() < 0.3:
-            replay = self._send(
-                "POST", "/api/v1/orders/", "POST /orders/ (same key again)", (201,), body, key
-            )
-            if replay is not None:
-                REPLAYS["same" if replay["id"] == order["id"] else "different"] += 1
 
     @task(1)
     def cancel_household_order(self):
-        if not self.household_orders:
+        if self._retry_pending() or not self.household_orders:
             return
         order_id = self.household_orders.pop(random.randrange(len(self.household_orders)))
-        answer = self._send("DELETE", f"/api/v1/orders/{order_id}/", "DELETE /orders/{id}/", (204,))
-        if answer is not None:
+
+        def cancelled(answer):
+            # 409 order_cancelled: an earlier attempt was committed, its answer lost.
             ORDERS[order_id]["cancelled"] = True
-        else:
-            self.household_orders.append(order_id)
+
+        path = f"/api/v1/orders/{order_id}/"
+        self._write("DELETE", path, "DELETE /orders/{id}/", (200, 409), None, None, cancelled)
 
 
 class Ceiling(FastHttpUser):
@@ -163,5 +205,13 @@ class Ceiling(FastHttpUser):
 def _write_ledger(environment, **kwargs):
     with open(os.environ["LOAD_LEDGER"], "w") as ledger:
         json.dump(
-            {"statuses": dict(STATUSES), "orders": ORDERS, "replays": REPLAYS}, ledger, indent=1
+            {
+                "statuses": dict(STATUSES),
+                "orders": ORDERS,
+                "replays": REPLAYS,
+                "error_bodies": dict(ERROR_BODIES),
+                "unanswered_at_the_end": [list(write) for write in PENDING.values()],
+            },
+            ledger,
+            indent=1,
         )

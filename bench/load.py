@@ -230,11 +230,12 @@ def serve(port: int, log: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer; see {log}")
 
 
-def swarm(user_class: str, users: int, seconds: int, base: str, scratch: Path) -> dict:
-    """One headless locust run; its aggregated figures and the ledger its users kept."""
+def swarm(user_class: str, users: int, seconds: int, base: str, scratch: Path, during=None):
+    """One headless locust run; its aggregated figures and the ledger its users kept.
+    `during()`, if given, runs in this process while the users work."""
     prefix = scratch / user_class.lower()
     ledger = scratch / f"{user_class.lower()}-ledger.json"
-    subprocess.run(
+    locust = subprocess.Popen(
         [
             str(BIN / "locust"),
             "-f",
@@ -256,8 +257,10 @@ def swarm(user_class: str, users: int, seconds: int, base: str, scratch: Path) -
             "WARNING",
         ],
         env={**os.environ, "LOAD_WORLD": str(scratch / "world.json"), "LOAD_LEDGER": str(ledger)},
-        check=False,
     )
+    if during is not None:
+        during()
+    locust.wait()
     with open(f"{prefix}_stats.csv") as stats:
         rows = {row["Name"]: row for row in csv.DictReader(stats)}
     return {"rows": rows, "ledger": json.loads(ledger.read_text())}
@@ -298,7 +301,27 @@ def check_database(cycle_id: int, ledger: dict) -> dict:
         "lost": lost,
         "duplicated": unannounced,
         "replays": ledger["replays"],
+        "unanswered": ledger["unanswered_at_the_end"],
     }
+
+
+def database_summary(database: dict) -> str:
+    return (
+        f"database: {database['stored']} orders stored, {database['acknowledged']} "
+        f"acknowledged, {len(database['lost'])} lost or changed, {len(database['duplicated'])} "
+        f"unannounced; replays answered with the first order {database['replays']['same']}, "
+        f"with another {database['replays']['different']}; writes unanswered at the end "
+        f"{len(database['unanswered'])}"
+    )
+
+
+def database_intact(database: dict) -> bool:
+    return not (
+        database["lost"]
+        or database["duplicated"]
+        or database["replays"]["different"]
+        or database["unanswered"]
+    )
 
 
 def main() -> int:
@@ -356,19 +379,12 @@ def main() -> int:
     database = check_database(world["cycle"], volunteers["ledger"])
     share = load["throughput"] / top["throughput"] if top["throughput"] else 0.0
     print(f"status codes (volunteers): {dict(sorted(statuses.items()))}")
-    print(
-        f"database: {database['stored']} orders stored, {database['acknowledged']} acknowledged, "
-        f"{len(database['lost'])} lost or changed, {len(database['duplicated'])} unannounced; "
-        f"replays answered with the first order {database['replays']['same']}, with another "
-        f"{database['replays']['different']}"
-    )
+    print(database_summary(database))
     passed = (
         load["p95_ms"] <= TARGETS["p95_ms"]
         and server_errors == 0
         and load["failures"] == 0
-        and not database["lost"]
-        and not database["duplicated"]
-        and database["replays"]["different"] == 0
+        and database_intact(database)
         and share >= TARGETS["share_of_ceiling"]
     )
     print(

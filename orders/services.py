@@ -287,8 +287,9 @@ def order_submit(
     cycle = _lock_cycle_open(cycle_id)
     envelope = None
     if household is not None:
+        # of=self: the tier and the funder are read, not locked (every household shares them).
         household = (
-            Household.objects.select_for_update()
+            Household.objects.select_for_update(of=("self",))
             .select_related("tier", "funder")
             .get(pk=household.pk)
         )
@@ -331,11 +332,15 @@ def _lock_order_for_change(order_id: int) -> tuple[Order, Household | None]:
     household = None
     if household_id is not None:
         household = (
-            Household.objects.select_for_update()
+            Household.objects.select_for_update(of=("self",))
             .select_related("tier", "funder")
             .get(pk=household_id)
         )
-    order = Order.objects.select_for_update().select_related("cycle").get(pk=order_id)
+    # of=self: the cycle is already held shared; locking it again for update here made two
+    # changes of the same cycle wait for each other's shared lock (a deadlock under load).
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order_id)
+    )
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
     return order, household

@@ -71,6 +71,10 @@ def main() -> int:
     arguments = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="appro-fuzz-"))
+    config = scratch / "schemathesis.toml"
+    # Without a token, schemathesis would try to sign up through the API (there is no such
+    # route: accounts are made by the coordinator) and stop with an internal error.
+    config.write_text("[auth]\nauto-signup = false\n")
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{scratch / 'fuzz.sqlite3'}",
@@ -100,6 +104,9 @@ def main() -> int:
             headers = ["-H", f"Authorization: Token {token(base, username)}"] if username else []
             command = [
                 str(Path(PYTHON).parent / "schemathesis"),
+                "--config-file",
+                str(config),
+                "--no-color",
                 "run",
                 f"{base}/api/v1/schema/",
                 *headers,
@@ -113,7 +120,6 @@ def main() -> int:
                 "1",
                 "--seed",
                 "2026",
-                "--no-color",
             ]
             print(f"== {role} ({username or 'no token'})", flush=True)
             # In the scratch directory: schemathesis keeps a cache of its findings where it runs.
