@@ -18,7 +18,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from locust import FastHttpUser, events, task
+from locust import FastHttpUser, between, constant, events, task
 
 WORLD = json.loads(Path(os.environ["LOAD_WORLD"]).read_text())
 STATUSES = Counter()
@@ -59,13 +59,21 @@ def _acknowledge(order: dict) -> None:
     }
 
 
+PAUSE_S = float(os.environ.get("LOAD_PAUSE", "0"))
+
+
 class Volunteer(FastHttpUser):
     """One volunteer of one grocery; the order path as the grocery's tablet would use it.
+
+    Between two requests it pauses LOAD_PAUSE seconds on average (0: none, the server's
+    capacity; a person at a tablet takes seconds).
 
     A write that got no answer, or a 5xx, is sent again as it was (same body, same
     Idempotency-Key) before anything else, as a careful client does: the server may have
     committed it before the answer was lost.
     """
+
+    wait_time = between(PAUSE_S / 2, PAUSE_S * 1.5) if PAUSE_S else constant(0)
 
     def on_start(self):
         volunteer = WORLD["volunteers"][FREE_VOLUNTEERS.pop()]

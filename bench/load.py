@@ -12,7 +12,8 @@ What it does, in one run:
 3. the ceiling: the same number of users hitting GET /api/v1/me/ (authenticated, no work);
 4. the volunteers (bench/_load_users.py): offers read, grouped orders changed and read back,
    household orders placed (3 in 10 sent twice with the same Idempotency-Key) and cancelled;
-   no pause between requests, so both runs measure what the machine can serve;
+   no pause between requests (unless --pause), so both runs measure what the machine can
+   serve; the ceiling never pauses;
 5. compares the database with every answer the server acknowledged: each order there with
    its last acknowledged lines and status, no order that no answer announced, every replay
    answered with the first order.
@@ -230,7 +231,9 @@ def serve(port: int, log: Path) -> subprocess.Popen:
     raise SystemExit(f"gunicorn did not answer; see {log}")
 
 
-def swarm(user_class: str, users: int, seconds: int, base: str, scratch: Path, during=None):
+def swarm(
+    user_class: str, users: int, seconds: int, base: str, scratch: Path, during=None, pause=0.0
+):
     """One headless locust run; its aggregated figures and the ledger its users kept.
     `during()`, if given, runs in this process while the users work."""
     prefix = scratch / user_class.lower()
@@ -253,10 +256,18 @@ def swarm(user_class: str, users: int, seconds: int, base: str, scratch: Path, d
             "--csv",
             str(prefix),
             "--only-summary",
+            # At the end, users finish the request they are in (its answer reaches the ledger).
+            "--stop-timeout",
+            "30",
             "--loglevel",
             "WARNING",
         ],
-        env={**os.environ, "LOAD_WORLD": str(scratch / "world.json"), "LOAD_LEDGER": str(ledger)},
+        env={
+            **os.environ,
+            "LOAD_WORLD": str(scratch / "world.json"),
+            "LOAD_LEDGER": str(ledger),
+            "LOAD_PAUSE": str(pause),
+        },
     )
     if during is not None:
         during()
@@ -329,6 +340,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--ceiling-seconds", type=int, default=60)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0,
+        help="volunteers' mean pause between requests, seconds (default 0: none)",
+    )
     arguments = parser.parse_args()
     if arguments.users > GROCERIES:
         raise SystemExit(f"at most {GROCERIES} users: one volunteer per grocery")
@@ -347,15 +364,23 @@ def main() -> int:
     server = serve(port, scratch / "gunicorn.log")
     try:
         ceiling = swarm("Ceiling", arguments.users, arguments.ceiling_seconds, base, scratch)
-        volunteers = swarm("Volunteer", arguments.users, int(arguments.minutes * 60), base, scratch)
+        volunteers = swarm(
+            "Volunteer",
+            arguments.users,
+            int(arguments.minutes * 60),
+            base,
+            scratch,
+            pause=arguments.pause,
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
     top = figures(ceiling["rows"]["Aggregated"])
     load = figures(volunteers["rows"]["Aggregated"])
+    pause = f"volunteers pause {arguments.pause:g} s" if arguments.pause else "no pause"
     print(
-        f"\n{arguments.users} users, no pause; gunicorn {os.environ.get('WEB_WORKERS', '3')} "
+        f"\n{arguments.users} users, {pause}; gunicorn {os.environ.get('WEB_WORKERS', '3')} "
         f"workers; logs in {scratch}"
     )
     header = f"{'requests':<34}{'count':>8}{'fail':>6}{'req/s':>9}{'median':>9}{'p95':>7}"

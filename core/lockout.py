@@ -53,6 +53,18 @@ class LockoutModelBackend(ModelBackend):
                 failures_clear(username)
         return user
 
+    def get_user(self, user_id):
+        """The session's user with its membership and organisation, in one query."""
+        from django.contrib.auth import get_user_model
+
+        user = (
+            get_user_model()
+            ._default_manager.select_related("membership__organisation")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     @staticmethod
     def _username_field() -> str:
         from django.contrib.auth import get_user_model

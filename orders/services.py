@@ -338,9 +338,7 @@ def _lock_order_for_change(order_id: int) -> tuple[Order, Household | None]:
         )
     # of=self: the cycle is already held shared; locking it again for update here made two
     # changes of the same cycle wait for each other's shared lock (a deadlock under load).
-    order = (
-        Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order_id)
-    )
+    order = Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order_id)
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
     return order, household

@@ -1,11 +1,12 @@
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
+from orders.models import OrderLine
 from supply.choices import CycleStatus
 from supply.models import OrderCycle, PurchaseList
 
@@ -32,8 +33,16 @@ def product_list(*, actor: Actor) -> QuerySet[Product]:
 
 def offer_list(*, actor: Actor) -> QuerySet[Offer]:
     """Offers with what was ordered and what remains, computed in the database."""
+    # A subquery, not a join and GROUP BY: the pages' COUNT(*) then leaves it out (Django
+    # drops unused annotations that do not group) instead of summing every line of the cycle.
     ordered = Coalesce(
-        Sum("lines__quantity", filter=~Q(lines__order__status=OrderStatus.CANCELLED)),
+        Subquery(
+            OrderLine.objects.filter(offer=OuterRef("pk"))
+            .exclude(order__status=OrderStatus.CANCELLED)
+            .values("offer")
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        ),
         Value(Decimal("0")),
         output_field=DecimalField(max_digits=12, decimal_places=3),
     )

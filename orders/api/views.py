@@ -298,10 +298,14 @@ class OrderViewSet(
     filterset_fields = ["cycle", "status", "grocery", "household"]
 
     def scoped_queryset(self):
-        return selectors.order_list(actor=self.actor)
+        orders = selectors.order_list(actor=self.actor)
+        if self.action in ("partial_update", "destroy"):
+            # Only the scope is checked here: the service locks and reads the order itself.
+            return orders.prefetch_related(None).select_related(None).only("id")
+        return orders
 
     def _answer(self, order, status_code=status.HTTP_200_OK):
-        order = self.get_queryset().get(pk=order.pk)
+        order = selectors.order_list(actor=self.actor).get(pk=order.pk)
         order.warnings = services.order_shortage_warnings(order=order)
         return Response(OrderWithWarningsSerializer(order).data, status=status_code)
 
@@ -342,4 +346,5 @@ class OrderViewSet(
     @extend_schema(request=None, responses={200: OrderSerializer})
     def destroy(self, request, *args, **kwargs):
         order = services.order_cancel(order=self.get_object(), now=timezone.now())
-        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data)
+        order = selectors.order_list(actor=self.actor).get(pk=order.pk)
+        return Response(OrderSerializer(order).data)
