@@ -185,6 +185,7 @@ def generate() -> dict:
             )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+    connection.close()  # a fresh one for the check afterwards (bench/outage.py restarts PG)
     return world
 
 

@@ -151,7 +151,11 @@ def server_error(request):
         status, code = 500, "server_error"
         message = _("An unexpected error occurred. The team has been told; please try again.")
     if request.path.startswith("/api/"):
-        response = JsonResponse({"code": code, "message": message}, status=status)
+        response = JsonResponse(
+            {"code": code, "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         response = render(request, "server_error.html", {"message": message}, status=status)
     if status == 503:
