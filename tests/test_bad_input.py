@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 
 from accounting.models import Envelope, Funder
 from core.models import IdempotencyRecord, Organisation, User
@@ -50,6 +51,7 @@ PRODUCT = {
 VEHICLE = {"name": "Van", "capacity_kg": "900", "cost_per_km": "0.30"}
 HUB = {"name": "Hub", "latitude": "50.63", "longitude": "3.05"}
 BIG = "x" * (1024 * 1024)
+DEEP = json.loads("[" * 30 + "]" * 30)
 
 # (method, path, body, field expected in "fields")
 CASES = [
@@ -260,6 +262,9 @@ def test_integer_price_is_accepted(coordinator_client, world):
         (b'{"name": "Ferme", ', "application/json", "malformed_json"),
         (b"\xff\xfe\x00", "application/json", "malformed_json"),
         (json.dumps({**PRODUCER, "name": BIG}).encode(), "application/json", "payload_too_large"),
+        # Python's parser gives up at about a thousand levels: that was a 500.
+        (b"[" * 5000 + b"]" * 5000, "application/json", "json_too_deep"),
+        (json.dumps({**PRODUCER, "siret": DEEP}).encode(), "application/json", "json_too_deep"),
     ],
 )
 def test_unreadable_bodies_are_refused(coordinator_client, world, raw, content_type, code):
@@ -295,3 +300,22 @@ def test_a_refused_file_download_answers_the_json_error_body(world, file_format)
     assert response.status_code in (400, 404), response.content[:200]
     assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) >= {"code", "message"}
+
+
+HOSTILE_TEXT = "<script>alert('x')</script>'; DROP TABLE producers_product; --"
+
+
+def test_sql_and_html_in_text_are_kept_as_text_and_escaped_on_screens(world):
+    """Stored as typed (the ORM binds parameters), shown escaped (Django's autoescape)."""
+    api = client_for(world.producer_user)
+    response = api.post("/api/v1/products/", {**PRODUCT, "name": HOSTILE_TEXT}, format="json")
+    assert response.status_code == 201
+    assert Product.objects.get(pk=response.json()["id"]).name == HOSTILE_TEXT
+
+    screens = Client()
+    screens.force_login(world.producer_user)
+    page = screens.get("/producteur/catalogue/").content.decode()
+
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "<script>alert(" not in page
+    assert Product.objects.count() >= 2  # the table is still there

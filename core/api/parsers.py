@@ -7,9 +7,30 @@ from rest_framework.parsers import JSONParser
 
 from core.api.errors import PayloadTooLarge
 
+# No request of the contract nests deeper than a few levels (an order's lines: 3).
+MAX_JSON_DEPTH = 20
+
+
+class JSONTooDeep(ParseError):
+    default_code = "json_too_deep"
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Whether `value` nests more than `limit` levels, walked without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
 
 class BoundedJSONParser(JSONParser):
-    """JSON only, refused before parsing when larger than API_MAX_BODY_BYTES."""
+    """JSON only, refused before parsing when larger than API_MAX_BODY_BYTES, and after
+    parsing when nested deeper than MAX_JSON_DEPTH."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.API_MAX_BODY_BYTES
@@ -22,7 +43,9 @@ class BoundedJSONParser(JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge(self._message(limit))
         try:
-            return json.loads(raw.decode(settings.DEFAULT_CHARSET))
+            data = json.loads(raw.decode(settings.DEFAULT_CHARSET))
+        except RecursionError as error:  # thousands of levels: the parser gives up
+            raise JSONTooDeep(self._too_deep()) from error
         except UnicodeDecodeError as error:
             raise ParseError(_("The request body is not UTF-8 text.")) from error
         except json.JSONDecodeError as error:
@@ -30,6 +53,14 @@ class BoundedJSONParser(JSONParser):
                 _("The request body is not valid JSON (line %(line)d, column %(column)d).")
                 % {"line": error.lineno, "column": error.colno}
             ) from error
+
+        if _deeper_than(data, MAX_JSON_DEPTH):
+            raise JSONTooDeep(self._too_deep())
+        return data
+
+    @staticmethod
+    def _too_deep() -> str:
+        return _("The request body nests more than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH}
 
     @staticmethod
     def _message(limit: int) -> str:
