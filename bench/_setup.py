@@ -39,6 +39,17 @@ def setup_django() -> None:
     django.setup()
 
 
+def fresh_database() -> None:
+    """The benchmark's database created if missing, migrated and emptied (flush also empties
+    what data migrations put there: each data set makes its own)."""
+    ensure_database()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+
+
 def timed(function, repeat: int, *, scale: float = 1.0) -> tuple[float, list[float]]:
     """Run `function` `repeat` times: the median and every run, in seconds × `scale`."""
     runs = []

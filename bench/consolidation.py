@@ -24,7 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ensure_database, setup_django, timed, use_database
+import _world
+from _setup import fresh_database, setup_django, timed, use_database
 
 use_database("appro_bench")
 
@@ -38,94 +39,37 @@ TARGETS = {"query_ratio": 1.5, "close_s": 5.0, "csv_s": 2.0, "rss_mb": 1024}
 
 
 def generate() -> None:
-    ensure_database()
-    setup_django()
-    from django.core.management import call_command
+    fresh_database()
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounting.models import Envelope, Funder
-    from core.choices import OrganisationKind, Role
-    from core.models import Membership, Organisation, User
-    from logistics.models import Hub
-    from orders.models import Grocery, Household, Order, OrderLine, SocialService, TariffTier
+    from accounting.models import Envelope
+    from core.choices import Role
+    from core.models import Membership, User
+    from orders.models import Household, Order, OrderLine
     from orders.pricing import price_line
-    from producers.models import Offer, Producer, Product
-    from supply.models import OrderCycle
+    from producers.models import Offer, Product
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     random.seed(42)
     started = time.perf_counter()
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic():
-        platform, _ = Organisation.objects.get_or_create(
-            kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
-        )
+        platform, hub = _world.platform_hub()
         coordinator = User.objects.create(username="bench-coordinator")
         Membership.objects.create(user=coordinator, organisation=platform, role=Role.COORDINATOR)
-        tier, _ = TariffTier.objects.get_or_create(
-            code="T1",
-            defaults={
-                "label": "T1",
-                "beneficiary_rate": Decimal("0.1"),
-                "max_reste_a_vivre": Decimal("4"),
-            },
-        )
-        hub = Hub.objects.create(
-            organisation=platform,
-            name="Hub",
-            latitude=Decimal("50.6456"),
-            longitude=Decimal("2.9823"),
-        )
-        ccas_org = Organisation.objects.create(kind="ccas", name="CCAS", commune="Lille")
-        social_service = SocialService.objects.create(
-            organisation=ccas_org, name="CCAS", commune="Lille"
-        )
-        funder = Funder.objects.create(name="CCAS", kind="ccas", social_service=social_service)
-        envelope = Envelope.objects.create(
-            funder=funder,
+        tier = _world.tier("T1", "0.1", "4")
+        social_service, funder, envelope = _world.ccas_funder(
+            "Lille",
             period_start=today - timedelta(days=30),
             period_end=today + timedelta(days=60),
-            amount=Decimal("10000000.00"),
+            amount="10000000.00",
         )
-        groceries = []
-        for index in range(GROCERIES):
-            organisation = Organisation.objects.create(
-                kind="grocery", name=f"Épicerie {index}", commune="Lille"
-            )
-            groceries.append(
-                Grocery.objects.create(
-                    organisation=organisation,
-                    name=f"Épicerie {index}",
-                    commune="Lille",
-                    latitude=Decimal("50.63"),
-                    longitude=Decimal("3.06"),
-                    opens_at_time="09:00",
-                    closes_at_time="17:00",
-                )
-            )
-        cycle = OrderCycle.objects.create(
-            name="Cycle de référence",
-            opens_at=now - timedelta(days=2),
-            closes_at=now + timedelta(days=1),
-            confirm_by=now + timedelta(days=2),
-            delivery_date=today + timedelta(days=4),
-            hub=hub,
-            status="open",
-        )
+        groceries = [_world.grocery(index) for index in range(GROCERIES)]
+        cycle = _world.open_cycle(hub, now=now, today=today, name="Cycle de référence")
         offers = []
         for index in range(PRODUCERS):
-            organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
-            producer = Producer.objects.create(
-                organisation=organisation,
-                name=f"Ferme {index}",
-                commune="Wavrin",
-                latitude=Decimal("50.57"),
-                longitude=Decimal("2.93"),
-                distance_to_hub_km=Decimal("8.7"),
-            )
+            producer = _world.producer(index)
             for number in range(OFFERS // PRODUCERS):
                 pack = random.choice([Decimal("1"), Decimal("1"), Decimal("0.5"), Decimal("6")])
                 product = Product.objects.create(

@@ -23,7 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ensure_database, setup_django, timed, use_database
+import _world
+from _setup import fresh_database, setup_django, timed, use_database
 
 use_database("appro_dashboard_bench")
 
@@ -40,40 +41,28 @@ TARGETS = {"kpi_ms": 200.0, "ratio": 2.0, "refresh_s": 30.0}
 
 
 def generate() -> None:
-    ensure_database()
-    setup_django()
+    fresh_database()
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounting.models import Envelope, Funder
-    from core.choices import OrganisationKind, Role
+    from core.choices import Role
     from core.models import Membership, Organisation, User
-    from logistics.models import Hub, Round, Vehicle, Zone
-    from orders.models import Grocery, Household, SocialService, TariffTier
-    from producers.models import Offer, Producer, Product
+    from logistics.models import Round, Vehicle, Zone
+    from orders.models import Household, TariffTier
+    from producers.models import Offer, Product
     from supply.models import OrderCycle
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     call_command("load_zones", verbosity=0)
     started = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
-        platform, _ = Organisation.objects.get_or_create(
-            kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
-        )
+        platform, hub = _world.platform_hub()
         coordinator = User.objects.create(username="bench-coordinator")
         Membership.objects.create(user=coordinator, organisation=platform, role=Role.COORDINATOR)
         city = Organisation.objects.create(kind="city", name="Ville de Lille", commune="Lille")
         official = User.objects.create(username="bench-official")
         Membership.objects.create(user=official, organisation=city, role=Role.OFFICIAL)
-        hub = Hub.objects.create(
-            organisation=platform,
-            name="Hub",
-            latitude=Decimal("50.6456"),
-            longitude=Decimal("2.9823"),
-        )
         van = Vehicle.objects.create(
             organisation=platform,
             name="Fourgon",
@@ -84,52 +73,22 @@ def generate() -> None:
         zones = {zone.commune: zone for zone in Zone.objects.filter(kind="commune")}
         services, funders = [], []
         for commune in communes:
-            organisation = Organisation.objects.create(
-                kind="ccas", name=f"CCAS de {commune}", commune=commune
-            )
-            service = SocialService.objects.create(
-                organisation=organisation, name=f"CCAS de {commune}", commune=commune
-            )
-            funder = Funder.objects.create(
-                name=f"CCAS de {commune}", kind="ccas", social_service=service
-            )
-            Envelope.objects.create(
-                funder=funder,
+            service, funder, _ = _world.ccas_funder(
+                commune,
                 period_start=FIRST_DELIVERY - timedelta(days=7),
                 period_end=FIRST_DELIVERY + timedelta(days=7 * CYCLES + 7),
-                amount=Decimal("100000000.00"),
+                amount="100000000.00",
             )
             services.append(service)
             funders.append(funder)
-        groceries = []
-        for index in range(GROCERIES):
-            commune = communes[index % 3]
-            organisation = Organisation.objects.create(
-                kind="grocery", name=f"Épicerie {index}", commune=commune
-            )
-            groceries.append(
-                Grocery.objects.create(
-                    organisation=organisation,
-                    name=f"Épicerie {index}",
-                    commune=commune,
-                    zone=zones.get(commune),
-                    latitude=Decimal("50.63"),
-                    longitude=Decimal("3.06"),
-                    opens_at_time="09:00",
-                    closes_at_time="17:00",
-                )
-            )
+        groceries = [
+            _world.grocery(index, commune=communes[index % 3], zone=zones.get(communes[index % 3]))
+            for index in range(GROCERIES)
+        ]
         products = []
         for index in range(PRODUCERS):
-            organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
-            producer = Producer.objects.create(
-                organisation=organisation,
-                name=f"Ferme {index}",
-                commune="Wavrin",
-                latitude=Decimal("50.57"),
-                longitude=Decimal("2.93"),
-                is_organic=index % 5 == 0,
-                distance_to_hub_km=Decimal(8 + index * 3),
+            producer = _world.producer(
+                index, distance_to_hub_km=Decimal(8 + index * 3), is_organic=index % 5 == 0
             )
             for number in range(OFFERS_PER_CYCLE // PRODUCERS):
                 products.append(

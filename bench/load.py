@@ -39,7 +39,8 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ROOT, ensure_database, setup_django, use_database
+import _world
+from _setup import ROOT, fresh_database, setup_django, use_database
 
 use_database("appro_load")
 
@@ -52,80 +53,35 @@ BIN = Path(sys.executable).parent
 
 def generate() -> dict:
     """A fresh world; returns what the locust users need (cycle, offers, tokens)."""
-    ensure_database()
-    setup_django()
+    fresh_database()
     import random
 
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from accounting.models import Envelope, Funder
-    from core.choices import OrganisationKind, Role
-    from core.models import Membership, Organisation, User
-    from logistics.models import Hub
-    from orders.models import Grocery, Household, SocialService, TariffTier
-    from producers.models import Offer, Producer, Product
-    from supply.models import OrderCycle
+    from core.choices import Role
+    from core.models import Membership, User
+    from orders.models import Household
+    from producers.models import Offer, Product
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     random.seed(7)
     now = timezone.now()
     today = timezone.localdate()
     world = {"offers": [], "volunteers": []}
     with transaction.atomic():
-        platform, _ = Organisation.objects.get_or_create(
-            kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
-        )
-        tier, _ = TariffTier.objects.get_or_create(
-            code="T2",
-            defaults={
-                "label": "T2",
-                "beneficiary_rate": Decimal("0.2"),
-                "max_reste_a_vivre": Decimal("8"),
-            },
-        )
-        hub = Hub.objects.create(
-            organisation=platform,
-            name="Hub",
-            latitude=Decimal("50.6456"),
-            longitude=Decimal("2.9823"),
-        )
-        ccas = Organisation.objects.create(kind="ccas", name="CCAS de Lille", commune="Lille")
-        social_service = SocialService.objects.create(
-            organisation=ccas, name="CCAS de Lille", commune="Lille"
-        )
-        funder = Funder.objects.create(
-            name="CCAS de Lille", kind="ccas", social_service=social_service
-        )
-        Envelope.objects.create(
-            funder=funder,
+        _, hub = _world.platform_hub()
+        tier = _world.tier("T2", "0.2", "8")
+        social_service, funder, _ = _world.ccas_funder(
+            "Lille",
             period_start=today - timedelta(days=30),
             period_end=today + timedelta(days=60),
-            amount=Decimal("1000000.00"),
+            amount="1000000.00",
         )
-        cycle = OrderCycle.objects.create(
-            name="Cycle sous charge",
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=2),
-            confirm_by=now + timedelta(days=3),
-            delivery_date=today + timedelta(days=5),
-            hub=hub,
-            status="open",
-        )
+        cycle = _world.open_cycle(hub, now=now, today=today, name="Cycle sous charge")
         world["cycle"] = cycle.id
         for index in range(10):
-            organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
-            producer = Producer.objects.create(
-                organisation=organisation,
-                name=f"Ferme {index}",
-                commune="Wavrin",
-                latitude=Decimal("50.57"),
-                longitude=Decimal("2.93"),
-                distance_to_hub_km=Decimal("8.7"),
-            )
+            producer = _world.producer(index)
             for number in range(OFFERS // 10):
                 pack = random.choice([Decimal("1"), Decimal("0.5")])
                 product = Product.objects.create(
@@ -145,21 +101,10 @@ def generate() -> dict:
                 )
                 world["offers"].append({"id": offer.id, "pack": str(pack)})
         for index in range(GROCERIES):
-            organisation = Organisation.objects.create(
-                kind="grocery", name=f"Épicerie {index}", commune="Lille"
-            )
-            grocery = Grocery.objects.create(
-                organisation=organisation,
-                name=f"Épicerie {index}",
-                commune="Lille",
-                latitude=Decimal("50.63"),
-                longitude=Decimal("3.06"),
-                opens_at_time="09:00",
-                closes_at_time="17:00",
-            )
+            grocery = _world.grocery(index)
             user = User.objects.create_user(username=f"benevole-{index}")
             Membership.objects.create(
-                user=user, organisation=organisation, role=Role.GROCERY_VOLUNTEER
+                user=user, organisation=grocery.organisation, role=Role.GROCERY_VOLUNTEER
             )
             households = Household.objects.bulk_create(
                 Household(

@@ -193,11 +193,11 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # The whole worker lost: Redis hands its unacknowledged tasks to another worker after
     # this many seconds. Longer than the hard time limit, so a running task is never taken
     # twice. (RabbitMQ requeues them as soon as the worker's connection drops.)
+    _visibility_timeout = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
-        "unacked_restore_interval": min(
-            10, int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
-        ),
+        "visibility_timeout": _visibility_timeout,
+        # Look for such tasks this often (kombu's sweep runs every interval × throttle s).
+        "unacked_restore_interval": min(10, _visibility_timeout),
         "unacked_restore_throttle": 1,
     }
 

@@ -1,0 +1,104 @@
+"""The places every benchmark's data set is made of, created the same way in each.
+
+Call after bench._setup.setup_django(), inside the generating transaction.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+
+def platform_hub():
+    from core.choices import OrganisationKind
+    from core.models import Organisation
+    from logistics.models import Hub
+
+    platform, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.PLATFORM, defaults={"name": "Appro Solidaire", "commune": "Lille"}
+    )
+    hub = Hub.objects.create(
+        organisation=platform, name="Hub", latitude=Decimal("50.6456"), longitude=Decimal("2.9823")
+    )
+    return platform, hub
+
+
+def tier(code: str, rate: str, threshold: str):
+    from orders.models import TariffTier
+
+    tier, _ = TariffTier.objects.get_or_create(
+        code=code,
+        defaults={
+            "label": code,
+            "beneficiary_rate": Decimal(rate),
+            "max_reste_a_vivre": Decimal(threshold),
+        },
+    )
+    return tier
+
+
+def ccas_funder(commune: str, *, period_start: date, period_end: date, amount: str):
+    """A CCAS, its funder and the funder's envelope for the period: (service, funder, envelope)."""
+    from accounting.models import Envelope, Funder
+    from core.models import Organisation
+    from orders.models import SocialService
+
+    organisation = Organisation.objects.create(
+        kind="ccas", name=f"CCAS de {commune}", commune=commune
+    )
+    service = SocialService.objects.create(
+        organisation=organisation, name=f"CCAS de {commune}", commune=commune
+    )
+    funder = Funder.objects.create(name=f"CCAS de {commune}", kind="ccas", social_service=service)
+    envelope = Envelope.objects.create(
+        funder=funder, period_start=period_start, period_end=period_end, amount=Decimal(amount)
+    )
+    return service, funder, envelope
+
+
+def grocery(index: int, *, commune: str = "Lille", zone=None):
+    from core.models import Organisation
+    from orders.models import Grocery
+
+    organisation = Organisation.objects.create(
+        kind="grocery", name=f"Épicerie {index}", commune=commune
+    )
+    return Grocery.objects.create(
+        organisation=organisation,
+        name=f"Épicerie {index}",
+        commune=commune,
+        zone=zone,
+        latitude=Decimal("50.63"),
+        longitude=Decimal("3.06"),
+        opens_at_time="09:00",
+        closes_at_time="17:00",
+    )
+
+
+def producer(index: int, *, distance_to_hub_km: Decimal = Decimal("8.7"), is_organic=False):
+    from core.models import Organisation
+    from producers.models import Producer
+
+    organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
+    return Producer.objects.create(
+        organisation=organisation,
+        name=f"Ferme {index}",
+        commune="Wavrin",
+        latitude=Decimal("50.57"),
+        longitude=Decimal("2.93"),
+        is_organic=is_organic,
+        distance_to_hub_km=distance_to_hub_km,
+    )
+
+
+def open_cycle(hub, *, now: datetime, today: date, name: str):
+    """A cycle taking orders now, delivered in a few days."""
+    from supply.models import OrderCycle
+
+    return OrderCycle.objects.create(
+        name=name,
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=1),
+        confirm_by=now + timedelta(days=2),
+        delivery_date=today + timedelta(days=4),
+        hub=hub,
+        status="open",
+    )
