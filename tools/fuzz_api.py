@@ -126,14 +126,9 @@ def main() -> int:
             run = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
             output = run.stdout + run.stderr
             (scratch / f"{role}.log").write_text(output)
-            summary = [
-                line for line in output.splitlines() if re.search(r"\d+ (passed|failed)", line)
-            ]
             cases = re.findall(r"Test cases:\s*(.*)", output)
             print(output if run.returncode else "\n".join(output.splitlines()[-25:]))
-            summaries.append(
-                f"{role}: exit {run.returncode}; {'; '.join(summary + cases) or 'no summary'}"
-            )
+            summaries.append(f"{role}: exit {run.returncode}; {'; '.join(cases) or 'no summary'}")
             failed = failed or run.returncode != 0
     finally:
         server.terminate()
