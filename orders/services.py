@@ -3,7 +3,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from accounting.services import envelope_adjust_commitment, envelope_for_update
@@ -395,31 +395,32 @@ def order_cancel(*, order: Order, now: datetime) -> Order:
 def order_shortage_warnings(*, order: Order) -> list[dict]:
     """Offers of this order whose total demand now passes what the producer offered."""
     offer_ids = [line.offer_id for line in order.lines.all()]
-    demand = (
+    demand = Subquery(
         OrderLine.objects.live()
-        .filter(offer_id__in=offer_ids)
-        .values("offer_id")
+        .filter(offer=OuterRef("pk"))
+        .values("offer")
         .annotate(total=Sum("quantity"))
+        .values("total")
     )
-    available = dict(Offer.objects.filter(id__in=offer_ids).values_list("id", "quantity_available"))
-    warnings = []
-    for row in demand:
-        if row["total"] > available[row["offer_id"]]:
-            warnings.append(
-                {
-                    "offer": row["offer_id"],
-                    "code": "offer_short",
-                    "message": _(
-                        "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
-                        "it will be shared fairly at close."
-                    )
-                    % {
-                        "demand": format_quantity(row["total"]),
-                        "offered": format_quantity(available[row["offer_id"]]),
-                    },
-                }
+    short = (
+        Offer.objects.filter(id__in=offer_ids)
+        .annotate(demand=demand)
+        .filter(demand__gt=F("quantity_available"))
+        .order_by("id")
+        .values_list("id", "demand", "quantity_available")
+    )
+    return [
+        {
+            "offer": offer_id,
+            "code": "offer_short",
+            "message": _(
+                "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
+                "it will be shared fairly at close."
             )
-    return warnings
+            % {"demand": format_quantity(demand), "offered": format_quantity(available)},
+        }
+        for offer_id, demand, available in short
+    ]
 
 
 RECEIVABLE = (CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED)

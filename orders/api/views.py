@@ -305,7 +305,7 @@ class OrderViewSet(
         return orders
 
     def _answer(self, order, status_code=status.HTTP_200_OK):
-        order = selectors.order_list(actor=self.actor).get(pk=order.pk)
+        order = selectors.order_written(order_id=order.pk)
         order.warnings = services.order_shortage_warnings(order=order)
         return Response(OrderWithWarningsSerializer(order).data, status=status_code)
 
@@ -346,5 +346,4 @@ class OrderViewSet(
     @extend_schema(request=None, responses={200: OrderSerializer})
     def destroy(self, request, *args, **kwargs):
         order = services.order_cancel(order=self.get_object(), now=timezone.now())
-        order = selectors.order_list(actor=self.actor).get(pk=order.pk)
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(selectors.order_written(order_id=order.pk)).data)
