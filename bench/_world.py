@@ -102,3 +102,37 @@ def open_cycle(hub, *, now: datetime, today: date, name: str):
         hub=hub,
         status="open",
     )
+
+
+def product(producer, name: str, *, pack_size: Decimal, unit_price_ht: Decimal, is_organic=False):
+    """Vegetables sold by the kilogram."""
+    from producers.models import Product
+
+    return Product.objects.create(
+        producer=producer,
+        name=name,
+        category="legumes",
+        unit="kg",
+        unit_weight_kg=Decimal("1"),
+        pack_size=pack_size,
+        unit_price_ht=unit_price_ht,
+        is_organic=is_organic,
+    )
+
+
+def household(reference: str, *, service, tier, grocery, funder, today: date, now: datetime):
+    """One adult, a decision in force around today and a 50 € cap; unsaved, for bulk_create."""
+    from orders.models import Household
+
+    return Household(
+        social_service=service,
+        reference=reference,
+        adults=1,
+        valid_from=today - timedelta(days=10),
+        valid_until=today + timedelta(days=100),
+        tier=tier,
+        monthly_cap=Decimal("50"),
+        pickup_grocery=grocery,
+        funder=funder,
+        consent_at=now,
+    )

@@ -48,7 +48,7 @@ def generate() -> None:
     from core.models import Membership, User
     from orders.models import Household, Order, OrderLine
     from orders.pricing import price_line
-    from producers.models import Offer, Product
+    from producers.models import Offer
 
     random.seed(42)
     started = time.perf_counter()
@@ -72,12 +72,9 @@ def generate() -> None:
             producer = _world.producer(index)
             for number in range(OFFERS // PRODUCERS):
                 pack = random.choice([Decimal("1"), Decimal("1"), Decimal("0.5"), Decimal("6")])
-                product = Product.objects.create(
-                    producer=producer,
-                    name=f"Produit {index}-{number}",
-                    category="legumes",
-                    unit="kg",
-                    unit_weight_kg=Decimal("1"),
+                product = _world.product(
+                    producer,
+                    f"Produit {index}-{number}",
                     pack_size=pack,
                     unit_price_ht=Decimal(random.randint(80, 1500)) / 100,
                 )
@@ -90,17 +87,14 @@ def generate() -> None:
                     )
                 )
         households = Household.objects.bulk_create(
-            Household(
-                social_service=social_service,
-                reference=f"LIL-2026-{index:05d}",
-                adults=1,
-                valid_from=today - timedelta(days=10),
-                valid_until=today + timedelta(days=100),
+            _world.household(
+                f"LIL-2026-{index:05d}",
+                service=social_service,
                 tier=tier,
-                monthly_cap=Decimal("50"),
-                pickup_grocery=groceries[index % GROCERIES],
+                grocery=groceries[index % GROCERIES],
                 funder=funder,
-                consent_at=now,
+                today=today,
+                now=now,
             )
             for index in range(HOUSEHOLD_ORDERS)
         )

@@ -50,7 +50,7 @@ def generate() -> None:
     from core.models import Membership, Organisation, User
     from logistics.models import Round, Vehicle, Zone
     from orders.models import Household, TariffTier
-    from producers.models import Offer, Product
+    from producers.models import Offer
     from supply.models import OrderCycle
 
     call_command("load_zones", verbosity=0)
@@ -92,12 +92,9 @@ def generate() -> None:
             )
             for number in range(OFFERS_PER_CYCLE // PRODUCERS):
                 products.append(
-                    Product.objects.create(
-                        producer=producer,
-                        name=f"Produit {index}-{number}",
-                        category="legumes",
-                        unit="kg",
-                        unit_weight_kg=Decimal("1"),
+                    _world.product(
+                        producer,
+                        f"Produit {index}-{number}",
                         pack_size=Decimal("1"),
                         unit_price_ht=Decimal(80 + (index * 37 + number * 53) % 900) / 100,
                         is_organic=(index + number) % 6 == 0,

@@ -63,7 +63,7 @@ def generate() -> dict:
     from core.choices import Role
     from core.models import Membership, User
     from orders.models import Household
-    from producers.models import Offer, Product
+    from producers.models import Offer
 
     random.seed(7)
     now = timezone.now()
@@ -84,12 +84,9 @@ def generate() -> dict:
             producer = _world.producer(index)
             for number in range(OFFERS // 10):
                 pack = random.choice([Decimal("1"), Decimal("0.5")])
-                product = Product.objects.create(
-                    producer=producer,
-                    name=f"Produit {index}-{number}",
-                    category="legumes",
-                    unit="kg",
-                    unit_weight_kg=Decimal("1"),
+                product = _world.product(
+                    producer,
+                    f"Produit {index}-{number}",
                     pack_size=pack,
                     unit_price_ht=Decimal(random.randint(80, 600)) / 100,
                 )
@@ -107,17 +104,14 @@ def generate() -> dict:
                 user=user, organisation=grocery.organisation, role=Role.GROCERY_VOLUNTEER
             )
             households = Household.objects.bulk_create(
-                Household(
-                    social_service=social_service,
-                    reference=f"LIL-2026-{index:02d}{number:03d}",
-                    adults=1,
-                    valid_from=today - timedelta(days=10),
-                    valid_until=today + timedelta(days=100),
+                _world.household(
+                    f"LIL-2026-{index:02d}{number:03d}",
+                    service=social_service,
                     tier=tier,
-                    monthly_cap=Decimal("50"),
-                    pickup_grocery=grocery,
+                    grocery=grocery,
                     funder=funder,
-                    consent_at=now,
+                    today=today,
+                    now=now,
                 )
                 for number in range(HOUSEHOLDS_PER_GROCERY)
             )

@@ -22,7 +22,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from celery import Celery
@@ -35,6 +34,7 @@ from logistics.models import Round
 from supply.models import CycleEvent, PurchaseList
 from tests.accounting.conftest import delivered  # noqa: F401 (a fixture)
 from tests.conftest import close
+from tests.postgres import database_url, row_locked
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,15 +47,6 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = os.environ.get("FAULTS_BROKER_URL", "redis://127.0.0.1:6379/7")
 VISIBILITY_TIMEOUT_S = 2
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +94,7 @@ def worker(queue: str):
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": BROKER,
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -149,15 +140,6 @@ def _state(run: TaskRun) -> TaskRun:
     return run
 
 
-@contextmanager
-def cycle_locked(cycle_id: int):
-    """Another transaction holds the cycle's row: a task reaching it waits there."""
-    with psycopg.connect(_database_url()) as holder:
-        holder.execute("SELECT 1 FROM supply_ordercycle WHERE id = %s FOR UPDATE", [cycle_id])
-        yield
-        holder.rollback()
-
-
 def _waiting_on_a_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -169,7 +151,7 @@ def _waiting_on_a_lock() -> bool:
 
 def _kill_inside_the_task(queue: str, task: str, locked_cycle: int, **kwargs) -> TaskRun:
     """Send the task, let the worker block inside it on the cycle's row, kill the worker."""
-    with worker(queue) as first, cycle_locked(locked_cycle):
+    with worker(queue) as first, row_locked("supply_ordercycle", locked_cycle):
         run = _send(queue, task, **kwargs)
         _wait(_waiting_on_a_lock, 30, "the task to reach the cycle's row")
         assert _state(run).state == TaskState.STARTED

@@ -15,6 +15,7 @@ from orders.households import household_enrol
 from orders.models import Order, TariffTier
 from orders.services import RequestedLine, order_cancel, order_replace_lines, order_submit
 from tests import factories
+from tests.postgres import row_locked
 
 pytestmark = [
     pytest.mark.postgres,
@@ -171,22 +172,6 @@ def test_one_household_in_ten_cycles_its_cap_admits_three(transactional_db):
     assert Order.objects.filter(household=household).count() == 3
 
 
-def _holding(sql: str, params: list):
-    """Another session holds a row lock until the returned connection is closed."""
-    import psycopg
-
-    settings = connection.settings_dict
-    holder = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-    )
-    holder.execute(sql, params)
-    return holder
-
-
 def test_orders_lock_only_their_own_rows(transactional_db):
     """Found by bench/load.py: a household order locked the tariff tier and the funder that
     every household shares, and a change of an order locked its cycle for update while other
@@ -210,30 +195,28 @@ def test_orders_lock_only_their_own_rows(transactional_db):
         lines=[RequestedLine(offer.id, Decimal("4"))],
         now=timezone.now(),
     )
-    tier_held = _holding("SELECT 1 FROM orders_tarifftier WHERE id = %s FOR UPDATE", [tier.id])
-    funder_held = _holding("SELECT 1 FROM accounting_funder WHERE id = %s FOR UPDATE", [funder.id])
-    cycle_shared = _holding(
-        "SELECT 1 FROM supply_ordercycle WHERE id = %s FOR SHARE", [offer.cycle_id]
-    )
-    try:
+    with (
+        row_locked("orders_tarifftier", tier.id),
+        row_locked("accounting_funder", funder.id),
+        row_locked("supply_ordercycle", offer.cycle_id, mode="SHARE"),
+    ):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")  # a wait would fail the test, not hang it
-        household_order = order_submit(
-            user=volunteer,
-            cycle_id=offer.cycle_id,
-            household=household,
-            lines=[RequestedLine(offer.id, Decimal("2"))],
-            now=timezone.now(),
-        )
-        changed = order_replace_lines(
-            order=grouped, lines=[RequestedLine(offer.id, Decimal("6"))], now=timezone.now()
-        )
-        cancelled = order_cancel(order=household_order, now=timezone.now())
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
-        for holder in (tier_held, funder_held, cycle_shared):
-            holder.close()
+        try:
+            household_order = order_submit(
+                user=volunteer,
+                cycle_id=offer.cycle_id,
+                household=household,
+                lines=[RequestedLine(offer.id, Decimal("2"))],
+                now=timezone.now(),
+            )
+            changed = order_replace_lines(
+                order=grouped, lines=[RequestedLine(offer.id, Decimal("6"))], now=timezone.now()
+            )
+            cancelled = order_cancel(order=household_order, now=timezone.now())
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
 
     assert changed.lines.get().quantity == Decimal("6")
     assert cancelled.status == "cancelled"
