@@ -228,6 +228,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in-process: their "succeeded" lines would cut through the command line's
+    # progress bars (seed_history printed one per mail). Workers keep them.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 CELERY_BEAT_SCHEDULE = {
     # Opens and closes cycles at their opens_at / closes_at; idempotent.
