@@ -4,7 +4,8 @@ When the supply S of an offer is below the demand D: households are served first
 groceries; within each group the share is proportional to the quantity asked, in whole packs,
 by the largest remainder method, ties going to the earliest submitted order. Nobody gets more
 than asked, and no more than S is given in total. `first_come` serves each group in order of
-submission instead.
+submission instead. `allocate_within` runs the rule again on a smaller supply without giving
+any line more than it had.
 """
 
 from collections.abc import Iterable, Sequence
@@ -71,3 +72,28 @@ def allocate(
         shares.update(given)
         units -= sum(given.values())
     return {line_id: pack_size * count for line_id, count in shares.items()}
+
+
+def allocate_within(
+    requests: Iterable[Request],
+    supply: Decimal,
+    pack_size: Decimal,
+    rule: str,
+    ceilings: dict[int, Decimal],
+) -> dict[int, Decimal]:
+    """`allocate` on a supply that shrank, with no line above its ceiling (its earlier share).
+
+    The largest remainder method is not monotone (the Alabama paradox: with asked 6, 6 and 2
+    packs, 11 packs give the third line 1 and 10 packs give it 2), so a producer confirming
+    less could raise a line above what it was allocated at close. Such a line keeps its
+    ceiling and the rest of the supply is shared again, by the same rule, among the others.
+    """
+    remaining = list(requests)
+    fixed: dict[int, Decimal] = {}
+    while True:
+        shares = allocate(remaining, supply - sum(fixed.values()), pack_size, rule)
+        over = {line_id for line_id, share in shares.items() if share > ceilings[line_id]}
+        if not over:
+            return {**fixed, **shares}
+        fixed.update((line_id, ceilings[line_id]) for line_id in over)
+        remaining = [request for request in remaining if request.line_id not in over]

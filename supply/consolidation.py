@@ -24,7 +24,7 @@ from orders.models import Order, OrderLine, served_quantity
 from orders.pricing import price_line
 from producers.models import Offer
 
-from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate
+from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate, allocate_within
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
 PRICE_FIELDS = ["line_ht", "line_vat", "line_ttc", "beneficiary_share", "subsidy"]
@@ -160,9 +160,11 @@ def _reallocate(
     pack_size: Decimal,
     rule: str,
     current: Callable[[LineRow], Decimal],
+    ceiling: Callable[[LineRow], Decimal] | None = None,
 ) -> list[LineChange]:
-    """Share `supply` among the rows by the rule, on what they asked; answer the rows whose
-    share differs from `current(row)`, repriced on their share."""
+    """Share `supply` among the rows by the rule, on what they asked, none above
+    `ceiling(row)` when given; answer the rows whose share differs from `current(row)`,
+    repriced on their share."""
     requests = [
         Request(
             line_id=row.id,
@@ -172,7 +174,11 @@ def _reallocate(
         )
         for row in rows
     ]
-    shares = allocate(requests, supply, pack_size, rule)
+    if ceiling is None:
+        shares = allocate(requests, supply, pack_size, rule)
+    else:
+        ceilings = {row.id: ceiling(row) for row in rows}
+        shares = allocate_within(requests, supply, pack_size, rule, ceilings)
     return [
         LineChange.priced(row, shares[row.id]) for row in rows if shares[row.id] != current(row)
     ]
@@ -331,8 +337,8 @@ def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]
 
     An offer confirmed in full confirms each line's allocation; one confirmed short is
     allocated again, by the same rule, on the quantities originally asked with S = the
-    confirmed quantity. Lines whose priced quantity moves are repriced, and their orders
-    and envelopes follow.
+    confirmed quantity, no line getting more than its allocation. Lines whose priced
+    quantity moves are repriced, and their orders and envelopes follow.
     """
     allocated = dict(
         PurchaseListLine.objects.filter(offer_id__in=list(confirmations)).values_list(
@@ -358,6 +364,7 @@ def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]
                     pack_sizes[offer_id],
                     cycle.allocation_rule,
                     current=lambda row: row.priced,
+                    ceiling=lambda row: row.served,
                 )
             )
     # Lines not yet confirmed are marked with what they are served; the changed ones are

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from supply.allocation import GROCERIES, HOUSEHOLDS, Request, allocate
+from supply.allocation import GROCERIES, HOUSEHOLDS, Request, allocate, allocate_within
 
 T0 = datetime(2026, 11, 20, 9, 0)
 
@@ -83,6 +83,20 @@ def test_first_come_serves_each_group_by_submission():
     assert allocate(requests, D("8"), D("1"), "first_come") == {3: D("3"), 1: D("4"), 2: D("1")}
 
 
+def test_less_supply_never_gives_a_line_more_than_it_had():
+    # Asked 6, 6 and 2: 11 give 5, 5, 1 (remainders .71, .71, .57) but 10 give 4, 4, 2
+    # (remainders .29, .29, .43): the Alabama paradox. Line 3 keeps its 1, and the 9
+    # left are shared again between lines 1 and 2 (4.5 each, the earlier gets the unit).
+    requests = [request(1, "6", minutes=0), request(2, "6", minutes=1), request(3, "2")]
+    at_close = allocate(requests, D("11"), D("1"))
+    assert at_close == {1: D("5"), 2: D("5"), 3: D("1")}
+    assert allocate(requests, D("10"), D("1"))[3] == D("2")
+
+    confirmed = allocate_within(requests, D("10"), D("1"), "proportional", at_close)
+
+    assert confirmed == {1: D("5"), 2: D("4"), 3: D("1")}
+
+
 requests_strategy = st.lists(
     st.tuples(st.integers(1, 40), st.sampled_from([HOUSEHOLDS, GROCERIES]), st.integers(0, 600)),
     min_size=1,
@@ -116,3 +130,26 @@ def test_never_more_than_asked_nor_than_supply(raw, supply_packs, pack, rule):
     )
     if households_short:  # no grocery is served while a household is short
         assert all(shares[item.line_id] == 0 for item in requests if item.group == GROCERIES)
+
+
+@given(
+    requests_strategy,
+    st.integers(0, 800),
+    st.integers(0, 800),
+    st.sampled_from(["1", "2.5"]),
+    st.sampled_from(["proportional", "first_come"]),
+)
+def test_a_smaller_supply_shares_within_the_first_shares(raw, first, second, pack, rule):
+    pack = D(pack)
+    requests = [
+        Request(index, group, pack * packs, T0 + timedelta(seconds=seconds))
+        for index, (packs, group, seconds) in enumerate(raw)
+    ]
+    before = allocate(requests, pack * max(first, second), pack, rule)
+    supply = pack * min(first, second)
+
+    shares = allocate_within(requests, supply, pack, rule, before)
+
+    assert all(D("0") <= shares[line_id] <= before[line_id] for line_id in before)
+    assert all(share % pack == 0 for share in shares.values())
+    assert sum(shares.values()) == min(supply, sum(before.values()))

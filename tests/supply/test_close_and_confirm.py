@@ -9,8 +9,11 @@ from pypdf import PdfReader
 
 from accounting.models import Envelope
 from orders.models import Order, OrderLine
+from orders.services import RequestedLine, order_submit
+from producers.models import Offer
 from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
-from supply.services import cycle_close
+from supply.services import cycle_close, purchase_list_confirm
+from tests import factories
 from tests.conftest import client_for, close
 
 
@@ -213,6 +216,34 @@ def test_answering_again_starts_from_what_was_asked(
     assert line(household["id"], market.offers[0]).confirmed_quantity == 3
     assert line(household["id"], market.offers[0]).line_ttc == Decimal("6.33")
     assert Envelope.objects.get(pk=market.envelope.pk).committed == Decimal("10.92")
+
+
+def test_confirming_less_never_gives_a_line_more_than_its_allocation(market, world):
+    # Asked 6, 6 and 2 for 11 available: 5, 5 and 1 at close. Shared again on 10, the
+    # rule alone would give the third household 2 (the Alabama paradox); it keeps its 1.
+    now = timezone.now()
+    carrots = market.offers[0]
+    Offer.objects.filter(pk=carrots.pk).update(quantity_available=11)
+    orders = []
+    for minutes, asked in enumerate((6, 6, 2)):
+        household = factories.enrol(world, funder=market.funder)
+        orders.append(
+            order_submit(
+                user=world.volunteer,
+                cycle_id=market.cycle.id,
+                lines=[RequestedLine(offer_id=carrots.id, quantity=Decimal(asked))],
+                now=now + timedelta(minutes=minutes),
+                household=household,
+            )
+        )
+    cycle_close(cycle_id=market.cycle.id, actor=None, now=now)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
+
+    purchase_list_confirm(purchase_list=own, confirmed={carrots.id: Decimal("10")}, now=now)
+
+    lines = [line(order.id, carrots) for order in orders]
+    assert [served(item) for item in lines] == [5, 5, 1]
+    assert [item.confirmed_quantity for item in lines] == [5, 4, 1]
 
 
 @pytest.mark.parametrize(
