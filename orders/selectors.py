@@ -109,9 +109,11 @@ def household_access_log_list(*, actor: Actor) -> QuerySet[HouseholdAccessLog]:
 
 
 def _orders_with_lines() -> QuerySet[Order]:
+    """Orders with their lines in `line_list` (the name the write services give the lines
+    they wrote, so that an answer needs no read back)."""
     lines = OrderLine.objects.select_related("offer__product").order_by("id")
     return Order.objects.select_related("household").prefetch_related(
-        Prefetch("lines", queryset=lines)
+        Prefetch("lines", queryset=lines, to_attr="line_list")
     )
 
 

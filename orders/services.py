@@ -3,7 +3,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounting.services import envelope_adjust_commitment, envelope_for_update
@@ -28,6 +28,7 @@ from .models import (
     ReceptionLine,
     SocialService,
     destination_grocery_id,
+    offer_demand,
     served_quantity,
 )
 
@@ -321,33 +322,36 @@ def order_submit(
         ) from error
     for line in priced:
         line.order = order
-    OrderLine.objects.bulk_create(priced)
+    order.line_list = OrderLine.objects.bulk_create(priced)
     return order
 
 
-def _lock_order_for_change(order_id: int) -> tuple[Order, Household | None]:
-    """Locks in the order of order_submit: cycle (shared), household, then the order."""
-    cycle_id, household_id = Order.objects.values_list("cycle_id", "household_id").get(pk=order_id)
-    _lock_cycle_open(cycle_id)
+def _lock_order_for_change(order: Order) -> tuple[Order, Household | None]:
+    """Locks in the order of order_submit: cycle (shared), household, then the order.
+
+    An order's cycle and household never change, so they are taken from `order` as the
+    caller read it (unlocked); everything else is read again under the lock."""
+    _lock_cycle_open(order.cycle_id)
     household = None
-    if household_id is not None:
+    if order.household_id is not None:
         household = (
             Household.objects.select_for_update(of=("self",))
             .select_related("tier", "funder")
-            .get(pk=household_id)
+            .get(pk=order.household_id)
         )
     # of=self: the cycle is already held shared; locking it again for update here made two
     # changes of the same cycle wait for each other's shared lock (a deadlock under load).
-    order = Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order_id)
+    order = Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order.pk)
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
+    order.household = household
     return order, household
 
 
 @transaction.atomic
 def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: datetime) -> Order:
     """Replace every line of an order while its cycle is open; the commitment follows."""
-    order, household = _lock_order_for_change(order.pk)
+    order, household = _lock_order_for_change(order)
     cycle = order.cycle
     if household is not None:
         tier_rate = household.tier.beneficiary_rate
@@ -369,7 +373,7 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
     order.lines.all().delete()
     for line in priced:
         line.order = order
-    OrderLine.objects.bulk_create(priced)
+    order.line_list = OrderLine.objects.bulk_create(priced)
     for name, value in totals.items():
         setattr(order, name, value)
     order.updated_at = now
@@ -380,7 +384,7 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
 @transaction.atomic
 def order_cancel(*, order: Order, now: datetime) -> Order:
     """Cancel while the cycle is open, releasing the subsidy commitment."""
-    order, household = _lock_order_for_change(order.pk)
+    order, household = _lock_order_for_change(order)
     if household is not None and order.subsidy_total and order.envelope_id:
         envelope = envelope_for_update(
             funder_id=household.funder_id, on_date=order.cycle.delivery_date
@@ -393,18 +397,12 @@ def order_cancel(*, order: Order, now: datetime) -> Order:
 
 
 def order_shortage_warnings(*, order: Order) -> list[dict]:
-    """Offers of this order whose total demand now passes what the producer offered."""
-    offer_ids = [line.offer_id for line in order.lines.all()]
-    demand = Subquery(
-        OrderLine.objects.live()
-        .filter(offer=OuterRef("pk"))
-        .values("offer")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
+    """Offers of `order` (as a write service returned it, lines in line_list) whose total
+    demand now passes what the producer offered."""
+    offer_ids = [line.offer_id for line in order.line_list]
     short = (
         Offer.objects.filter(id__in=offer_ids)
-        .annotate(demand=demand)
+        .annotate(demand=offer_demand())
         .filter(demand__gt=F("quantity_available"))
         .order_by("id")
         .values_list("id", "demand", "quantity_available")

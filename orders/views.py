@@ -151,7 +151,7 @@ def household_orders(request, cycle_id: int):
     order = next(
         (order for order in orders if household and order.household_id == household.id), None
     )
-    quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
+    quantities = {line.offer_id: line.quantity for line in order.line_list} if order else {}
     if request.method == "POST" and household is not None and cycle.status == CycleStatus.OPEN:
         try:
             order = _order_save(request, cycle=cycle, order=order, household=household)

@@ -1,12 +1,11 @@
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
-from orders.choices import OrderStatus
-from orders.models import OrderLine
+from orders.models import offer_demand
 from supply.choices import CycleStatus
 from supply.models import OrderCycle, PurchaseList
 
@@ -36,13 +35,7 @@ def offer_list(*, actor: Actor) -> QuerySet[Offer]:
     # A subquery, not a join and GROUP BY: the pages' COUNT(*) then leaves it out (Django
     # drops unused annotations that do not group) instead of summing every line of the cycle.
     ordered = Coalesce(
-        Subquery(
-            OrderLine.objects.filter(offer=OuterRef("pk"))
-            .exclude(order__status=OrderStatus.CANCELLED)
-            .values("offer")
-            .annotate(total=Sum("quantity"))
-            .values("total")
-        ),
+        offer_demand(),
         Value(Decimal("0")),
         output_field=DecimalField(max_digits=12, decimal_places=3),
     )

@@ -54,9 +54,12 @@ def respond_idempotently(request, produce) -> Response:
             fields={HEADER: [_("At most 255 characters.")]},
         )
     fingerprint = _fingerprint(request)
-    cutoff = timezone.now() - RETENTION
-    IdempotencyRecord.objects.filter(user=request.user, key=key, created_at__lt=cutoff).delete()
     existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if existing is not None and existing.created_at < timezone.now() - RETENTION:
+        # Expired: the key is free again (read first: a delete on every request cost a
+        # transaction of its own).
+        existing.delete()
+        existing = None
     if existing is not None and existing.status_code:
         return _replay(existing, request, fingerprint)
     try:

@@ -1,3 +1,4 @@
+import copy
 from datetime import date
 
 from django.utils import timezone
@@ -6,6 +7,22 @@ from rest_framework import serializers
 
 from core.choices import OrganisationKind, Role
 from core.models import Organisation, TaskRun, User
+
+
+class FieldsBuiltOnce:
+    """For a ModelSerializer on a hot path: its fields are built from the model once per
+    class, then copied, instead of introspected again for every serializer made.
+
+    DRF rebuilds them on each instantiation (a nested many=True serializer too); on the
+    order paths that was about a tenth of a request. The fields depend only on the class
+    (Meta and declared fields); what __init__ changes on self.fields stays per instance."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
 
 
 class OrganisationSerializer(serializers.ModelSerializer):

@@ -25,6 +25,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def scoped_queryset(self):
         return super().get_queryset()
 
+    def filter_queryset(self, queryset):
+        # Query-string filters narrow lists; an object is found by its id and scope alone
+        # (and building the filter form on every detail request cost more than the read).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 class ReadCreateUpdateViewSet(
     IdempotentCreateMixin,

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounting.models import Funder
 from core.api.fields import CoordinateField, MoneyField
+from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
 from orders.choices import OrderStatus
@@ -195,7 +196,7 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
             self.fields["household"].queryset = households
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     product_name = serializers.CharField(source="offer.product.name")
     allocated_quantity = serializers.SerializerMethodField()
 
@@ -229,9 +230,10 @@ class OrderLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     household = serializers.CharField(source="household.reference", allow_null=True)
-    lines = OrderLineSerializer(many=True)
+    # Orders come from orders.selectors (or a write service) with their lines in line_list.
+    lines = OrderLineSerializer(many=True, source="line_list")
 
     class Meta:
         model = Order

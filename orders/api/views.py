@@ -301,11 +301,15 @@ class OrderViewSet(
         orders = selectors.order_list(actor=self.actor)
         if self.action in ("partial_update", "destroy"):
             # Only the scope is checked here: the service locks and reads the order itself.
-            return orders.prefetch_related(None).select_related(None).only("id")
+            return (
+                orders.prefetch_related(None)
+                .select_related(None)
+                .only("id", "cycle_id", "household_id")
+            )
         return orders
 
     def _answer(self, order, status_code=status.HTTP_200_OK):
-        order = selectors.order_written(order_id=order.pk)
+        """The order as the service wrote it (its lines in hand), with shortage warnings."""
         order.warnings = services.order_shortage_warnings(order=order)
         return Response(OrderWithWarningsSerializer(order).data, status=status_code)
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import CoordinateField, MoneyField
+from core.api.serializers import FieldsBuiltOnce
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
 from producers.models import Offer, Producer, Product
@@ -94,7 +95,7 @@ class ProductSerializer(serializers.ModelSerializer):
             self.fields["producer"].read_only = True
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     quantity_available = serializers.DecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1000000")
     )

@@ -326,3 +326,49 @@ def test_volunteer_sees_own_orders_only(world, market, volunteer_client):
 
     assert mine["count"] == 1
     assert theirs.status_code == 404
+
+
+def test_answers_to_writes_are_the_order_as_read_back(volunteer_client, market, world):
+    # The write answers are made from the rows the services wrote, not read back.
+    created = volunteer_client.post(
+        "/api/v1/orders/", household_order(market, (0, "3"), (1, "2")), format="json"
+    ).json()
+    changed = volunteer_client.patch(
+        f"/api/v1/orders/{created['id']}/",
+        {"lines": [{"offer": market.offers[2].id, "quantity": "7.5"}]},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    changed = changed.json()
+    grouped = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "grocery": world.grocery.id,
+            "lines": [{"offer": market.offers[1].id, "quantity": "4"}],
+        },
+        format="json",
+    )
+    assert grouped.status_code == 201, grouped.json()
+    grouped = grouped.json()
+
+    for answer in (changed, grouped):
+        read = volunteer_client.get(f"/api/v1/orders/{answer['id']}/").json()
+        assert {key: value for key, value in answer.items() if key != "warnings"} == read
+    assert changed["household"] == market.household.reference
+    assert [line["quantity"] for line in changed["lines"]] == ["7.500"]
+
+
+def test_cancelled_orders_do_not_count_in_what_an_offer_has_left(volunteer_client, market):
+    order = volunteer_client.post(
+        "/api/v1/orders/", household_order(market, (0, "3")), format="json"
+    ).json()
+    before = volunteer_client.get(f"/api/v1/offers/{market.offers[0].id}/").json()
+
+    volunteer_client.delete(f"/api/v1/orders/{order['id']}/")
+    after = volunteer_client.get(f"/api/v1/offers/{market.offers[0].id}/").json()
+    listed = volunteer_client.get(f"/api/v1/offers/?cycle={market.cycle.id}").json()["results"]
+
+    assert before["quantity_ordered"] == "3.000"
+    assert after["quantity_ordered"] == "0.000"
+    assert {offer["quantity_ordered"] for offer in listed} == {"0.000"}

@@ -1,5 +1,8 @@
 from decimal import Decimal
 
+import pytest
+from django.db import IntegrityError, connection, transaction
+
 from orders.models import OrderLine, Reception
 from tests.conftest import client_for
 
@@ -77,3 +80,24 @@ def test_receptions_refuse_other_groceries_lines_and_open_cycles(
     assert negative.status_code == 400
     assert not Reception.objects.exists()
     assert OrderLine.objects.filter(received_quantity__isnull=False).count() == 0
+
+
+def test_the_database_refuses_to_delete_a_received_line(
+    volunteer_client, confirmed, ordered, world
+):
+    _household, grouped = ordered
+    carrots = OrderLine.objects.get(order_id=grouped["id"], offer=confirmed.offers[0])
+    volunteer_client.post(
+        f"/api/v1/groceries/{world.grocery.id}/receptions/",
+        {
+            "cycle": confirmed.cycle.id,
+            "lines": [{"order_line": carrots.id, "received_quantity": "90"}],
+        },
+        format="json",
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrderLine.objects.filter(pk=carrots.pk).delete()
+        connection.check_constraints()  # as at commit (the key is checked deferred)
+
+    assert OrderLine.objects.filter(pk=carrots.pk).exists()
