@@ -45,3 +45,20 @@ def test_production_settings_refuse_a_missing_secret():
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_in_process_tasks_need_no_broker_and_say_nothing_of_one():
+    # Celery builds a producer even for a task run in-process; on its default AMQP URL kombu
+    # warned "No hostname was supplied" in the middle of make run's output.
+    result = run_manage(
+        "shell",
+        "-c",
+        "from config.celery import app\n"
+        "with app.producer_or_acquire() as producer: print(producer.connection.transport_cls)",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        CELERY_BROKER_URL="",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("memory")
+    assert "hostname" not in result.stderr
