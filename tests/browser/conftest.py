@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "Solidaire-Demo-2026"
@@ -34,6 +35,11 @@ def browser(monkeypatch):
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", stdout=io.StringIO())
+    yield
+    # Under Playwright the test's database connection is not the one pytest-django closes at
+    # the end of the session: left open, it kept PostgreSQL from dropping the test database
+    # ("being accessed by other users").
+    connections.close_all()
 
 
 class Session:
