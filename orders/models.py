@@ -402,12 +402,13 @@ class OrderLine(models.Model):
         return f"{self.quantity} × offer {self.offer_id}"
 
 
-def offer_demand() -> Subquery:
-    """What the live orders ask of the offer OuterRef("pk"), to annotate offers with.
+def offer_demand_subquery() -> Subquery:
+    """What the live orders ask of the offer OuterRef("pk"), to annotate a page of offers
+    with (for a whole cycle at close: supply.consolidation.offer_demand).
 
-    Cancelled orders are left out with NOT EXISTS (one index probe per line), not with a join:
-    joined, PostgreSQL scanned every order once per offer, and a page of offers slowed down as
-    the cycle filled."""
+    Cancelled orders are left out with NOT EXISTS (one index probe per line), not with
+    OrderLine.objects.live(): its join, or an EXISTS on live orders, made PostgreSQL scan every
+    order once per offer (4.4 against 9.8 ms for a page of 50 offers on 1 000 orders)."""
     cancelled = Order.objects.filter(pk=OuterRef("order_id"), status=OrderStatus.CANCELLED)
     return Subquery(
         OrderLine.objects.filter(offer=OuterRef("pk"))

@@ -28,7 +28,7 @@ from .models import (
     ReceptionLine,
     SocialService,
     destination_grocery_id,
-    offer_demand,
+    offer_demand_subquery,
     served_quantity,
 )
 
@@ -402,7 +402,7 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
     offer_ids = [line.offer_id for line in order.line_list]
     short = (
         Offer.objects.filter(id__in=offer_ids)
-        .annotate(demand=offer_demand())
+        .annotate(demand=offer_demand_subquery())
         .filter(demand__gt=F("quantity_available"))
         .order_by("id")
         .values_list("id", "demand", "quantity_available")

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
-from orders.models import offer_demand
+from orders.models import offer_demand_subquery
 from supply.choices import CycleStatus
 from supply.models import OrderCycle, PurchaseList
 
@@ -35,7 +35,7 @@ def offer_list(*, actor: Actor) -> QuerySet[Offer]:
     # A subquery, not a join and GROUP BY: the pages' COUNT(*) then leaves it out (Django
     # drops unused annotations that do not group) instead of summing every line of the cycle.
     ordered = Coalesce(
-        offer_demand(),
+        offer_demand_subquery(),
         Value(Decimal("0")),
         output_field=DecimalField(max_digits=12, decimal_places=3),
     )
