@@ -24,7 +24,7 @@ from orders.models import Order, OrderLine, served_quantity
 from orders.pricing import price_line
 from producers.models import Offer
 
-from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate, allocate_within
+from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate_within
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
 PRICE_FIELDS = ["line_ht", "line_vat", "line_ttc", "beneficiary_share", "subsidy"]
@@ -160,11 +160,11 @@ def _reallocate(
     pack_size: Decimal,
     rule: str,
     current: Callable[[LineRow], Decimal],
-    ceiling: Callable[[LineRow], Decimal] | None = None,
+    ceiling: Callable[[LineRow], Decimal],
 ) -> list[LineChange]:
     """Share `supply` among the rows by the rule, on what they asked, none above
-    `ceiling(row)` when given; answer the rows whose share differs from `current(row)`,
-    repriced on their share."""
+    `ceiling(row)`; answer the rows whose share differs from `current(row)`, repriced on
+    their share."""
     requests = [
         Request(
             line_id=row.id,
@@ -174,11 +174,8 @@ def _reallocate(
         )
         for row in rows
     ]
-    if ceiling is None:
-        shares = allocate(requests, supply, pack_size, rule)
-    else:
-        ceilings = {row.id: ceiling(row) for row in rows}
-        shares = allocate_within(requests, supply, pack_size, rule, ceilings)
+    ceilings = {row.id: ceiling(row) for row in rows}
+    shares = allocate_within(requests, supply, pack_size, rule, ceilings)
     return [
         LineChange.priced(row, shares[row.id]) for row in rows if shares[row.id] != current(row)
     ]
@@ -284,6 +281,8 @@ def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> d
                 offer["product__pack_size"],
                 cycle.allocation_rule,
                 current=lambda row: row.served,
+                # A close shares afresh: up to what each line asked.
+                ceiling=lambda row: row.asked,
             )
         )
     progress(55)
