@@ -15,6 +15,14 @@ def household_order(market, *lines):
     }
 
 
+def grouped_order(market, world, *lines):
+    return {
+        "cycle": market.cycle.id,
+        "grocery": world.grocery.id,
+        "lines": [{"offer": market.offers[index].id, "quantity": qty} for index, qty in lines],
+    }
+
+
 def state(market):
     envelope = Envelope.objects.get(pk=market.envelope.pk)
     return (Order.objects.count(), OrderLine.objects.count(), envelope.committed)
@@ -56,13 +64,7 @@ def test_household_order_follows_the_tariff_split_to_the_cent(volunteer_client, 
 
 def test_grouped_order_pays_the_whole_price(volunteer_client, market, world):
     response = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "grocery": world.grocery.id,
-            "lines": [{"offer": market.offers[2].id, "quantity": "25"}],
-        },
-        format="json",
+        "/api/v1/orders/", grouped_order(market, world, (2, "25")), format="json"
     )
 
     order = response.json()
@@ -78,11 +80,7 @@ def test_grouped_order_pays_the_whole_price(volunteer_client, market, world):
 
 
 def test_second_grouped_order_for_the_grocery_is_refused(volunteer_client, market, world):
-    body = {
-        "cycle": market.cycle.id,
-        "grocery": world.grocery.id,
-        "lines": [{"offer": market.offers[0].id, "quantity": "1"}],
-    }
+    body = grouped_order(market, world, (0, "1"))
     volunteer_client.post("/api/v1/orders/", body, format="json")
     before = state(market)
 
@@ -301,13 +299,7 @@ def test_cancelling_releases_the_commitment(volunteer_client, market):
 
 def test_ordering_more_than_offered_is_allowed_but_warned(volunteer_client, market, world):
     response = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "grocery": world.grocery.id,
-            "lines": [{"offer": market.offers[2].id, "quantity": "150"}],
-        },
-        format="json",
+        "/api/v1/orders/", grouped_order(market, world, (2, "150")), format="json"
     )
     offer = volunteer_client.get(f"/api/v1/offers/{market.offers[2].id}/").json()
 
@@ -341,13 +333,7 @@ def test_answers_to_writes_are_the_order_as_read_back(volunteer_client, market, 
     assert changed.status_code == 200, changed.json()
     changed = changed.json()
     grouped = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "grocery": world.grocery.id,
-            "lines": [{"offer": market.offers[1].id, "quantity": "4"}],
-        },
-        format="json",
+        "/api/v1/orders/", grouped_order(market, world, (1, "4")), format="json"
     )
     assert grouped.status_code == 201, grouped.json()
     grouped = grouped.json()
