@@ -37,7 +37,7 @@ production: install
 	DJANGO_SETTINGS_MODULE=config.settings.production $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.production PATH=$(VENV)/bin:$$PATH $(VENV)/bin/honcho start
 
-## Lint, migration check and the whole test suite (SQLite unless DATABASE_URL is set)
+## Lint (ruff, mypy, import contracts), migration check and the whole test suite (SQLite unless DATABASE_URL is set)
 test: install-dev lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
@@ -49,6 +49,8 @@ test-postgres:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -65,8 +67,8 @@ beat: install
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
 
-## Refresh the French catalogue from the code and tools/fr.json, then compile it
+## Refresh the French catalogue from the code (then translate the new entries in
+## locale/fr/LC_MESSAGES/django.po) and compile it; tests/test_translations.py checks both
 messages: install
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=tools --no-obsolete
-	$(PY) tools/fill_po.py locale/fr/LC_MESSAGES/django.po tools/fr.json
 	cd locale && ../$(PY) ../manage.py compilemessages -l fr

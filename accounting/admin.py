@@ -49,7 +49,7 @@ class AccountAdmin(ReadOnlyAdmin):
 class JournalLineInline(admin.TabularInline):
     model = JournalLine
     fields = ["account", "debit", "credit"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     extra = 0
 
     def has_add_permission(self, request, obj=None):

@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput, StateConflict
 from core.money import quantize_money
+from orders import locks
 
 from .choices import AccountKind, EntryKind
 from .models import Account, JournalEntry, JournalLine
 
 ZERO = Decimal("0.00")
 HALF_CENT = Decimal("0.005")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 # The platform's own accounts, by the French chart of accounts.
 PURCHASES = ("607", gettext_lazy("Purchases of food"), AccountKind.EXPENSE)
@@ -146,7 +147,7 @@ def entry_reverse(*, entry: JournalEntry, reason: str, actor, now: datetime) -> 
     if not reason.strip():
         message = _("Say why the entry is reversed.")
         raise InvalidInput(message, fields={"reason": [message]})
-    entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = locks.journal_entry_lock(entry.pk)
     if entry.kind == EntryKind.REVERSAL:
         raise StateConflict(
             _("A reversal is not reversed: post a new entry."), code="entry_is_reversal"

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import format_date
 from core.models import AppendOnly
 from orders.models import SocialService
 
@@ -69,7 +70,7 @@ class Envelope(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.funder} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        return f"{self.funder} {format_date(self.period_start)}–{format_date(self.period_end)}"
 
     @property
     def remaining(self):

@@ -7,6 +7,7 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
+from orders.locks import envelopes_overlapping_lock
 
 from .models import Envelope, Funder
 
@@ -18,24 +19,12 @@ def envelope_create(
     if period_start > period_end:
         message = _("The period must start before it ends.")
         raise InvalidInput(message, fields={"period_end": [message]})
-    overlapping = Envelope.objects.select_for_update().filter(
-        funder=funder, period_start__lte=period_end, period_end__gte=period_start
-    )
+    overlapping = envelopes_overlapping_lock(funder=funder, start=period_start, end=period_end)
     if overlapping.exists():
         message = _("This funder already has an envelope overlapping this period.")
         raise InvalidInput(message, code="envelope_overlap", fields={"period_start": [message]})
     return Envelope.objects.create(
         funder=funder, period_start=period_start, period_end=period_end, amount=amount
-    )
-
-
-def envelope_for_update(*, funder_id: int, on_date: date) -> Envelope | None:
-    """The funder's envelope covering a date, row-locked. Caller holds a transaction."""
-    return (
-        Envelope.objects.select_for_update()
-        .filter(funder_id=funder_id, period_start__lte=on_date, period_end__gte=on_date)
-        .order_by("period_start")
-        .first()
     )
 
 

@@ -24,17 +24,19 @@ from django.utils.translation import gettext as _
 from core.errors import StateConflict
 from core.money import quantize_money
 from logistics.models import Round
-from logistics.planning import logistics_cost_shares
+from orders import locks
 from orders.choices import OrderStatus
-from orders.models import Grocery, Order, OrderLine
+from orders.models import Grocery, OrderLine
+from orders.services import cycle_orders_advance
 from producers.models import Offer, Producer
-from supply.choices import CycleStatus
+from supply.choices import FINISHED, SETTLEABLE, CycleStatus
 from supply.consolidation import LineChange, received_apply, received_changes
 from supply.models import OrderCycle, PurchaseList
 from supply.services import cycle_transition
 
 from . import ledger
 from .choices import EntryKind
+from .cost_shares import logistics_cost_shares
 from .ledger import ZERO, EntryDraft
 from .models import Envelope, Funder, JournalEntry, JournalLine
 from .services import to_the_cent
@@ -64,7 +66,7 @@ class Figures:
 
 
 def cycle_check_settleable(*, cycle: OrderCycle) -> None:
-    if cycle.status not in (CycleStatus.DELIVERED, CycleStatus.SETTLED):
+    if cycle.status not in SETTLEABLE:
         raise StateConflict(
             _("A cycle is settled once delivered: record the deliveries first."),
             code="cycle_not_delivered",
@@ -213,9 +215,9 @@ def cycle_settle(
     *, cycle_id: int, actor, now: datetime, progress: Callable[[float], None] | None = None
 ) -> dict:
     progress = progress or (lambda percent: None)
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle = locks.cycle_lock(cycle_id)
     cycle_check_settleable(cycle=cycle)
-    if cycle.status == CycleStatus.SETTLED:
+    if cycle.status in FINISHED:
         return {"cycle": cycle_id, "status": cycle.status, "moved": False, "entries": 0}
     changes = received_changes(cycle=cycle)
     received_apply(changes)
@@ -225,7 +227,7 @@ def cycle_settle(
     posted = ledger.entries_post(drafts=_drafts(cycle, figures), now=now, actor=actor)
     progress(80)
     _spend_commitments(cycle)
-    Order.objects.live().filter(cycle=cycle).update(status=OrderStatus.SETTLED)
+    cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, actor=actor, now=now)
     return {
         "cycle": cycle_id,
@@ -239,13 +241,15 @@ def cycle_settle(
 def settlement_summary(*, cycle: OrderCycle) -> dict:
     """The settlement of API.md: from the ledger once settled, else a preview of what
     settling now would post (same figures, nothing written)."""
-    if cycle.status == CycleStatus.SETTLED:
+    if cycle.status in FINISHED:
         return _summary_from_ledger(cycle)
     figures = _figures(cycle, received_changes(cycle=cycle))
-    groceries: dict[int, dict] = defaultdict(
+    groceries: dict[int | None, dict] = defaultdict(
         lambda: {"goods_ttc": ZERO, "logistics_eur": ZERO, "beneficiary_collected": ZERO}
     )
-    funders: dict[int, dict] = defaultdict(lambda: {"subsidy_ttc": ZERO, "households": set()})
+    funders: dict[int | None, dict] = defaultdict(
+        lambda: {"subsidy_ttc": ZERO, "households": set()}
+    )
     for order in figures.orders:
         if order.grocery_id:
             groceries[order.grocery_id]["goods_ttc"] += order.ttc

@@ -13,7 +13,8 @@ from django.db.models import Count, F, Sum
 
 from core.documents import pdf_from_template
 from core.money import quantize_money
-from orders.models import Grocery, OrderLine, delivered_quantity
+from orders.models import Grocery, OrderLine
+from orders.quantities import delivered_quantity
 from producers.models import Producer
 
 from .choices import EntryKind

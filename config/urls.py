@@ -13,9 +13,9 @@ from accounting.api.views import (
     TrialBalanceView,
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
-from core.views import home
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
 from dashboards.views import dashboard_page, dashboard_pdf
+from home.views import home
 from logistics.api.views import (
     CyclePlanRoundsView,
     CycleRoundsView,

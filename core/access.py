@@ -5,6 +5,8 @@ A Django superuser without a membership has every right of a coordinator of the 
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 from .choices import OrganisationKind, Role
 from .models import Organisation
 
@@ -38,4 +40,12 @@ def actor_of(user) -> Actor | None:
     else:
         return None
     user._actor = actor
+    return actor
+
+
+def actor_required(user) -> Actor:
+    """The caller's actor, behind a permission that already refused anyone without one."""
+    actor = actor_of(user)
+    if actor is None:
+        raise PermissionDenied
     return actor

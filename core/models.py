@@ -35,7 +35,7 @@ class AppendOnly(models.Model):
 class User(AbstractUser):
     """A person who logs in. What they may do comes from their membership."""
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"

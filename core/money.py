@@ -1,8 +1,12 @@
-"""Money and quantity helpers: Decimal only, rounded half-up at every boundary."""
+"""Money and quantity helpers: Decimal only, rounded half-up at every boundary, and the one
+largest-remainder split (shortage allocation, logistics cost shares). How they read in
+messages: core.formats."""
 
+from collections.abc import Callable, Hashable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
-from django.utils.formats import number_format
+K = TypeVar("K", bound=Hashable)
 
 CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
@@ -18,13 +22,38 @@ def quantize_quantity(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(MILLI, rounding=ROUND_HALF_UP)
 
 
-def format_euros(value: Decimal) -> str:
-    """An amount for a message, in the active language's format ("41,15 €" in French)."""
-    return f"{number_format(quantize_money(value), 2)} €"
+def largest_remainder(
+    units: int,
+    weights: Mapping[K, int | Decimal],
+    *,
+    tie_break: Callable[[K], Any] | None = None,
+) -> dict[K, int]:
+    """Share `units` whole units pro rata to `weights` by the largest remainder method: each
+    key gets the whole part of its exact quota, and the units left go one each to the largest
+    remainders; equal remainders go to the keys first by `tie_break` (the key itself by
+    default). The shares add up to `units` exactly (all zero when the weights sum to zero).
+
+    The quotas are compared as remainders over one denominator, so integer weights give exact
+    integer arithmetic and Decimal weights exact decimal arithmetic: no float anywhere.
+    """
+    total = sum(weights.values())
+    if not weights or total <= 0:
+        return dict.fromkeys(weights, 0)
+    shares: dict[K, int] = {}
+    remainders = []
+    order = tie_break or (lambda key: key)
+    for key, weight in weights.items():
+        whole, remainder = divmod(units * weight, total)
+        shares[key] = int(whole)
+        remainders.append((-remainder, order(key), key))
+    left = units - sum(shares.values())
+    for _remainder, _order, key in sorted(remainders, key=lambda item: item[:2])[:left]:
+        shares[key] += 1
+    return shares
 
 
-def format_quantity(value: Decimal) -> str:
-    """A quantity for a message, without trailing zeros ("2,5" in French)."""
-    normalized = Decimal(value).normalize()
-    places = max(0, -normalized.as_tuple().exponent)
-    return number_format(normalized, places)
+def split_to_the_cent(total: Decimal, weights: Mapping[K, int | Decimal]) -> dict[K, Decimal]:
+    """Shares of the amount `total` pro rata to `weights`, in cents, adding up to `total`
+    exactly (largest remainder; equal remainders to the smallest key)."""
+    cents = largest_remainder(int(quantize_money(total) * 100), weights)
+    return {key: quantize_money(Decimal(share) / 100) for key, share in cents.items()}

@@ -1,11 +1,16 @@
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .choices import ROLE_ORGANISATION_KIND, Commune, OrganisationKind
+from .choices import ROLE_ORGANISATION_KIND, Commune, OrganisationKind, Role
 from .errors import InvalidInput
 from .models import Membership, Organisation, User
+
+M = TypeVar("M", bound=models.Model)
 
 URBAN_KINDS = {OrganisationKind.GROCERY, OrganisationKind.CCAS, OrganisationKind.CITY}
 
@@ -32,7 +37,7 @@ def organisation_create(*, kind: str, name: str, commune: str = "") -> Organisat
 def user_create(
     *, username: str, password: str, role: str, organisation: Organisation, email: str = ""
 ) -> User:
-    expected_kind = ROLE_ORGANISATION_KIND[role]
+    expected_kind = ROLE_ORGANISATION_KIND[Role(role)]
     if organisation.kind != expected_kind:
         raise InvalidInput(
             _("A %(role)s must belong to an organisation of kind %(kind)s.")
@@ -55,3 +60,22 @@ def user_create(
     user.save()
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+def model_update(
+    instance: M,
+    fields: Mapping[str, Any],
+    *,
+    check: Callable[[M], Any] | None = None,
+    also: Iterable[str] = (),
+) -> M:
+    """Set `fields` on `instance`, let `check` refuse the result (it raises, and may set more
+    fields, named in `also`), then save only those fields (HackSoft's model_update)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if check is not None:
+        check(instance)
+    update_fields = list(dict.fromkeys([*fields, *also]))
+    if update_fields:
+        instance.save(update_fields=update_fields)
+    return instance

@@ -1,5 +1,5 @@
-"""What every screen shares: who may open it, how a refusal is shown, and the home page that
-tells each person what they have to do now."""
+"""What every screen shares: who may open it, how a refusal is shown, how numbers typed in a
+form are read, and the error page."""
 
 import functools
 import sys
@@ -11,12 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .access import actor_of
-from .choices import Role
 from .errors import DomainError, InvalidInput
 
 
@@ -106,30 +104,6 @@ def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decima
         invalid=_("« %(value)s » is not a quantity."),
         refusal=_("Some quantities are not valid."),
     )
-
-
-@login_required
-def home(request):
-    """The first page after logging in: what this person has to do now, by role."""
-    actor = actor_of(request.user)
-    if actor is None:
-        raise PermissionDenied
-    # Imported here: core knows no app, each app knows what its people have to do.
-    from orders.selectors import home_for_ccas, home_for_volunteer
-    from producers.selectors import home_for_producer
-    from supply.selectors import home_for_coordinator
-
-    now = timezone.now()
-    sections = {
-        Role.COORDINATOR: home_for_coordinator,
-        Role.GROCERY_VOLUNTEER: home_for_volunteer,
-        Role.PRODUCER: home_for_producer,
-        Role.CCAS_STAFF: home_for_ccas,
-    }
-    context = {"actor": actor, "now": now}
-    if actor.role in sections:
-        context.update(sections[actor.role](actor=actor, now=now))
-    return render(request, f"core/home_{actor.role}.html", context)
 
 
 DATABASE_ERRORS = (db.OperationalError, db.InterfaceError)

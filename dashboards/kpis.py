@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.money import quantize_money, quantize_quantity
 from logistics.choices import ZoneKind
@@ -32,8 +34,8 @@ KG_PER_MEAL = Decimal("0.5")
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    label: str
-    explanation: str
+    label: StrOrPromise
+    explanation: StrOrPromise
     unit: str  # "€", "kg", "km", "%" (a rate between 0 and 1), or "" for a count
     about_households: bool = False  # hidden when the households are fewer than 5
 
@@ -207,11 +209,12 @@ def figures_by(scope: Scope, keys: dict) -> dict[tuple, dict]:
         producers_paid=Sum("value_ttc"),
         producers_count=Count("producer_id", distinct=True),
     )
-    figures = {}
+    figures: dict = {}
     for group in totals.keys() | producers.keys():
         row = {**totals.get(group, {}), **producers.get(group, {})}
-        households, persons = served.get(group, (0, 0))
-        row["households_served"], row["persons_served"] = households or 0, persons or 0
+        household_count, person_count = served.get(group, (0, 0))
+        row["households_served"] = household_count or 0
+        row["persons_served"] = person_count or 0
         row["cap_usage"] = caps.get(group)
         figures[group] = row
     return figures
@@ -261,7 +264,10 @@ def _cap_usage(scope: "Scope", households, keys: dict) -> dict[tuple, Decimal | 
             spent=Sum("spent"),
             cap=Sum("cap"),
         )
-        totals = {group: [row["spent"] or 0, row["cap"] or 0] for group, row in grouped.items()}
+        totals = {
+            group: [Decimal(row["spent"] or 0), Decimal(row["cap"] or 0)]
+            for group, row in grouped.items()
+        }
     return {group: spent / cap if cap else None for group, (spent, cap) in totals.items()}
 
 
@@ -359,7 +365,7 @@ def timeseries(scope: Scope, *, metric: str, granularity: str) -> list[dict]:
 def by_commune_and_month(scope: Scope) -> list[dict]:
     """The export: every figure per commune and month, hidden cells per month."""
     figures = figures_by(scope, {"month_of": "month_start", "commune_of": "commune"})
-    by_month = defaultdict(dict)
+    by_month: dict[Any, dict[str, dict]] = defaultdict(dict)
     for (month, commune), row in figures.items():
         by_month[month][commune] = row
     rows = []

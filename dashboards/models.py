@@ -5,8 +5,14 @@ exports aggregate these rows, never the order lines themselves (DESIGN.md §7)."
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
-KG = {"max_digits": 14, "decimal_places": 3, "default": 0}
+
+def euros() -> models.DecimalField:
+    """A sum of amounts, to the cent."""
+    return models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+
+def kilograms() -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=3, default=0)
 
 
 class CycleSnapshot(models.Model):
@@ -51,15 +57,15 @@ class OrderFact(models.Model):
     persons = models.PositiveSmallIntegerField(default=0)
     lines = models.PositiveIntegerField(default=0)
     monthly_cap = models.DecimalField(max_digits=7, decimal_places=2, null=True)
-    kg_asked = models.DecimalField(**KG)
-    kg_confirmed = models.DecimalField(**KG)
-    kg_delivered = models.DecimalField(**KG)
-    value_ht = models.DecimalField(**MONEY)
-    value_ttc = models.DecimalField(**MONEY)
-    local_ht = models.DecimalField(**MONEY)
-    organic_ht = models.DecimalField(**MONEY)
-    beneficiary_paid = models.DecimalField(**MONEY)
-    subsidy = models.DecimalField(**MONEY)
+    kg_asked = kilograms()
+    kg_confirmed = kilograms()
+    kg_delivered = kilograms()
+    value_ht = euros()
+    value_ttc = euros()
+    local_ht = euros()
+    organic_ht = euros()
+    beneficiary_paid = euros()
+    subsidy = euros()
     # The order's share of its cycle's rounds, pro rata to the kilograms delivered.
     distance_km = models.DecimalField(max_digits=12, decimal_places=3, default=0)
 
@@ -86,8 +92,8 @@ class ProducerFact(models.Model):
     zone = models.ForeignKey(
         "logistics.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    value_ttc = models.DecimalField(**MONEY)
-    kg_delivered = models.DecimalField(**KG)
+    value_ttc = euros()
+    kg_delivered = kilograms()
 
     class Meta:
         indexes = [
@@ -112,8 +118,8 @@ class HouseholdMonthFact(models.Model):
     zone = models.ForeignKey(
         "logistics.Zone", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    spent = models.DecimalField(**MONEY)
-    cap = models.DecimalField(**MONEY)
+    spent = euros()
+    cap = euros()
 
     class Meta:
         indexes = [

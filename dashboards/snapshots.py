@@ -14,21 +14,15 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 
 from accounting.models import Envelope
+from core import db
 from logistics.models import Round
+from orders import locks, quantities
 from orders.models import Grocery, Household, Order, OrderLine
 from producers.models import Offer, Producer, Product
-from supply.choices import CycleStatus
+from supply.choices import COUNTED_IN_DASHBOARDS, FINISHED
 from supply.models import OrderCycle
 
 from .models import CycleSnapshot, HouseholdMonthFact, OrderFact, ProducerFact
-
-# Figures count from confirmation on: quantities are known (confirmed, then received).
-COUNTED = (
-    CycleStatus.CONFIRMED,
-    CycleStatus.DISPATCHED,
-    CycleStatus.DELIVERED,
-    CycleStatus.SETTLED,
-)
 
 
 def _tables() -> dict[str, str]:
@@ -49,33 +43,28 @@ def _tables() -> dict[str, str]:
 
 def _truncations() -> dict[str, str]:
     """The delivery date's Monday and first of the month, in the database's own dialect."""
-    if connection.vendor == "postgresql":
-        return {
-            "week": "date_trunc('week', c.delivery_date)::date",
-            "month": "date_trunc('month', c.delivery_date)::date",
-        }
-    return {  # SQLite: %%w is the weekday, 0 on Sunday
-        "week": "date(c.delivery_date, '-' || ((strftime('%%w', c.delivery_date) + 6) %% 7)"
-        " || ' days')",
-        "month": "date(c.delivery_date, 'start of month')",
+    return {
+        "week": db.week_start_sql("c.delivery_date"),
+        "month": db.month_start_sql("c.delivery_date"),
     }
 
 
 # Lines are summed first, grouped by small integer keys only (the order; or the cycle,
 # producer and destination grocery), then the few thousand sums meet the wide columns.
-LINES_OF_CYCLES = """
+LINES_OF_CYCLES = (
+    """
     FROM {line} l
     JOIN {order} o ON o.id = l.order_id
     LEFT JOIN {household} h ON h.id = o.household_id
     JOIN {offer} f ON f.id = l.offer_id
     JOIN {product} p ON p.id = f.product_id
     JOIN {producer} pr ON pr.id = p.producer_id
-    WHERE o.cycle_id IN ({cycles}) AND o.status <> 'cancelled'
+    WHERE o.cycle_id IN ({cycles}) AND """
+    + quantities.live_order_sql("o")
+    + """
 """
-DELIVERED_KG = (
-    "SUM(COALESCE(l.received_quantity, l.confirmed_quantity, l.allocated_quantity, l.quantity)"
-    " * p.unit_weight_kg)"
 )
+DELIVERED_KG = f"SUM({quantities.delivered_sql('l')} * p.unit_weight_kg)"
 
 ORDER_FACTS = (
     """
@@ -94,8 +83,9 @@ ORDER_FACTS = (
     FROM (
         SELECT l.order_id, COUNT(*) AS lines,
             SUM(l.quantity * p.unit_weight_kg) AS kg_asked,
-            SUM(COALESCE(l.confirmed_quantity, l.allocated_quantity, l.quantity)
-                * p.unit_weight_kg) AS kg_confirmed,
+            SUM("""
+    + quantities.served_sql("l")
+    + """ * p.unit_weight_kg) AS kg_confirmed,
             """
     + DELIVERED_KG
     + """ AS kg_delivered,
@@ -145,25 +135,19 @@ PRODUCER_FACTS = (
 def cycles_snapshot_refresh(*, cycle_ids: list[int], now: datetime) -> int:
     """Replace the snapshot rows of some cycles in one pass over their lines (a cycle not,
     or no longer, counted gets none); answers the number of orders taken."""
-    cycles = dict(
-        OrderCycle.objects.select_for_update()
-        .filter(id__in=cycle_ids)
-        .order_by("id")
-        .values_list("id", "status")
-    )
+    cycles = locks.cycles_lock(cycle_ids)
     facts = OrderFact.objects.filter(cycle_id__in=cycles)
     months_before = set(facts.values_list("month_start", flat=True).distinct())
     facts.delete()
     ProducerFact.objects.filter(cycle_id__in=cycles).delete()
-    counted = [cycle_id for cycle_id, status in cycles.items() if status in COUNTED]
+    counted = [cycle_id for cycle_id, status in cycles.items() if status in COUNTED_IN_DASHBOARDS]
     CycleSnapshot.objects.filter(cycle_id__in=set(cycles) - set(counted)).delete()
     if not counted:
         return 0
     tables = {**_tables(), **_truncations(), "cycles": ", ".join(["%s"] * len(counted))}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Hash joins and aggregates over a year of lines stay in memory (4 MB by default).
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Hash joins and aggregates over a year of lines stay in memory.
+        db.work_memory_raise(cursor)
         cursor.execute(ORDER_FACTS.format(**tables), [Decimal(settings.LOCAL_RADIUS_KM), *counted])
         orders = cursor.rowcount
         cursor.execute(PRODUCER_FACTS.format(**tables), counted)
@@ -206,15 +190,15 @@ def household_months_rebuild(*, months: set) -> None:
     holds several cycles: the rows of the refreshed ones and of the others)."""
     if not months:
         return
-    months = sorted(months)
-    HouseholdMonthFact.objects.filter(month_start__in=months).delete()
+    ordered = sorted(months)
+    HouseholdMonthFact.objects.filter(month_start__in=ordered).delete()
     tables = {
         **_tables(),
         "household_month": HouseholdMonthFact._meta.db_table,
-        "months": ", ".join(["%s"] * len(months)),
+        "months": ", ".join(["%s"] * len(ordered)),
     }
     with connection.cursor() as cursor:
-        cursor.execute(HOUSEHOLD_MONTHS.format(**tables), months)
+        cursor.execute(HOUSEHOLD_MONTHS.format(**tables), ordered)
 
 
 def _share_distance(cycle_ids: list[int]) -> None:
@@ -250,10 +234,10 @@ def snapshots_refresh(*, now: datetime, cycle_ids: Iterable[int] | None = None) 
             cycle_id
             for cycle_id, status in OrderCycle.objects.values_list("id", "status")
             if (
-                status in COUNTED
-                and (status != CycleStatus.SETTLED or snapshots.get(cycle_id) != status)
+                status in COUNTED_IN_DASHBOARDS
+                and (status not in FINISHED or snapshots.get(cycle_id) != status)
             )
-            or (status not in COUNTED and cycle_id in snapshots)
+            or (status not in COUNTED_IN_DASHBOARDS and cycle_id in snapshots)
         ]
     cycle_ids = list(cycle_ids)
     orders = cycles_snapshot_refresh(cycle_ids=cycle_ids, now=now)

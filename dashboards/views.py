@@ -3,9 +3,11 @@ table by commune; the same figures as a printable PDF for a council meeting."""
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.formats import number_format
 
 from core.api.views import file_headers
@@ -16,7 +18,7 @@ from logistics.choices import ZoneKind
 from logistics.models import Zone
 
 from . import kpis
-from .api.serializers import ScopeQuerySerializer
+from .forms import ScopeForm
 
 # The EGAlim benchmarks, by value excl. VAT: 50 % sustainable or quality, 20 % organic.
 EGALIM_QUALITY = Decimal("0.50")
@@ -58,11 +60,12 @@ def _change(unit: str, now, before) -> dict | None:
 
 
 def _context(request, *, printable: bool = False) -> dict:
-    query = ScopeQuerySerializer(data=request.GET)
-    errors = {}
+    today = timezone.localdate()
+    query = ScopeForm(request.GET, today=today)
+    errors: dict[str, list[str]] = {}
     if not query.is_valid():
-        errors = query.errors
-        query = ScopeQuerySerializer(data={})
+        errors = {field: [str(m) for m in messages] for field, messages in query.errors.items()}
+        query = ScopeForm({}, today=today)
         query.is_valid()
     scope = query.scope()
     figures = kpis.kpis(scope)
@@ -109,7 +112,7 @@ def _context(request, *, printable: bool = False) -> dict:
             ],
         }
     else:  # on paper, months as CSS bars
-        monthly = [
+        monthly: list[dict[str, Any]] = [
             {"month": date.fromisoformat(point["period"]), "value": Decimal(point["value"])}
             for point in kpis.timeseries(scope, metric="kg_distributed", granularity="month")
         ]

@@ -3,9 +3,11 @@
 from collections import defaultdict
 
 from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 
 from core.documents import pdf_from_template
-from orders.models import OrderLine, destination_grocery_id, served_quantity
+from orders.models import OrderLine, destination_grocery_id
+from orders.quantities import served_quantity
 
 from .choices import RoundKind, StopKind
 from .models import Round
@@ -14,10 +16,11 @@ from .models import Round
 def _goods(round_: Round) -> dict[int, list[dict]]:
     """What is loaded at each producer or unloaded at each grocery, product by product."""
     lines = OrderLine.objects.live().filter(order__cycle=round_.cycle)
-    if round_.kind == RoundKind.COLLECTION:
-        place = F("offer__product__producer_id")
-    else:
-        place = destination_grocery_id()
+    place: F | Coalesce = (
+        F("offer__product__producer_id")
+        if round_.kind == RoundKind.COLLECTION
+        else destination_grocery_id()
+    )
     rows = (
         lines.annotate(place=place)
         .values("place", "offer__product__name", "offer__product__unit")

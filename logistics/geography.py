@@ -93,7 +93,7 @@ def geocode(address: str) -> GeocodedAddress | None:
         return None
     cached = GeocodeCache.objects.filter(query=query).first()
     if cached is not None:
-        if not cached.found:
+        if not cached.found or cached.latitude is None or cached.longitude is None:
             return None
         return GeocodedAddress(cached.latitude, cached.longitude, cached.label)
     if not settings.GEOCODER_ENABLED:

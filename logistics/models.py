@@ -13,7 +13,7 @@ LATITUDE_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Deci
 LONGITUDE_VALIDATORS = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
 
 
-def coordinates_constraints(prefix: str) -> list[models.CheckConstraint]:
+def coordinates_constraints(prefix: str) -> list[models.BaseConstraint]:
     return [
         models.CheckConstraint(
             name=f"{prefix}_latitude_range",

@@ -3,19 +3,21 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
 from core.money import quantize_money
-from orders.models import Grocery, OrderLine, delivered_quantity, destination_grocery_id
+from orders.models import Grocery, OrderLine, destination_grocery_id
+from orders.quantities import delivered_weight_kg
 from producers.models import Producer
-from supply.choices import CycleStatus
+from supply.choices import PLANNABLE
 from supply.models import OrderCycle
 
 from . import solver
@@ -23,8 +25,7 @@ from .choices import RoundKind, StopKind
 from .distances import osrm_matrices, road_matrices
 from .models import Round, RoundStop, Vehicle
 
-PLANNABLE = (CycleStatus.CONFIRMED, CycleStatus.DISPATCHED)
-KG = DecimalField(max_digits=14, decimal_places=3)
+KG: DecimalField = DecimalField(max_digits=14, decimal_places=3)
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,8 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
     return producers, groceries
 
 
-def _kilograms_for(filters: dict, group_by) -> dict:
-    weight = ExpressionWrapper(
-        delivered_quantity() * F("offer__product__unit_weight_kg"), output_field=KG
-    )
+def _kilograms_for(filters: dict, group_by) -> dict[int, tuple[Decimal, bool]]:
+    weight = delivered_weight_kg()
     cold = Q(offer__product__category__in=settings.COLD_CATEGORIES)
     rows = (
         OrderLine.objects.live()
@@ -206,7 +205,7 @@ def cycle_plan_rounds(
 
 
 def _write_round(cycle, kind, planned: solver.Round, origin: datetime, now: datetime) -> Round:
-    vehicle: Vehicle = planned.van.key
+    vehicle = cast(Vehicle, planned.van.key)
     hours = Decimal(planned.duration_s) / 3600
     kilometres = Decimal(planned.distance_m) / 1000
     round_ = Round.objects.create(
@@ -238,7 +237,7 @@ def _write_round(cycle, kind, planned: solver.Round, origin: datetime, now: date
         )
     ]
     for sequence, visit in enumerate(planned.visits, start=1):
-        place: Place = visit.stop.key
+        place = cast(Place, visit.stop.key)
         stops.append(
             RoundStop(
                 round=round_,
@@ -267,48 +266,3 @@ def _write_round(cycle, kind, planned: solver.Round, origin: datetime, now: date
     )
     RoundStop.objects.bulk_create(stops)
     return round_
-
-
-def logistics_cost_shares(*, cycle: OrderCycle, rule: str = "by_weight") -> dict[int, Decimal]:
-    """The cycle's rounds' cost shared among its groceries (DESIGN.md §5.4).
-
-    `by_weight` (default) pro rata to delivered kg, `by_value` to goods incl. VAT, `equal`
-    alike. Shares are rounded to the cent by the largest remainder, so they add up to the
-    total exactly.
-    """
-    total = Round.objects.filter(cycle=cycle).aggregate(total=Sum("cost_eur"))["total"]
-    total = total or Decimal("0.00")
-    if rule == "by_value":
-        weights = {
-            grocery: value
-            for grocery, value in OrderLine.objects.live()
-            .filter(order__cycle=cycle)
-            .annotate(place=destination_grocery_id())
-            .values("place")
-            .annotate(value=Sum("line_ttc"))
-            .values_list("place", "value")
-        }
-    else:
-        weights = {
-            grocery: kg
-            for grocery, (kg, _cold) in _kilograms_for(
-                {"order__cycle": cycle}, destination_grocery_id()
-            ).items()
-        }
-        if rule == "equal":
-            weights = dict.fromkeys(weights, Decimal("1"))
-    return split_to_the_cent(total, weights)
-
-
-def split_to_the_cent(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
-    """Shares of `total` pro rata to `weights`, in cents, adding up to `total` exactly."""
-    weight_sum = sum(weights.values(), Decimal("0"))
-    if not weights or weight_sum <= 0:
-        return dict.fromkeys(weights, Decimal("0.00"))
-    cents = int(total * 100)
-    exact = {key: Decimal(cents) * weight / weight_sum for key, weight in weights.items()}
-    shares = {key: int(value) for key, value in exact.items()}
-    left = cents - sum(shares.values())
-    for key in sorted(exact, key=lambda key: (-(exact[key] - shares[key]), key))[:left]:
-        shares[key] += 1
-    return {key: Decimal(share) / 100 for key, share in shares.items()}

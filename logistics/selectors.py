@@ -1,4 +1,9 @@
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from core.access import Actor
 from core.choices import Role
@@ -35,3 +40,56 @@ def round_list(*, actor: Actor, cycle) -> QuerySet[Round]:
         return rounds.none()
     own = RoundStop.objects.filter(kind=kind, place_id__in=place_ids)
     return rounds.filter(stops__in=own).distinct().prefetch_related(Prefetch("stops", queryset=own))
+
+
+def _json(value):
+    """A value as the API writes it: decimals as strings, instants in the local time zone."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    return value
+
+
+def rounds_geojson(rounds: Iterable[Round]) -> dict:
+    """Each round (its vehicle and stops loaded, as round_list gives them) as a LineString
+    through its stops, each stop as a Point: the map of the screen and of the API."""
+    features: list[dict] = []
+    for round_ in rounds:
+        stops = list(round_.stops.all())
+        coordinates = [[float(stop.longitude), float(stop.latitude)] for stop in stops]
+        properties = {
+            "id": round_.id,
+            "kind": round_.kind,
+            "vehicle_name": round_.vehicle.name,
+            "distance_km": round_.distance_km,
+            "load_kg": round_.load_kg,
+            "cost_eur": round_.cost_eur,
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coordinates},
+                "properties": {key: _json(value) for key, value in properties.items()},
+            }
+        )
+        for stop in stops:
+            point = {
+                "round": round_.id,
+                "sequence": stop.sequence,
+                "kind": stop.kind,
+                "name": stop.name,
+                "arrival_at": stop.arrival_at,
+                "load_kg": stop.load_kg,
+            }
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [float(stop.longitude), float(stop.latitude)],
+                    },
+                    "properties": {key: _json(value) for key, value in point.items()},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
 from core.models import Organisation
+from orders.models import Grocery
+from producers.models import Producer
 
 from . import geography
 from .models import Hub, Vehicle, Zone
@@ -43,6 +45,7 @@ def place_locate(
                 fields={"address": [_("Address not found by the geocoder.")]},
             )
         latitude, longitude = found.latitude, found.longitude
+    assert longitude is not None  # both or neither, checked above
     distance = geography.distance_to_hub_km(latitude, longitude)
     if check_hub and distance is not None and distance > settings.MAX_DISTANCE_FROM_HUB_KM:
         message = _("This place is %(distance)s km from the hub; the limit is %(limit)s km.") % {
@@ -74,17 +77,11 @@ def place_relocate(*, place, changed: set[str]) -> Location | None:
     return location
 
 
-def _refresh_distances_to_hub() -> None:
-    # The main hub decides what is local: when it moves, every producer's distance follows.
-    from producers.services import producers_refresh_distances
-
-    producers_refresh_distances()
-
-
 @transaction.atomic
 def hub_create(*, organisation: Organisation, **fields) -> Hub:
     hub = Hub.objects.create(organisation=organisation, **fields)
-    _refresh_distances_to_hub()
+    # The main hub decides what is local: when it moves, every producer's distance follows.
+    producers_refresh_distances()
     return hub
 
 
@@ -93,7 +90,7 @@ def hub_update(*, hub: Hub, **fields) -> Hub:
     for name, value in fields.items():
         setattr(hub, name, value)
     hub.save()
-    _refresh_distances_to_hub()
+    producers_refresh_distances()
     return hub
 
 
@@ -133,13 +130,34 @@ def zones_load(*, path) -> int:
 
 def places_rezone() -> None:
     """Give every grocery and producer the zone that contains it."""
-    from orders.models import Grocery
-    from producers.models import Producer
-
     locator = geography.ZoneLocator()
     for model in (Grocery, Producer):
-        places = list(model.objects.only("id", "latitude", "longitude", "zone_id"))
+        places: list[Grocery | Producer] = list(
+            model._default_manager.only("id", "latitude", "longitude", "zone_id")
+        )
         for place in places:
             zone = locator.locate(place.latitude, place.longitude)
             place.zone_id = zone.id if zone else None
-        model.objects.bulk_update(places, ["zone"], batch_size=500)
+        model._default_manager.bulk_update(places, ["zone"], batch_size=500)  # type: ignore[arg-type]
+
+
+def producers_refresh_distances() -> int:
+    """Recompute every producer's distance to the main hub in one vectorised pass."""
+    hub = geography.main_hub()
+    producers = list(Producer.objects.only("id", "latitude", "longitude"))
+    if not producers:
+        return 0
+    if hub is None:
+        distances: list[Decimal | None] = [None] * len(producers)
+    else:
+        matrix = geography.great_circle_km_matrix(
+            [producer.latitude for producer in producers],
+            [producer.longitude for producer in producers],
+            [hub.latitude],
+            [hub.longitude],
+        )
+        distances = [Decimal(str(round(float(value), 2))) for value in matrix[:, 0]]
+    for producer, distance in zip(producers, distances, strict=True):
+        producer.distance_to_hub_km = distance
+    Producer.objects.bulk_update(producers, ["distance_to_hub_km"], batch_size=500)
+    return len(producers)

@@ -15,6 +15,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
@@ -132,24 +134,33 @@ def check(problem: Problem) -> list[str]:
     has_cold_van = any(van.refrigerated for van in problem.vans)
     for index, stop in enumerate(problem.stops, start=1):
         if stop.refrigerated and not has_cold_van:
-            problems.append(f"{stop.name} : produits frais, aucun véhicule réfrigéré disponible")
+            problems.append(
+                _("%(place)s: cold goods, and no refrigerated van is available")
+                % {"place": stop.name}
+            )
         going = int(problem.duration_s[0, index])
         earliest = max(problem.hub_opens_s + going, stop.opens_s)
         if earliest > stop.closes_s:
             problems.append(
-                f"{stop.name} : injoignable dans ses horaires (arrivée au plus tôt "
-                f"{_clock(earliest)}, fermeture {_clock(stop.closes_s)})"
+                _(
+                    "%(place)s: cannot be reached within its hours (earliest arrival %(arrival)s, closing %(closing)s)"  # noqa: E501 (one msgid)
+                )
+                % {
+                    "place": stop.name,
+                    "arrival": _clock(earliest),
+                    "closing": _clock(stop.closes_s),
+                }
             )
         back = earliest + stop.service_s + int(problem.duration_s[index, 0])
         if back > problem.hub_closes_s:
             problems.append(
-                f"{stop.name} : retour à la plateforme impossible avant sa fermeture "
-                f"({_clock(problem.hub_closes_s)})"
+                _("%(place)s: no way back to the hub before it closes (%(closing)s)")
+                % {"place": stop.name, "closing": _clock(problem.hub_closes_s)}
             )
         if stop.opens_s > stop.closes_s:
-            problems.append(f"{stop.name} : horaires incohérents")
+            problems.append(_("%(place)s: its hours do not make sense") % {"place": stop.name})
     if not problem.vans or all(van.count <= 0 for van in problem.vans):
-        problems.append("aucun véhicule disponible")
+        problems.append(_("no van is available"))
     return problems
 
 
@@ -183,9 +194,7 @@ def solve(problem: Problem, *, time_limit_s: float = 5.0, seed: int = 0) -> Plan
     solution = result.best
     plan = _plan(expanded, solution, clients)
     if not result.is_feasible():
-        raise Infeasible(
-            _explain(expanded, solution) or ["aucune tournée ne respecte toutes les contraintes"]
-        )
+        raise Infeasible(_explain(expanded, solution) or [_("no round meets every constraint")])
     plan.cost = int(result.cost())
     return plan
 
@@ -208,7 +217,7 @@ def _model(problem: Problem):
                 tw_early=stop.opens_s,
                 tw_late=stop.closes_s,
                 name=stop.name,
-                **load,
+                **load,  # type: ignore[arg-type]
             )
         )
     cold_only = [index for index, stop in enumerate(problem.stops, start=1) if stop.refrigerated]
@@ -282,7 +291,11 @@ def _plan(problem: Problem, solution, clients) -> Plan:
 def _explain(problem: Problem, solution) -> list[str]:
     reasons = []
     if solution.num_missing_clients():
-        reasons.append(f"{solution.num_missing_clients()} arrêts sans tournée")
+        count = solution.num_missing_clients()
+        reasons.append(
+            ngettext("%(count)d stop without a round", "%(count)d stops without a round", count)
+            % {"count": count}
+        )
     for route in solution.routes():
         names = [
             problem.stops[activity.idx].name
@@ -290,9 +303,14 @@ def _explain(problem: Problem, solution) -> list[str]:
             if activity.is_client()
         ]
         if route.has_excess_load():
-            reasons.append(f"charge trop lourde pour un véhicule : {', '.join(names)}")
+            reasons.append(_("too heavy for one van: %(places)s") % {"places": ", ".join(names)})
         if route.has_time_warp():
-            reasons.append(f"horaires impossibles à tenir ensemble : {', '.join(names)}")
+            reasons.append(
+                _("hours that cannot all be kept: %(places)s") % {"places": ", ".join(names)}
+            )
         if route.has_excess_distance():
-            reasons.append(f"produits frais sans véhicule réfrigéré libre : {', '.join(names)}")
+            reasons.append(
+                _("cold goods with no refrigerated van free: %(places)s")
+                % {"places": ", ".join(names)}
+            )
     return reasons

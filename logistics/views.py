@@ -10,17 +10,15 @@ from core.choices import Role
 from core.views import role_required
 from supply.models import OrderCycle
 
-from .api.serializers import RoundSerializer
-from .api.views import geojson
 from .models import Zone
-from .selectors import round_list
+from .selectors import round_list, rounds_geojson
 
 
 @role_required(Role.COORDINATOR, Role.GROCERY_VOLUNTEER, Role.PRODUCER)
 def cycle_map(request, cycle_id: int):
     actor = request.actor
     cycle = get_object_or_404(OrderCycle.objects.select_related("hub"), pk=cycle_id)
-    rounds = RoundSerializer(round_list(actor=actor, cycle=cycle), many=True).data
+    rounds = list(round_list(actor=actor, cycle=cycle))
     zones = {
         "type": "FeatureCollection",
         "features": [
@@ -39,6 +37,6 @@ def cycle_map(request, cycle_id: int):
             "cycle": cycle,
             "rounds": rounds,
             "zones_geojson": zones,
-            "rounds_geojson": geojson(rounds),
+            "rounds_geojson": rounds_geojson(rounds),
         },
     )

@@ -53,7 +53,7 @@ class HouseholdAdmin(admin.ModelAdmin):
         "consent_at",
         "suspended_at",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request):
         return False  # households are enrolled by their CCAS, through the API
@@ -76,7 +76,7 @@ class OrderLineInline(admin.TabularInline):
         "beneficiary_share",
         "subsidy",
     ]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     can_delete = False
 
 

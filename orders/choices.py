@@ -17,6 +17,18 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # withdrawn while the cycle was open
 
 
+# The one transition table of orders: each status and those it may move to. Orders move with
+# their cycle (orders.services.cycle_orders_advance), except a cancellation, one at a time.
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.SUBMITTED: frozenset({OrderStatus.ALLOCATED, OrderStatus.CANCELLED}),
+    OrderStatus.ALLOCATED: frozenset({OrderStatus.CONFIRMED}),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.SETTLED}),
+}
+# Orders that still count (every status but cancelled).
+LIVE_ORDER_STATUSES = frozenset(OrderStatus.values) - {OrderStatus.CANCELLED}
+
+
 class AccessAction(models.TextChoices):
     READ = "read", _("Read")  # CCAS-only fields were shown
     CREATE = "create", _("Create")  # the household was enrolled

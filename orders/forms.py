@@ -10,7 +10,7 @@ from core.errors import DomainError, InvalidInput
 from .models import Grocery, TariffTier
 
 
-class DomainErrorsMixin:
+class DomainErrorsMixin(forms.BaseForm):
     def add_domain_error(self, error: DomainError) -> None:
         """A service's refusal shown on the form: on its field when it names one."""
         placed = False
@@ -25,7 +25,7 @@ class DomainErrorsMixin:
     def as_domain_error(self) -> InvalidInput:
         errors = {field: list(messages) for field, messages in self.errors.items()}
         first = next(iter(errors.values()))[0]
-        return InvalidInput(first, fields=errors)
+        return InvalidInput(str(first), fields=errors)
 
 
 class ResteAVivreForm(forms.Form):
@@ -67,7 +67,7 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
     pickup_grocery = forms.ModelChoiceField(
         label=_("Pickup grocery"), queryset=Grocery.objects.order_by("commune", "name")
     )
-    funder = forms.ModelChoiceField(label=_("Funder"), queryset=None)
+    funder: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Funder"), queryset=None)
     consent_at = forms.DateTimeField(
         label=_("Consent given on"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
+from core.formats import format_date
 
-from . import pricing
+from . import locks, pricing
 from .choices import AccessAction, HouseholdStatus
 from .models import (
     Grocery,
@@ -58,9 +59,9 @@ def _check_validity(*, valid_from: date, valid_until: date, field: str = "valid_
             "A decision is valid for 3 to 6 months: from %(start)s, until "
             "%(shortest)s at the earliest and %(longest)s at the latest."
         ) % {
-            "start": valid_from.strftime("%d/%m/%Y"),
-            "shortest": shortest.strftime("%d/%m/%Y"),
-            "longest": longest.strftime("%d/%m/%Y"),
+            "start": format_date(valid_from),
+            "shortest": format_date(shortest),
+            "longest": format_date(longest),
         }
         raise InvalidInput(message, fields={field: [message]})
 
@@ -71,9 +72,7 @@ def funders_usable_by(social_service: SocialService):
 
 
 def _next_reference(social_service: SocialService, year: int) -> str:
-    counter, _created = HouseholdReferenceCounter.objects.select_for_update().get_or_create(
-        social_service=social_service, year=year
-    )
+    counter = locks.reference_counter_lock(social_service=social_service, year=year)
     HouseholdReferenceCounter.objects.filter(pk=counter.pk).update(
         last_number=counter.last_number + 1
     )
@@ -144,7 +143,7 @@ def household_renew(
     A household still valid continues from the day after its current end; an expired one
     starts again today.
     """
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = locks.household_lock(household.pk)
     if household.suspended_at is not None:
         raise StateConflict(
             _("A suspended household must be reinstated before renewal."),
@@ -155,7 +154,7 @@ def household_renew(
     if waiting_days and today < renewable_from:
         raise StateConflict(
             _("This household can be renewed from %(date)s (waiting period of %(days)d days).")
-            % {"date": renewable_from.strftime("%d/%m/%Y"), "days": waiting_days},
+            % {"date": format_date(renewable_from), "days": waiting_days},
             code="renewal_waiting_period",
         )
     if household.valid_until >= today:
@@ -223,7 +222,7 @@ def tariff_tiers_replace(*, tiers: list[dict]) -> list[TariffTier]:
 @transaction.atomic
 def household_suspend(*, household: Household, user, now: datetime, suspended: bool) -> Household:
     """Suspend (or reinstate) a household: a suspended household cannot order."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = locks.household_lock(household.pk)
     household.suspended_at = now if suspended else None
     household.save(update_fields=["suspended_at"])
     access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)

@@ -10,28 +10,17 @@ from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Commune
+from core.formats import format_datetime
 from core.models import AppendOnly, Organisation
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import AccessAction, OrderStatus
+from .quantities import live_lines, live_orders
 
 
 def month_bounds(day: date) -> tuple[date, date]:
     """First and last day of `day`'s calendar month."""
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def served_quantity() -> Coalesce:
-    """What a line is served and priced on: confirmed, else allocated, else what it asked.
-
-    allocated_quantity stays null on a line served in full (see supply.consolidation)."""
-    return Coalesce("confirmed_quantity", "allocated_quantity", "quantity")
-
-
-def delivered_quantity() -> Coalesce:
-    """What a line is settled on (DESIGN.md §5.1): received where a reception was recorded,
-    else what it was served."""
-    return Coalesce("received_quantity", "confirmed_quantity", "allocated_quantity", "quantity")
 
 
 def destination_grocery_id() -> Coalesce:
@@ -41,8 +30,8 @@ def destination_grocery_id() -> Coalesce:
 
 class OrderQuerySet(models.QuerySet):
     def live(self) -> "OrderQuerySet":
-        """Orders that count: every status but cancelled."""
-        return self.exclude(status=OrderStatus.CANCELLED)
+        """Orders that count (orders.quantities)."""
+        return self.filter(live_orders())
 
     def delivered_in_month_of(self, day: date) -> "OrderQuerySet":
         first, last = month_bounds(day)
@@ -51,8 +40,8 @@ class OrderQuerySet(models.QuerySet):
 
 class OrderLineQuerySet(models.QuerySet):
     def live(self) -> "OrderLineQuerySet":
-        """Lines of orders that count (not cancelled)."""
-        return self.exclude(order__status=OrderStatus.CANCELLED)
+        """Lines of orders that count (orders.quantities)."""
+        return self.filter(live_lines())
 
 
 def cents_equal(left, right) -> LessThan:
@@ -61,7 +50,7 @@ def cents_equal(left, right) -> LessThan:
     PostgreSQL compares numerics exactly; SQLite stores decimals as floating point, where
     0.63 + 5.70 is not 6.33. Half a cent of tolerance makes the rule hold on both.
     """
-    money = models.DecimalField(max_digits=14, decimal_places=4)
+    money: models.DecimalField = models.DecimalField(max_digits=14, decimal_places=4)
     return LessThan(Abs(ExpressionWrapper(left - right, output_field=money)), Decimal("0.005"))
 
 
@@ -311,6 +300,8 @@ class Order(models.Model):
     subsidy_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     objects = OrderQuerySet.as_manager()
+    # The lines a write service just created, so that its answer needs no query to read them.
+    line_list: list["OrderLine"]
 
     class Meta:
         verbose_name = _("order")
@@ -434,7 +425,7 @@ class Reception(models.Model):
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.grocery} {self.recorded_at:%d/%m/%Y %H:%M}"
+        return f"{self.grocery} {format_datetime(self.recorded_at)}"
 
 
 class ReceptionLine(models.Model):

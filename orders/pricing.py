@@ -31,6 +31,13 @@ def price_line(
     return LinePrice(line_ht, line_vat, line_ttc, beneficiary_share, line_ttc - beneficiary_share)
 
 
+def unit_price_ttc(*, unit_price_ht: Decimal, vat_rate: Decimal) -> Decimal:
+    """What one unit costs incl. VAT, rounded as a line of one unit is."""
+    return price_line(
+        quantity=Decimal(1), unit_price_ht=unit_price_ht, vat_rate=vat_rate, tier_rate=None
+    ).line_ttc
+
+
 def reste_a_vivre_per_day(
     *, monthly_resources: Decimal, monthly_charges: Decimal, persons: int
 ) -> Decimal:

@@ -22,9 +22,12 @@ from django.utils import timezone
 from accounting.selectors import envelope_list
 from core.access import Actor
 from core.choices import Role
-from supply.choices import CycleStatus
+from producers.models import Offer
+from producers.selectors import offer_list
+from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
+from . import pricing
 from .choices import HouseholdStatus
 from .models import (
     Grocery,
@@ -34,8 +37,8 @@ from .models import (
     OrderLine,
     SocialService,
     destination_grocery_id,
-    served_quantity,
 )
+from .quantities import served_quantity
 
 
 def grocery_list(*, actor: Actor) -> QuerySet[Grocery]:
@@ -71,7 +74,7 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
         .annotate(total=Sum("total_ttc"))
         .values("total")
     )
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     households = (
         Household.objects.select_related("tier")
         .annotate(
@@ -152,14 +155,9 @@ def home_for_volunteer(*, actor: Actor, now: datetime) -> dict:
     """Open cycles to order in (with the grocery's order if any) and deliveries to record."""
     grocery = grocery_list(actor=actor).first()
     cycles = list(
-        OrderCycle.objects.filter(
-            status__in=[
-                CycleStatus.OPEN,
-                CycleStatus.CONFIRMED,
-                CycleStatus.DISPATCHED,
-                CycleStatus.DELIVERED,
-            ]
-        ).order_by("delivery_date", "id")
+        OrderCycle.objects.filter(status__in=TAKES_ORDERS | TAKES_RECEPTIONS).order_by(
+            "delivery_date", "id"
+        )
     )
     orders = {
         order.cycle_id: order
@@ -177,8 +175,8 @@ def home_for_volunteer(*, actor: Actor, now: datetime) -> dict:
         cycle.household_order_count = household_orders.get(cycle.id, 0)
     return {
         "grocery": grocery,
-        "open_cycles": [cycle for cycle in cycles if cycle.status == CycleStatus.OPEN],
-        "receivable_cycles": [cycle for cycle in cycles if cycle.status != CycleStatus.OPEN],
+        "open_cycles": [cycle for cycle in cycles if cycle.status in TAKES_ORDERS],
+        "receivable_cycles": [cycle for cycle in cycles if cycle.status in TAKES_RECEPTIONS],
     }
 
 
@@ -220,3 +218,15 @@ def home_for_ccas(*, actor: Actor, now: datetime) -> dict:
         "envelopes": envelopes,
         "warning_days": EXPIRY_WARNING_DAYS,
     }
+
+
+def offers_to_order(*, actor: Actor, cycle: OrderCycle) -> list[Offer]:
+    """The cycle's offers of active products, each with what remains to order and its unit
+    price incl. VAT, for the order screens."""
+    offers = list(offer_list(actor=actor).filter(cycle=cycle, product__is_active=True))
+    for offer in offers:
+        offer.remaining = offer.quantity_available - offer.quantity_ordered
+        offer.unit_price_ttc = pricing.unit_price_ttc(
+            unit_price_ht=offer.unit_price_ht, vat_rate=offer.product.vat_rate
+        )
+    return offers

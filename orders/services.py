@@ -2,22 +2,22 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from accounting.services import envelope_adjust_commitment, envelope_for_update
+from accounting.services import envelope_adjust_commitment
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
+from core.formats import format_date, format_euros, format_quantity
 from core.models import Organisation
-from core.money import format_euros, format_quantity
 from logistics.services import place_locate, place_relocate
 from producers.models import Offer
-from supply.choices import CycleStatus
+from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
-from . import pricing
-from .choices import HouseholdStatus, OrderStatus
+from . import locks, pricing
+from .choices import ORDER_TRANSITIONS, HouseholdStatus, OrderStatus
 from .households import household_month_spent, household_status
 from .models import (
     Grocery,
@@ -29,8 +29,8 @@ from .models import (
     SocialService,
     destination_grocery_id,
     offer_demand_subquery,
-    served_quantity,
 )
+from .quantities import served_quantity
 
 MAX_LINES_PER_ORDER = 300
 
@@ -106,16 +106,10 @@ class RequestedLine:
 def _lock_cycle_open(cycle_id: int) -> OrderCycle:
     """Read the cycle under a shared lock, so that closing waits for orders in flight and
     orders wait for a close in flight, while orders do not wait for each other."""
-    if connection.vendor == "postgresql":
-        cycle = OrderCycle.objects.raw(
-            "SELECT * FROM supply_ordercycle WHERE id = %s FOR SHARE", [cycle_id]
-        )
-        cycle = next(iter(cycle), None)
-    else:
-        cycle = OrderCycle.objects.filter(pk=cycle_id).first()
+    cycle = locks.cycle_lock_shared(cycle_id)
     if cycle is None:
         raise InvalidInput(_("Unknown cycle."), fields={"cycle": [_("Unknown cycle.")]})
-    if cycle.status != CycleStatus.OPEN:
+    if cycle.status not in TAKES_ORDERS:
         raise StateConflict(
             _("The cycle « %(name)s » is not open for orders (state: %(status)s).")
             % {"name": cycle.name, "status": cycle.get_status_display()},
@@ -200,7 +194,7 @@ def _check_household_may_order(
             _("Household %(reference)s is not active on %(date)s (%(status)s).")
             % {
                 "reference": household.reference,
-                "date": cycle.delivery_date.strftime("%d/%m/%Y"),
+                "date": format_date(cycle.delivery_date),
                 "status": HouseholdStatus(status).label.lower(),
             },
             code="household_inactive",
@@ -227,13 +221,13 @@ def _check_household_may_order(
 def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, envelope=None):
     """Commit (or release) a subsidy on the envelope covering the delivery date."""
     if envelope is None:
-        envelope = envelope_for_update(funder_id=household.funder_id, on_date=cycle.delivery_date)
+        envelope = locks.envelope_lock(funder_id=household.funder_id, on_date=cycle.delivery_date)
     if envelope is None:
         if delta <= 0:
             return None
         raise StateConflict(
             _("The funder « %(funder)s » has no budget envelope for %(date)s.")
-            % {"funder": household.funder.name, "date": cycle.delivery_date.strftime("%d/%m/%Y")},
+            % {"funder": household.funder.name, "date": format_date(cycle.delivery_date)},
             code="envelope_exhausted",
         )
     if delta > envelope.remaining:
@@ -288,12 +282,7 @@ def order_submit(
     cycle = _lock_cycle_open(cycle_id)
     envelope = None
     if household is not None:
-        # of=self: the tier and the funder are read, not locked (every household shares them).
-        household = (
-            Household.objects.select_for_update(of=("self",))
-            .select_related("tier", "funder")
-            .get(pk=household.pk)
-        )
+        household = locks.household_lock(household.pk)
         _refuse_duplicate(cycle=cycle, household=household)
         priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=household.tier.beneficiary_rate)
         totals = _totals(priced)
@@ -334,14 +323,8 @@ def _lock_order_for_change(order: Order) -> tuple[Order, Household | None]:
     _lock_cycle_open(order.cycle_id)
     household = None
     if order.household_id is not None:
-        household = (
-            Household.objects.select_for_update(of=("self",))
-            .select_related("tier", "funder")
-            .get(pk=order.household_id)
-        )
-    # of=self: the cycle is already held shared; locking it again for update here made two
-    # changes of the same cycle wait for each other's shared lock (a deadlock under load).
-    order = Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order.pk)
+        household = locks.household_lock(order.household_id)
+    order = locks.order_lock(order.pk)
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
     order.household = household
@@ -385,15 +368,26 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
 def order_cancel(*, order: Order, now: datetime) -> Order:
     """Cancel while the cycle is open, releasing the subsidy commitment."""
     order, household = _lock_order_for_change(order)
+    if OrderStatus.CANCELLED not in ORDER_TRANSITIONS.get(order.status, ()):
+        raise StateConflict(_("This order can no longer be cancelled."), code="invalid_transition")
     if household is not None and order.subsidy_total and order.envelope_id:
-        envelope = envelope_for_update(
-            funder_id=household.funder_id, on_date=order.cycle.delivery_date
-        )
-        envelope_adjust_commitment(envelope_id=envelope.id, delta=-order.subsidy_total)
+        envelope_adjust_commitment(envelope_id=order.envelope_id, delta=-order.subsidy_total)
     order.status = OrderStatus.CANCELLED
     order.updated_at = now
     order.save(update_fields=["status", "updated_at"])
     return order
+
+
+def cycle_orders_advance(*, cycle_id: int, to_status: str) -> int:
+    """Move every order of a cycle that may go to `to_status` (ORDER_TRANSITIONS) there, as
+    the cycle takes the step that moves them; answers how many moved. The caller holds the
+    cycle's lock."""
+    from_statuses = [
+        status for status, allowed in ORDER_TRANSITIONS.items() if to_status in allowed
+    ]
+    return Order.objects.filter(cycle_id=cycle_id, status__in=from_statuses).update(
+        status=to_status
+    )
 
 
 def order_shortage_warnings(*, order: Order) -> list[dict]:
@@ -421,9 +415,6 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
     ]
 
 
-RECEIVABLE = (CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED)
-
-
 @transaction.atomic
 def reception_record(
     *, grocery: Grocery, cycle_id: int, user, lines: dict[int, Decimal], now: datetime
@@ -432,7 +423,7 @@ def reception_record(
     cycle = OrderCycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         raise InvalidInput(_("Unknown cycle."), fields={"cycle": [_("Unknown cycle.")]})
-    if cycle.status not in RECEIVABLE:
+    if cycle.status not in TAKES_RECEPTIONS:
         raise StateConflict(
             _("Receptions are recorded between confirmation and settlement."),
             code="cycle_not_receivable",

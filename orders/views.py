@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from accounting.selectors import envelope_list, funder_list
 from core.choices import Role
 from core.errors import DomainError
-from core.money import format_euros
+from core.formats import format_date, format_euros
 from core.views import quantities_from, refused, role_required
 from producers.selectors import offer_list
-from supply.choices import CycleStatus
+from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
@@ -39,12 +39,10 @@ volunteer_only = role_required(Role.GROCERY_VOLUNTEER)
 ccas_only = role_required(Role.CCAS_STAFF)
 
 
-def _catalogue(actor, cycle: OrderCycle, quantities: dict[int, Decimal]) -> list:
+def _catalogue(actor, cycle: OrderCycle, quantities: dict[int, Decimal | str]) -> list:
     """The cycle's offers with what remains and the quantity in the form, by producer."""
-    offers = list(offer_list(actor=actor).filter(cycle=cycle, product__is_active=True))
+    offers = selectors.offers_to_order(actor=actor, cycle=cycle)
     for offer in offers:
-        offer.remaining = offer.quantity_available - offer.quantity_ordered
-        offer.unit_price_ttc = offer.unit_price_ht * (1 + offer.product.vat_rate)
         offer.in_form = quantities.get(offer.id)
     return offers
 
@@ -90,7 +88,7 @@ def grouped_order(request, cycle_id: int):
     grocery = selectors.grocery_list(actor=actor).first()
     order = Order.objects.live().filter(cycle=cycle, grocery=grocery).first()
     quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
-    if request.method == "POST" and cycle.status == CycleStatus.OPEN:
+    if request.method == "POST" and cycle.status in TAKES_ORDERS:
         try:
             order = _order_save(request, cycle=cycle, order=order, grocery=grocery)
         except DomainError as error:
@@ -115,14 +113,14 @@ def grouped_order(request, cycle_id: int):
             "grocery": grocery,
             "order": order,
             "offers": _catalogue(actor, cycle, quantities),
-            "editable": cycle.status == CycleStatus.OPEN,
+            "editable": cycle.status in TAKES_ORDERS,
         },
     )
 
 
-def _typed(data, *, prefix: str) -> dict[int, str]:
+def _typed(data, *, prefix: str) -> dict[int, Decimal | str]:
     """What the person typed, to show it again beside the refusal."""
-    typed = {}
+    typed: dict[int, Decimal | str] = {}
     for name, value in data.items():
         if name.startswith(prefix) and name[len(prefix) :].isdigit():
             typed[int(name[len(prefix) :])] = value[:20]
@@ -151,8 +149,10 @@ def household_orders(request, cycle_id: int):
     order = next(
         (order for order in orders if household and order.household_id == household.id), None
     )
-    quantities = {line.offer_id: line.quantity for line in order.line_list} if order else {}
-    if request.method == "POST" and household is not None and cycle.status == CycleStatus.OPEN:
+    quantities: dict[int, Decimal | str] = (
+        {line.offer_id: line.quantity for line in order.line_list} if order else {}
+    )
+    if request.method == "POST" and household is not None and cycle.status in TAKES_ORDERS:
         try:
             order = _order_save(request, cycle=cycle, order=order, household=household)
         except DomainError as error:
@@ -187,7 +187,7 @@ def household_orders(request, cycle_id: int):
             "orders": orders,
             "order": order,
             "offers": _catalogue(actor, cycle, quantities) if household else [],
-            "editable": cycle.status == CycleStatus.OPEN,
+            "editable": cycle.status in TAKES_ORDERS,
         },
     )
 
@@ -197,9 +197,9 @@ def reception(request, cycle_id: int):
     """What arrived, line by line, against what was confirmed; the difference is kept."""
     actor = request.actor
     cycle = _cycle(actor, cycle_id)
-    grocery = selectors.grocery_list(actor=actor).first()
+    grocery = get_object_or_404(selectors.grocery_list(actor=actor))
     lines = list(selectors.destination_lines(grocery_id=grocery.id, cycle_id=cycle.id))
-    receivable = cycle.status in services.RECEIVABLE
+    receivable = cycle.status in TAKES_RECEPTIONS
     typed = {}
     if request.method == "POST" and receivable:
         try:
@@ -309,7 +309,7 @@ def household_enrol_page(request):
                 _("Household %(reference)s enrolled until %(date)s.")
                 % {
                     "reference": household.reference,
-                    "date": household.valid_until.strftime("%d/%m/%Y"),
+                    "date": format_date(household.valid_until),
                 },
             )
             return redirect("ccas-household", household_id=household.id)

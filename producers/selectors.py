@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from core.access import Actor
 from core.choices import Role
 from orders.models import offer_demand_subquery
-from supply.choices import CycleStatus
+from supply.choices import TAKES_OFFERS, TAKES_ORDERS
 from supply.models import OrderCycle, PurchaseList
 
 from .models import Offer, Producer, Product
@@ -50,7 +50,7 @@ def offer_list(*, actor: Actor) -> QuerySet[Offer]:
         return offers.filter(product__producer__organisation_id=actor.organisation_id)
     if actor.role == Role.GROCERY_VOLUNTEER:
         # Volunteers see what they can order: offers of cycles open for orders.
-        return offers.filter(cycle__status=CycleStatus.OPEN)
+        return offers.filter(cycle__status__in=TAKES_ORDERS)
     return offers.none()
 
 
@@ -59,7 +59,7 @@ def home_for_producer(*, actor: Actor, now) -> dict:
     waiting for its confirmation."""
     producer = producer_list(actor=actor).first()
     cycles = (
-        OrderCycle.objects.filter(status__in=[CycleStatus.DRAFT, CycleStatus.OPEN])
+        OrderCycle.objects.filter(status__in=TAKES_OFFERS)
         .annotate(
             offer_count=Count("offers", filter=Q(offers__product__producer=producer)),
         )

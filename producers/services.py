@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
-from logistics import geography
 from logistics.services import place_locate, place_relocate
+from orders import locks
+from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
 
 from .models import Offer, Producer, Product
 
@@ -69,28 +70,6 @@ def producer_update(*, producer: Producer, **fields) -> Producer:
     return producer
 
 
-def producers_refresh_distances() -> int:
-    """Recompute every producer's distance to the main hub in one vectorised pass."""
-    hub = geography.main_hub()
-    producers = list(Producer.objects.only("id", "latitude", "longitude"))
-    if not producers:
-        return 0
-    if hub is None:
-        distances = [None] * len(producers)
-    else:
-        matrix = geography.great_circle_km_matrix(
-            [producer.latitude for producer in producers],
-            [producer.longitude for producer in producers],
-            [hub.latitude],
-            [hub.longitude],
-        )
-        distances = [Decimal(str(round(float(value), 2))) for value in matrix[:, 0]]
-    for producer, distance in zip(producers, distances, strict=True):
-        producer.distance_to_hub_km = distance
-    Producer.objects.bulk_update(producers, ["distance_to_hub_km"], batch_size=500)
-    return len(producers)
-
-
 def product_create(*, producer: Producer, **fields) -> Product:
     return Product.objects.create(producer=producer, **fields)
 
@@ -102,11 +81,8 @@ def product_update(*, product: Product, **fields) -> Product:
     return product
 
 
-OFFERABLE_CYCLE_STATES = ("draft", "open")
-
-
 def _check_cycle_takes_offers(cycle) -> None:
-    if cycle.status not in OFFERABLE_CYCLE_STATES:
+    if cycle.status not in TAKES_OFFERS:
         raise StateConflict(
             _("Offers can only be made while the cycle is in draft or open."),
             code="cycle_not_open",
@@ -117,7 +93,7 @@ def _check_cycle_takes_offers(cycle) -> None:
 def offer_create(
     *, cycle, product: Product, quantity_available: Decimal, unit_price_ht: Decimal | None = None
 ) -> Offer:
-    cycle = type(cycle).objects.select_for_update().get(pk=cycle.pk)
+    cycle = locks.cycle_lock(cycle.pk)
     _check_cycle_takes_offers(cycle)
     if not product.is_active:
         message = _("This product is not active.")
@@ -135,12 +111,12 @@ def offer_create(
 
 @transaction.atomic
 def offer_update(*, offer: Offer, **fields) -> Offer:
-    offer = Offer.objects.select_for_update().select_related("cycle").get(pk=offer.pk)
+    offer = locks.offer_lock(offer.pk)
     _check_cycle_takes_offers(offer.cycle)
     if (
         "unit_price_ht" in fields
         and fields["unit_price_ht"] != offer.unit_price_ht
-        and offer.cycle.status != "draft"
+        and offer.cycle.status not in OFFER_PRICES_EDITABLE
     ):
         raise StateConflict(
             _("The price of an offer is fixed once the cycle is open."),

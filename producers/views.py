@@ -14,7 +14,7 @@ from core.choices import Role
 from core.errors import DomainError
 from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
-from supply.choices import CycleStatus
+from supply.choices import OFFER_PRICES_EDITABLE, TAKES_CONFIRMATIONS, TAKES_OFFERS
 from supply.services import purchase_list_confirm
 
 from . import selectors, services
@@ -88,7 +88,7 @@ def cycle_offers(request, cycle_id: int):
         offer.product_id: offer
         for offer in selectors.offer_list(actor=request.actor).filter(cycle=cycle)
     }
-    editable = cycle.status in services.OFFERABLE_CYCLE_STATES
+    editable = cycle.status in TAKES_OFFERS
     typed = {}
     if request.method == "POST" and editable:
         try:
@@ -113,7 +113,7 @@ def cycle_offers(request, cycle_id: int):
             "cycle": cycle,
             "products": products,
             "editable": editable,
-            "price_editable": cycle.status == CycleStatus.DRAFT,
+            "price_editable": cycle.status in OFFER_PRICES_EDITABLE,
         },
     )
 
@@ -124,7 +124,7 @@ def purchase_list(request, purchase_list_id: int):
     lists = supply_selectors.purchase_list_list(actor=request.actor)
     (purchase,) = supply_selectors.with_line_totals([get_object_or_404(lists, pk=purchase_list_id)])
     confirmable = (
-        purchase.cycle.status == CycleStatus.CLOSED and timezone.now() <= purchase.cycle.confirm_by
+        purchase.cycle.status in TAKES_CONFIRMATIONS and timezone.now() <= purchase.cycle.confirm_by
     )
     typed = {}
     if request.method == "POST" and confirmable:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from core.money import largest_remainder
+
 from .choices import AllocationRule
 
 HOUSEHOLDS, GROCERIES = 0, 1
@@ -27,22 +29,15 @@ class Request:
 
 
 def _proportional(requests: Sequence[Request], units: int, asked: dict[int, int]) -> dict[int, int]:
-    total = sum(asked[request.line_id] for request in requests)
-    if total <= units:
+    if sum(asked[request.line_id] for request in requests) <= units:
         return {request.line_id: asked[request.line_id] for request in requests}
-    shares = {}
-    remainders = []
-    for request in requests:
-        # The exact quota is units × asked / total: its whole part and its remainder (over
-        # the same denominator `total`, so remainders compare as integers).
-        whole, remainder = divmod(units * asked[request.line_id], total)
-        shares[request.line_id] = whole
-        remainders.append((-remainder, request.submitted_at, request.line_id))
-    left = units - sum(shares.values())
-    # Largest remainder first; equal remainders go to the earliest order, then the lowest id.
-    for _remainder, _submitted_at, line_id in sorted(remainders)[:left]:
-        shares[line_id] += 1
-    return shares
+    # Equal remainders go to the earliest order, then the lowest id.
+    submitted = {request.line_id: request.submitted_at for request in requests}
+    return largest_remainder(
+        units,
+        {request.line_id: asked[request.line_id] for request in requests},
+        tie_break=lambda line_id: (submitted[line_id], line_id),
+    )
 
 
 def _first_come(requests: Sequence[Request], units: int, asked: dict[int, int]) -> dict[int, int]:

@@ -23,6 +23,44 @@ CYCLE_TRANSITIONS: dict[str, str] = {
 }
 
 
+# What each state allows: the one place every app asks (DESIGN.md §2). A state may be in a
+# set so that a re-run of the step it names answers without changing anything.
+TAKES_OFFERS = frozenset({CycleStatus.DRAFT, CycleStatus.OPEN})
+# Once open, groceries order at the offer's price: it no longer moves.
+OFFER_PRICES_EDITABLE = frozenset({CycleStatus.DRAFT})
+TAKES_ORDERS = frozenset({CycleStatus.OPEN})
+# Producers answer their purchase lists between close and confirmation.
+TAKES_CONFIRMATIONS = frozenset({CycleStatus.CLOSED})
+# Groceries record what they received from confirmation until settlement.
+TAKES_RECEPTIONS = frozenset({CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED})
+# Rounds are planned (and planned again) once the quantities are known, until delivery.
+PLANNABLE = frozenset({CycleStatus.CONFIRMED, CycleStatus.DISPATCHED})
+# Settled once delivered; settling a settled cycle again posts nothing.
+SETTLEABLE = frozenset({CycleStatus.DELIVERED, CycleStatus.SETTLED})
+# Dashboards count from confirmation on: quantities are known (confirmed, then received).
+COUNTED_IN_DASHBOARDS = frozenset(
+    {CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED, CycleStatus.SETTLED}
+)
+# Past the last step: the cycle is read-only.
+FINISHED = frozenset({CycleStatus.SETTLED})
+
+# The step the coordinator can take next, by state (the button of the cycle's panel).
+NEXT_STEP: dict[str, str] = {
+    CycleStatus.DRAFT: "open",
+    CycleStatus.OPEN: "close",
+    CycleStatus.CLOSED: "confirm",
+    CycleStatus.CONFIRMED: "plan",
+    CycleStatus.DISPATCHED: "deliver",
+    CycleStatus.DELIVERED: "settle",
+}
+
+
+def status_reached(status: str, step: str) -> bool:
+    """Whether a cycle in `status` is at `step` or past it (states only move forward)."""
+    order = CycleStatus.values
+    return order.index(status) >= order.index(step)
+
+
 class AllocationRule(models.TextChoices):
     PROPORTIONAL = "proportional", _("Proportional")  # largest remainder, households first
     FIRST_COME = "first_come", _("First come")  # earliest submitted orders first

@@ -14,14 +14,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from accounting.services import envelope_adjust_commitment
+from core import db
 from orders.choices import OrderStatus
-from orders.models import Order, OrderLine, served_quantity
+from orders.models import Order, OrderLine
 from orders.pricing import price_line
+from orders.quantities import served_quantity
 from producers.models import Offer
 
 from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate_within
@@ -127,7 +128,7 @@ def offer_demand(cycle_id: int) -> list[dict]:
         )
     )
     offer_ids = [offer["id"] for offer in offers]
-    demand = defaultdict(Decimal)
+    demand: dict[int, Decimal] = defaultdict(Decimal)
     for lines, sign in (
         (OrderLine.objects.filter(offer_id__in=offer_ids), 1),
         (
@@ -186,41 +187,11 @@ def _write_lines(changes: list[LineChange], quantity_field: str) -> None:
     PostgreSQL (one pass over the lines); bulk_update elsewhere."""
     if not changes:
         return
-    columns = [quantity_field, *PRICE_FIELDS]
-    if connection.vendor == "postgresql":
-        _update_from_copy(
-            OrderLine._meta.db_table,
-            columns,
-            ((change.row.id, change.quantity, *change.amounts) for change in changes),
-            assign="{column} = c.{column}",
-        )
-        return
-    lines = []
-    for change in changes:
-        line = OrderLine(id=change.row.id)
-        setattr(line, quantity_field, change.quantity)
-        for name, amount in zip(PRICE_FIELDS, change.amounts, strict=True):
-            setattr(line, name, amount)
-        lines.append(line)
-    OrderLine.objects.bulk_update(lines, columns, batch_size=2000)
-
-
-def _update_from_copy(table: str, columns: list[str], rows, assign: str) -> None:
-    definitions = ", ".join(f"{column} numeric" for column in columns)
-    assignments = ", ".join(assign.format(column=column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE consolidation_changes (id bigint PRIMARY KEY, {definitions})"
-            " ON COMMIT DROP"
-        )
-        with cursor.cursor.copy("COPY consolidation_changes FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} "
-            "FROM consolidation_changes AS c WHERE t.id = c.id"
-        )
-        cursor.execute("DROP TABLE consolidation_changes")
+    db.rows_update(
+        OrderLine,
+        [quantity_field, *PRICE_FIELDS],
+        ((change.row.id, change.quantity, *change.amounts) for change in changes),
+    )
 
 
 def _move_totals(changes: list[LineChange]) -> int:
@@ -235,21 +206,13 @@ def _move_totals(changes: list[LineChange]) -> int:
         if change.row.envelope_id is not None:
             per_envelope[change.row.envelope_id] += deltas[3]
     moved = {order_id: deltas for order_id, deltas in per_order.items() if any(deltas)}
-    if connection.vendor == "postgresql" and len(moved) > COPY_THRESHOLD:
-        _update_from_copy(
-            Order._meta.db_table,
-            TOTAL_FIELDS,
-            ((order_id, *deltas) for order_id, deltas in moved.items()),
-            assign="{column} = t.{column} + c.{column}",
-        )
-    else:
-        orders = []
-        for order_id, deltas in moved.items():
-            order = Order(id=order_id)
-            for field, delta in zip(TOTAL_FIELDS, deltas, strict=True):
-                setattr(order, field, F(field) + delta)
-            orders.append(order)
-        Order.objects.bulk_update(orders, TOTAL_FIELDS, batch_size=500)
+    db.rows_update(
+        Order,
+        TOTAL_FIELDS,
+        ((order_id, *deltas) for order_id, deltas in moved.items()),
+        add=True,
+        copy_from=COPY_THRESHOLD,
+    )
     # Envelopes in id order: the same lock order as every other writer.
     for envelope_id, delta in sorted(per_envelope.items()):
         envelope_adjust_commitment(envelope_id=envelope_id, delta=delta)
@@ -347,7 +310,7 @@ def confirmed_reallocate(*, cycle: OrderCycle, confirmations: dict[int, Decimal]
     pack_sizes = dict(
         Offer.objects.filter(id__in=list(confirmations)).values_list("id", "product__pack_size")
     )
-    changes = []
+    changes: list[LineChange] = []
     for offer_id, rows in _rows_by_offer(confirmations).items():
         supply = confirmations[offer_id]
         if supply == allocated[offer_id]:

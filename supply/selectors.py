@@ -16,13 +16,14 @@ from django.db.models.functions import Coalesce
 from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
-from orders.models import OrderLine, destination_grocery_id, served_quantity
+from orders.models import OrderLine, destination_grocery_id
+from orders.quantities import served_quantity
 
-from .choices import CycleStatus, PurchaseListStatus
+from .choices import FINISHED, PurchaseListStatus
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-WEIGHT = DecimalField(max_digits=16, decimal_places=3)
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
+WEIGHT: DecimalField = DecimalField(max_digits=16, decimal_places=3)
 
 
 def cycle_list(*, actor: Actor) -> QuerySet[OrderCycle]:
@@ -121,7 +122,7 @@ def packing_rows(*, cycle_id: int, actor: Actor):
 def home_for_coordinator(*, actor: Actor, now) -> dict:
     """Cycles still running, each with its orders and the purchase lists awaiting an answer."""
     cycles = (
-        OrderCycle.objects.exclude(status=CycleStatus.SETTLED)
+        OrderCycle.objects.exclude(status__in=FINISHED)
         .annotate(
             order_count=Count(
                 "orders", filter=~Q(orders__status=OrderStatus.CANCELLED), distinct=True

@@ -2,20 +2,26 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
-from core.money import format_quantity
+from core.formats import format_datetime, format_quantity
 from logistics.models import Hub
+from orders import locks
 from orders.choices import OrderStatus
 from orders.models import Order
+from orders.services import cycle_orders_advance
 
 from . import consolidation, notifications
-from .choices import CYCLE_TRANSITIONS, AllocationRule, CycleStatus, PurchaseListStatus
+from .choices import (
+    CYCLE_TRANSITIONS,
+    TAKES_CONFIRMATIONS,
+    AllocationRule,
+    CycleStatus,
+    PurchaseListStatus,
+    status_reached,
+)
 from .models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
-
-ORDER = list(CycleStatus.values)
 
 
 def _check_dates(*, opens_at, closes_at, confirm_by, delivery_date) -> None:
@@ -62,7 +68,7 @@ EDITABLE_WHILE_OPEN = {"name", "closes_at", "confirm_by"}
 
 @transaction.atomic
 def cycle_update(*, cycle: OrderCycle, now: datetime, **fields) -> OrderCycle:
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle.pk)
+    cycle = locks.cycle_lock(cycle.pk)
     if cycle.status == CycleStatus.OPEN:
         frozen = set(fields) - EDITABLE_WHILE_OPEN
         if frozen:
@@ -93,8 +99,8 @@ def cycle_transition(*, cycle_id: int, to_status: str, actor, now: datetime) -> 
     Answers False, changing nothing, when the cycle is already at or past `to_status`
     (a re-run after a crash, or the scheduler and a coordinator acting at the same time).
     """
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
-    if ORDER.index(cycle.status) >= ORDER.index(to_status):
+    cycle = locks.cycle_lock(cycle_id)
+    if status_reached(cycle.status, to_status):
         return False
     if CYCLE_TRANSITIONS.get(cycle.status) != to_status:
         raise StateConflict(
@@ -115,13 +121,13 @@ def cycle_transition(*, cycle_id: int, to_status: str, actor, now: datetime) -> 
 
 @transaction.atomic
 def cycle_open(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle = locks.cycle_lock(cycle_id)
     if cycle.status == CycleStatus.DRAFT and cycle.closes_at <= now:
         raise StateConflict(
             _("This cycle's closing time is past; change its dates before opening it."),
             code="cycle_closing_past",
         )
-    if cycle.status != CycleStatus.DRAFT and cycle.status != CycleStatus.OPEN:
+    if status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("This cycle is already closed."), code="invalid_transition")
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, actor=actor, now=now)
     return OrderCycle.objects.get(pk=cycle_id)
@@ -141,15 +147,13 @@ def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
     cycle already closed builds the same lists again without duplicates.
     """
     progress = progress or (lambda percent: None)
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle = locks.cycle_lock(cycle_id)
     cycle_check_closable(cycle=cycle)
-    if cycle.status not in (CycleStatus.OPEN, CycleStatus.CLOSED):
+    if status_reached(cycle.status, CycleStatus.CONFIRMED):
         return {"cycle": cycle_id, "status": cycle.status, "moved": False}
     moved = cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CLOSED, actor=actor, now=now)
     cycle.refresh_from_db()
-    Order.objects.filter(cycle=cycle, status=OrderStatus.SUBMITTED).update(
-        status=OrderStatus.ALLOCATED
-    )
+    cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.ALLOCATED)
     progress(5)
     figures = consolidation.cycle_allocate(cycle=cycle, progress=progress)
     lists = consolidation.purchase_lists_build(cycle=cycle, now=now)
@@ -169,7 +173,7 @@ def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
 
 
 def _check_confirmation_open(purchase_list: PurchaseList, now: datetime) -> None:
-    if purchase_list.cycle.status != CycleStatus.CLOSED:
+    if purchase_list.cycle.status not in TAKES_CONFIRMATIONS:
         raise StateConflict(
             _("Purchase lists are confirmed while the cycle is closed, before delivery."),
             code="cycle_not_closed",
@@ -177,11 +181,7 @@ def _check_confirmation_open(purchase_list: PurchaseList, now: datetime) -> None
     if now > purchase_list.cycle.confirm_by:
         raise StateConflict(
             _("The confirmation deadline (%(deadline)s) has passed.")
-            % {
-                "deadline": timezone.localtime(purchase_list.cycle.confirm_by).strftime(
-                    "%d/%m/%Y %H:%M"
-                )
-            },
+            % {"deadline": format_datetime(purchase_list.cycle.confirm_by)},
             code="confirmation_closed",
         )
 
@@ -196,10 +196,8 @@ def purchase_list_confirm(
     order totals and envelope commitments follow. The producer may answer again until the
     deadline: each answer starts again from the quantities originally asked.
     """
-    OrderCycle.objects.select_for_update().get(pk=purchase_list.cycle_id)
-    purchase_list = (
-        PurchaseList.objects.select_for_update().select_related("cycle").get(pk=purchase_list.pk)
-    )
+    locks.cycle_lock(purchase_list.cycle_id)
+    purchase_list = locks.purchase_list_lock(purchase_list.pk)
     _check_confirmation_open(purchase_list, now)
     lines = {line.offer_id: line for line in purchase_list.lines.select_related("offer__product")}
     errors = {}
@@ -235,7 +233,7 @@ def purchase_list_confirm(
 
 
 def cycle_check_confirmable(*, cycle: OrderCycle, now: datetime) -> None:
-    if cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN):
+    if not status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("Close the cycle before confirming it."), code="cycle_not_closed")
     waiting = cycle.purchase_lists.filter(status=PurchaseListStatus.SENT).count()
     if cycle.status == CycleStatus.CLOSED and waiting and now <= cycle.confirm_by:
@@ -250,7 +248,7 @@ def cycle_check_confirmable(*, cycle: OrderCycle, now: datetime) -> None:
 def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
     """Every producer answered, or the deadline passed: silence counts as zero."""
     progress = progress or (lambda percent: None)
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle = locks.cycle_lock(cycle_id)
     cycle_check_confirmable(cycle=cycle, now=now)
     if cycle.status != CycleStatus.CLOSED:
         return {"cycle": cycle_id, "status": cycle.status, "moved": False}
@@ -269,9 +267,7 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
             status=PurchaseListStatus.MISSED
         )
     progress(80)
-    Order.objects.filter(cycle=cycle, status=OrderStatus.ALLOCATED).update(
-        status=OrderStatus.CONFIRMED
-    )
+    cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.CONFIRMED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, actor=actor, now=now)
     transaction.on_commit(
         lambda: notifications.groceries_confirmed.delay(cycle_id=cycle_id), robust=True
@@ -287,7 +283,7 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
 @transaction.atomic
 def cycle_dispatch(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
     """Rounds planned and sheets printed: the vans leave (DESIGN.md §2, step 5)."""
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
+    cycle = locks.cycle_lock(cycle_id)
     if cycle.status == CycleStatus.CONFIRMED:
         has_goods = Order.objects.live().filter(cycle=cycle, total_ttc__gt=0).exists()
         if has_goods and not cycle.rounds.exists():
@@ -304,13 +300,13 @@ def cycle_dispatch(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
 @transaction.atomic
 def cycle_deliver(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
     """The goods reached the groceries; receptions may still be recorded until settlement."""
-    cycle = OrderCycle.objects.select_for_update().get(pk=cycle_id)
-    if cycle.status not in (CycleStatus.DISPATCHED, CycleStatus.DELIVERED):
+    cycle = locks.cycle_lock(cycle_id)
+    if not status_reached(cycle.status, CycleStatus.DISPATCHED) or status_reached(
+        cycle.status, CycleStatus.SETTLED
+    ):
         raise StateConflict(_("Only a dispatched cycle is delivered."), code="cycle_not_dispatched")
     if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DELIVERED, actor=actor, now=now):
-        Order.objects.filter(cycle=cycle, status=OrderStatus.CONFIRMED).update(
-            status=OrderStatus.DELIVERED
-        )
+        cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.DELIVERED)
     return OrderCycle.objects.get(pk=cycle_id)
 
 

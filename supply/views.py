@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 
 from accounting import settlement
 from accounting import tasks as accounting_tasks
-from accounting.api.serializers import SettlementSerializer
 from core.choices import Role
 from core.errors import DomainError
 from core.models import TaskRun
@@ -22,21 +21,10 @@ from logistics import tasks as logistics_tasks
 from logistics.selectors import round_list
 
 from . import selectors, services, tasks
-from .choices import CycleStatus
+from .choices import NEXT_STEP, SETTLEABLE, CycleStatus
 from .forms import CycleForm, PlanForm
 
 coordinator_only = role_required(Role.COORDINATOR)
-
-# The step the coordinator can take next, by state (the button of the panel).
-NEXT_STEP = {
-    CycleStatus.DRAFT: "open",
-    CycleStatus.OPEN: "close",
-    CycleStatus.CLOSED: "confirm",
-    CycleStatus.CONFIRMED: "plan",
-    CycleStatus.DISPATCHED: "deliver",
-    CycleStatus.DELIVERED: "settle",
-}
-
 
 # What the coordinator reads above a progress bar.
 TASK_LABELS = {
@@ -80,7 +68,7 @@ def _start(request, cycle, step: str) -> TaskRun | None:
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return None
         return logistics_tasks.cycle_plan_rounds_start(
             cycle=cycle,
@@ -119,9 +107,12 @@ def cycle_panel(request, cycle_id: int):
         return redirect(url)
     run = None
     if request.GET.get("tache"):
-        run = TaskRun.objects.filter(
-            pk=_uuid_or_none(request.GET["tache"]), created_by=request.user
-        ).first()
+        task_id = _uuid_or_none(request.GET["tache"])
+        run = (
+            TaskRun.objects.filter(pk=task_id, created_by=request.user).first()
+            if task_id is not None
+            else None
+        )
         if run is not None:
             run.label = TASK_LABELS.get(run.name, run.name)
     purchase_lists = selectors.with_line_totals(
@@ -129,8 +120,8 @@ def cycle_panel(request, cycle_id: int):
     )
     rounds = round_list(actor=request.actor, cycle=cycle).order_by("kind", "id")
     summary = None
-    if cycle.status in (CycleStatus.DELIVERED, CycleStatus.SETTLED):
-        summary = SettlementSerializer(settlement.settlement_summary(cycle=cycle)).data
+    if cycle.status in SETTLEABLE:
+        summary = settlement.settlement_summary(cycle=cycle)
     events = cycle.events.select_related("actor").order_by("occurred_at", "id")
     return render(
         request,

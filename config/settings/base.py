@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "supply",
     "accounting",
     "dashboards",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -235,7 +237,7 @@ LOGGING = {
 if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in-process: their "succeeded" lines would cut through the command line's
     # progress bars (seed_history printed one per mail). Workers keep them.
-    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # type: ignore[index]
 
 CELERY_BEAT_SCHEDULE = {
     # Opens and closes cycles at their opens_at / closes_at; idempotent.

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from core.money import format_quantity
+from core.formats import format_quantity
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ def percent(rate) -> str:
     if rate in (None, ""):
         return "—"
     value = (Decimal(str(rate)) * 100).normalize()
-    places = max(0, -value.as_tuple().exponent)
+    places = max(0, -int(value.as_tuple().exponent))
     return f"{number_format(value, min(places, 1))} %"
 
 

@@ -63,6 +63,6 @@ class TimeseriesPointSerializer(serializers.Serializer):
 
 class DefinitionSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     explanation = serializers.CharField()
     unit = serializers.CharField()

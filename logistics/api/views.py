@@ -6,7 +6,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.access import actor_of
+from core.access import actor_required
 from core.api.permissions import RolePermission
 from core.api.renderers import GeoJSONRenderer
 from core.api.serializers import TaskAcceptedSerializer
@@ -111,13 +111,12 @@ class CycleRoundsView(APIView):
         },
     )
     def get(self, request, cycle_id: int):
-        actor = actor_of(request.user)
+        actor = actor_required(request.user)
         cycle = get_object_or_404(OrderCycle, pk=cycle_id)
         rounds = selectors.round_list(actor=actor, cycle=cycle)
-        data = RoundSerializer(rounds, many=True).data
         if request.accepted_renderer.format == "geojson":
-            return Response(geojson(data))
-        return Response(data)
+            return Response(selectors.rounds_geojson(rounds))
+        return Response(RoundSerializer(rounds, many=True).data)
 
 
 class CyclePlanRoundsView(APIView):
@@ -136,43 +135,6 @@ class CyclePlanRoundsView(APIView):
             time_limit_s=serializer.validated_data["time_limit_s"],
         )
         return accepted(run)
-
-
-def geojson(rounds: list[dict]) -> dict:
-    """Each round as a LineString through its stops, each stop as a Point."""
-    features = []
-    for round_ in rounds:
-        coordinates = [
-            [float(stop["longitude"]), float(stop["latitude"])] for stop in round_["stops"]
-        ]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coordinates},
-                "properties": {
-                    key: round_[key]
-                    for key in ("id", "kind", "vehicle_name", "distance_km", "load_kg", "cost_eur")
-                },
-            }
-        )
-        for stop in round_["stops"]:
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Point",
-                        "coordinates": [float(stop["longitude"]), float(stop["latitude"])],
-                    },
-                    "properties": {
-                        "round": round_["id"],
-                        **{
-                            key: stop[key]
-                            for key in ("sequence", "kind", "name", "arrival_at", "load_kg")
-                        },
-                    },
-                }
-            )
-    return {"type": "FeatureCollection", "features": features}
 
 
 class RoundSheetView(APIView):

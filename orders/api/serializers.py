@@ -9,7 +9,7 @@ from core.api.fields import CoordinateField, MoneyField
 from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
-from orders.choices import OrderStatus
+from orders import quantities
 from orders.models import (
     Grocery,
     Household,
@@ -66,7 +66,7 @@ class TariffTierSerializer(serializers.ModelSerializer):
         model = TariffTier
         fields = ["code", "label", "beneficiary_rate", "max_reste_a_vivre"]
         # The list is replaced as a whole; uniqueness is checked by the service.
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, dict] = {"code": {"validators": []}}
 
 
 class TariffSuggestSerializer(serializers.Serializer):
@@ -176,7 +176,7 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderLinesInputSerializer(serializers.Serializer):
-    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=300)
+    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=300)  # type: ignore[call-arg]
 
 
 class OrderCreateSerializer(OrderLinesInputSerializer):
@@ -202,12 +202,8 @@ class OrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True))
     def get_allocated_quantity(self, line) -> str | None:
-        # Null until the cycle closes; a line served in full is stored null and shown whole.
-        if line.allocated_quantity is not None:
-            return f"{line.allocated_quantity:.3f}"
-        if line.order.status in (OrderStatus.SUBMITTED, OrderStatus.CANCELLED):
-            return None
-        return f"{line.quantity:.3f}"
+        quantity = quantities.allocated(line)
+        return None if quantity is None else f"{quantity:.3f}"
 
     class Meta:
         model = OrderLine
@@ -274,7 +270,7 @@ class ReceptionLineSerializer(serializers.Serializer):
 
 class ReceptionSerializer(serializers.Serializer):
     cycle = serializers.IntegerField(min_value=1)
-    lines = ReceptionLineSerializer(many=True, allow_empty=False, max_length=5000)
+    lines = ReceptionLineSerializer(many=True, allow_empty=False, max_length=5000)  # type: ignore[call-arg]
 
     def validate_lines(self, lines):
         ids = [line["order_line"] for line in lines]

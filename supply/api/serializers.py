@@ -30,7 +30,9 @@ class OrderCycleSerializer(serializers.ModelSerializer):
 
 class CycleEventSerializer(serializers.ModelSerializer):
     # null when the scheduler moved the cycle (opens_at / closes_at reached).
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = CycleEvent
@@ -94,7 +96,7 @@ class ConfirmationLineSerializer(serializers.Serializer):
 
 
 class ConfirmationSerializer(serializers.Serializer):
-    lines = ConfirmationLineSerializer(many=True, max_length=1000)
+    lines = ConfirmationLineSerializer(many=True, max_length=1000)  # type: ignore[call-arg]
 
     def validate_lines(self, lines):
         offers = [line["offer"] for line in lines]

@@ -1,4 +1,3 @@
-from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from accounting import settlement
 from accounting import tasks as accounting_tasks
 from accounting.api.serializers import SettlementSerializer
+from core import db
 from core.api.renderers import CSVRenderer, XLSXRenderer, copy_csv
 from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted, file_headers
@@ -163,7 +163,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         if request.accepted_renderer.format != "csv":
             return Response(PackingRowSerializer(rows, many=True).data)
         filename = f"colisage-{cycle.id}.csv"
-        if connection.vendor == "postgresql":
+        if db.can_copy():
             # The database writes the CSV itself: 300 000 lines stream out in well under 2 s.
             return StreamingHttpResponse(
                 copy_csv(rows),

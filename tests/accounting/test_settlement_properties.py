@@ -18,7 +18,8 @@ from accounting import ledger
 from accounting.models import Envelope
 from accounting.settlement import cycle_settle, settlement_summary
 from core.money import quantize_money
-from orders.models import OrderLine, destination_grocery_id, served_quantity
+from orders.models import OrderLine, destination_grocery_id
+from orders.quantities import served_quantity
 from orders.services import RequestedLine, order_submit, reception_record
 from supply.models import PurchaseList
 from supply.services import (

@@ -141,7 +141,7 @@ def test_cost_shares_add_up_to_the_cent():
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from logistics.planning import split_to_the_cent
+    from core.money import split_to_the_cent
 
     @given(
         st.decimals(min_value="0", max_value="5000", places=2),
@@ -167,7 +167,7 @@ def test_cost_shares_add_up_to_the_cent():
 def test_cycle_cost_is_shared_by_weight(
     coordinator_client, confirmed, world, django_capture_on_commit_callbacks
 ):
-    from logistics.planning import logistics_cost_shares
+    from accounting.cost_shares import logistics_cost_shares
 
     plan(
         coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks

@@ -8,6 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounting.models import Envelope
+from orders import quantities
 from orders.models import Order, OrderLine
 from orders.services import RequestedLine, order_submit
 from producers.models import Offer
@@ -23,9 +24,7 @@ def line(order_id, offer):
 
 def served(order_line):
     """The allocation of a closed line: stored only when it differs from what was asked."""
-    if order_line.allocated_quantity is None:
-        return order_line.quantity
-    return order_line.allocated_quantity
+    return quantities.allocated(order_line)
 
 
 def test_close_allocates_households_first_and_builds_one_list_per_producer(

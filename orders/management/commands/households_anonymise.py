@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.formats import format_date
 from orders.households import households_anonymise, retention_cutoff
 
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
         count = households_anonymise(now=now, years=years, dry_run=dry_run)
         cutoff = retention_cutoff(today=now.date(), years=years)
         verb = "à anonymiser" if dry_run else "anonymisés"
-        self.stdout.write(f"{count} foyers {verb} (sans activité depuis le {cutoff:%d/%m/%Y}).")
+        self.stdout.write(f"{count} foyers {verb} (sans activité depuis le {format_date(cutoff)}).")

@@ -6,6 +6,7 @@ Organisations, people and prices are invented; the villages and their coordinate
 
 from datetime import time
 from decimal import Decimal as D
+from typing import Any
 
 HUB = {
     "name": "Chambre froide du Marché de gros de Lille",
@@ -176,7 +177,7 @@ VEGETABLES = [
     ("Navets", "legumes", "kg", "1", "1", "1.90", False),
 ]
 
-PRODUCERS = [
+PRODUCERS: list[dict[str, Any]] = [
     {
         "name": "Ferme du Marais de Wavrin",
         "commune": "Wavrin",

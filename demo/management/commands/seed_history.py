@@ -19,6 +19,7 @@ from accounting.models import Envelope, Funder
 from accounting.services import envelope_create
 from accounting.settlement import cycle_settle
 from core.errors import DomainError
+from core.formats import format_date
 from core.models import User
 from dashboards.snapshots import snapshots_refresh
 from logistics.models import Hub, Vehicle
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         days = [first + timedelta(days=7 * week) for week in range(weeks)]
         settled = 0
         for day in tqdm(days, desc="Historique", unit="cycle", disable=no_progress):
-            name = f"{PREFIX} — livraison du {day:%d/%m/%Y}"
+            name = f"{PREFIX} — livraison du {format_date(day)}"
             if name in done:
                 continue
             try:
@@ -127,7 +128,7 @@ class Command(BaseCommand):
             for service in services
         }
         funders = {
-            service.id: Funder.objects.filter(social_service=service).first()
+            service.id: Funder.objects.filter(social_service=service).earliest("id")
             for service in services
         }
         groceries_in = {
@@ -201,7 +202,7 @@ class Command(BaseCommand):
             )
 
     def _cycle(self, name: str, day: date, households: list[Household]) -> None:
-        hub = Hub.objects.order_by("id").first()
+        hub = Hub.objects.order_by("id")[0]
         opens_at = _moment(day - timedelta(days=7), 8)
         cycle = cycle_create(
             name=name,

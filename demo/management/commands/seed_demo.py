@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from accounting.models import Funder
 from accounting.services import envelope_create
-from core import demo_data
 from core.choices import OrganisationKind
+from core.formats import format_date
 from core.models import Organisation, User
 from core.services import organisation_create, user_create
+from demo import demo_data
 from logistics.models import Hub
 from logistics.services import hub_create, vehicle_create, zones_load
 from orders.households import household_enrol
@@ -47,7 +48,9 @@ class Command(BaseCommand):
         }
         for name, kind, service_name, envelopes in demo_data.FUNDERS:
             funder = Funder.objects.create(
-                name=name, kind=kind, social_service=social_services.get(service_name)
+                name=name,
+                kind=kind,
+                social_service=social_services[service_name] if service_name else None,
             )
             for start, end, amount in envelopes:
                 envelope_create(
@@ -97,7 +100,7 @@ class Command(BaseCommand):
                 product_count += 1
 
         city = organisation_create(kind=OrganisationKind.CITY, **demo_data.CITY)
-        organisations = {
+        organisations: dict[str | None, Organisation] = {
             **{name: grocery.organisation for name, grocery in groceries.items()},
             **{name: producer.organisation for name, producer in producers.items()},
             **{name: service.organisation for name, service in social_services.items()},
@@ -128,9 +131,9 @@ class Command(BaseCommand):
         households per CCAS picking up at the groceries of their commune."""
         now = timezone.now()
         today = timezone.localdate()
-        hub = Hub.objects.order_by("id").first()
+        hub = Hub.objects.order_by("id")[0]
         open_cycle = cycle_create(
-            name=f"Livraison du {today + timedelta(days=4):%d/%m/%Y}",
+            name=f"Livraison du {format_date(today + timedelta(days=4))}",
             opens_at=now - timedelta(days=2),
             closes_at=now + timedelta(days=1),
             confirm_by=now + timedelta(days=2),
@@ -139,7 +142,7 @@ class Command(BaseCommand):
         )
         cycle_open(cycle_id=open_cycle.id, actor=None, now=now)
         next_cycle = cycle_create(
-            name=f"Livraison du {today + timedelta(days=11):%d/%m/%Y}",
+            name=f"Livraison du {format_date(today + timedelta(days=11))}",
             opens_at=now + timedelta(days=5),
             closes_at=now + timedelta(days=8),
             confirm_by=now + timedelta(days=9),
