@@ -9,19 +9,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, Q, Sum
+from django.db.models import DecimalField, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from core.errors import InvalidInput, StateConflict
+from core.models import User
 from core.money import quantize_money
 from orders import locks
+from orders.models import Grocery
+from producers.models import Producer
 
 from .choices import AccountKind, EntryKind
-from .models import Account, JournalEntry, JournalLine
+from .models import Account, Funder, JournalEntry, JournalLine
 
 ZERO = Decimal("0.00")
 HALF_CENT = Decimal("0.005")
@@ -36,7 +41,7 @@ TRANSPORT_PAYABLE = ("4081", gettext_lazy("Rounds: costs to pay"), AccountKind.L
 TRANSPORT_RECHARGED = ("7085", gettext_lazy("Logistics recharged to groceries"), AccountKind.INCOME)
 
 
-def _account(code: str, name, kind: str, **party) -> Account:
+def _account(code: str, name: StrOrPromise, kind: str, **party: Any) -> Account:
     account, _created = Account.objects.get_or_create(
         code=code, defaults={"name": str(name), "kind": kind, **party}
     )
@@ -47,25 +52,25 @@ def platform_account(definition: tuple) -> Account:
     return _account(*definition)
 
 
-def producer_account(producer) -> Account:
+def producer_account(producer: Producer) -> Account:
     """401: what the platform owes the producer."""
     name = _("Producer %(name)s") % {"name": producer.name}
     return _account(f"401-P{producer.id}", name, AccountKind.LIABILITY, producer=producer)
 
 
-def grocery_account(grocery) -> Account:
+def grocery_account(grocery: Grocery) -> Account:
     """411: what the grocery owes for its grouped orders and its share of the rounds."""
     name = _("Grocery %(name)s") % {"name": grocery.name}
     return _account(f"411-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
-def contributions_account(grocery) -> Account:
+def contributions_account(grocery: Grocery) -> Account:
     """4671: the beneficiaries' shares the grocery collected at pickup, due to the platform."""
     name = _("Beneficiaries' contributions collected by %(name)s") % {"name": grocery.name}
     return _account(f"4671-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
-def funder_account(funder) -> Account:
+def funder_account(funder: Funder) -> Account:
     """441: the subsidies a funder owes."""
     name = _("Funder %(name)s") % {"name": funder.name}
     return _account(f"441-F{funder.id}", name, AccountKind.ASSET, funder=funder)
@@ -104,7 +109,7 @@ class EntryDraft:
         return debits == credits
 
 
-def entries_post(*, drafts: list[EntryDraft], now: datetime, actor=None) -> int:
+def entries_post(*, drafts: list[EntryDraft], now: datetime, user: User | None = None) -> int:
     """Post balanced drafts in two bulk inserts; answers how many entries were written.
 
     Drafts without lines (nothing to book) are skipped. Must run inside a transaction.
@@ -126,7 +131,7 @@ def entries_post(*, drafts: list[EntryDraft], now: datetime, actor=None) -> int:
             purchase_list_id=draft.purchase_list_id,
             reverses_id=draft.reverses_id,
             posted_at=now,
-            posted_by=actor,
+            posted_by=user,
         )
         for draft in drafts
     )
@@ -142,7 +147,9 @@ def entries_post(*, drafts: list[EntryDraft], now: datetime, actor=None) -> int:
 
 
 @transaction.atomic
-def entry_reverse(*, entry: JournalEntry, reason: str, actor, now: datetime) -> JournalEntry:
+def entry_reverse(
+    *, entry: JournalEntry, reason: str, user: User | None, now: datetime
+) -> JournalEntry:
     """Cancel an entry by its mirror image (each debit becomes a credit). Once only."""
     if not reason.strip():
         message = _("Say why the entry is reversed.")
@@ -165,7 +172,7 @@ def entry_reverse(*, entry: JournalEntry, reason: str, actor, now: datetime) -> 
     )
     for line in entry.lines.select_related("account"):
         draft.lines.append((line.account, line.credit, line.debit))
-    entries_post(drafts=[draft], now=now, actor=actor)
+    entries_post(drafts=[draft], now=now, user=user)
     return JournalEntry.objects.get(source_key=draft.source_key)
 
 
@@ -217,7 +224,9 @@ def unbalanced_entries() -> list[tuple[int, Decimal, Decimal]]:
     ]
 
 
-def party_totals(*, entries, account_filter: Q, party: str) -> dict[int, Decimal]:
+def party_totals(
+    *, entries: QuerySet[JournalEntry], account_filter: Q, party: str
+) -> dict[int, Decimal]:
     """Debit − credit per party (producer, grocery or funder id) over some entries' lines."""
     rows = (
         JournalLine.objects.filter(entry__in=entries)

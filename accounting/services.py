@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Round
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def envelope_adjust_commitment(*, envelope_id: int, delta: Decimal) -> None:
         )
 
 
-def to_the_cent(expression) -> Round:
+def to_the_cent(expression: Combinable) -> Round:
     """An amount computed in the database, rounded to the cent there: SQLite computes in
     floating point, where 0.57 + 0.10 − 0.67 is not zero and would break the CHECKs."""
     return Round(expression, 2)

@@ -9,19 +9,21 @@ rolled back), posts nothing twice.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.errors import StateConflict
+from core.models import User
 from core.money import quantize_money
 from logistics.models import Round
 from orders import locks
@@ -212,7 +214,11 @@ def _spend_commitments(cycle: OrderCycle) -> None:
 
 @transaction.atomic(durable=True)
 def cycle_settle(
-    *, cycle_id: int, actor, now: datetime, progress: Callable[[float], None] | None = None
+    *,
+    cycle_id: int,
+    user: User | None,
+    now: datetime,
+    progress: Callable[[float], None] | None = None,
 ) -> dict:
     progress = progress or (lambda percent: None)
     cycle = locks.cycle_lock(cycle_id)
@@ -224,11 +230,11 @@ def cycle_settle(
     progress(30)
     figures = _figures(cycle, [])  # the changes are written: the sums include them
     progress(50)
-    posted = ledger.entries_post(drafts=_drafts(cycle, figures), now=now, actor=actor)
+    posted = ledger.entries_post(drafts=_drafts(cycle, figures), now=now, user=user)
     progress(80)
     _spend_commitments(cycle)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
-    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, actor=actor, now=now)
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, user=user, now=now)
     return {
         "cycle": cycle_id,
         "status": CycleStatus.SETTLED,
@@ -319,19 +325,31 @@ def _summary_from_ledger(cycle: OrderCycle) -> dict:
     )
 
 
-def _with_reversals(entries):
+def _with_reversals(entries: QuerySet[JournalEntry]) -> QuerySet[JournalEntry]:
     """Entries and the reversals of them, so that a reversed entry nets to zero."""
     return JournalEntry.objects.filter(Q(id__in=entries) | Q(reverses__in=entries))
 
 
-def _summary(cycle, *, settled, producers, groceries, funders, balanced) -> dict:
+def _summary(
+    cycle: OrderCycle,
+    *,
+    settled: bool,
+    producers: dict[int, Decimal],
+    groceries: Mapping[Any, dict],
+    funders: Mapping[Any, dict],
+    balanced: bool,
+) -> dict:
     # Parties with nothing to pay or be paid post no entry: leave them out of both views.
     producers = {key: amount for key, amount in producers.items() if amount}
     groceries = {key: row for key, row in groceries.items() if any(row.values())}
     funders = {key: row for key, row in funders.items() if row["subsidy_ttc"]}
     names = {
-        "producer": dict(Producer.objects.filter(id__in=list(producers)).values_list("id", "name")),
-        "grocery": dict(Grocery.objects.filter(id__in=list(groceries)).values_list("id", "name")),
+        "producer": dict(
+            Producer.objects.filter(id__in=list(producers)).values_list("id", "organisation__name")
+        ),
+        "grocery": dict(
+            Grocery.objects.filter(id__in=list(groceries)).values_list("id", "organisation__name")
+        ),
         "funder": dict(Funder.objects.filter(id__in=list(funders)).values_list("id", "name")),
     }
     total_market = sum(producers.values(), ZERO)

@@ -48,7 +48,8 @@ def funder_statement(*, funder: Funder, period: Period) -> dict:
     lines = _lines(period, account__funder=funder)
     rows = (
         lines.values(
-            **_cycle_columns(), social_service=F("entry__order__household__social_service__name")
+            **_cycle_columns(),
+            social_service=F("entry__order__household__social_service__organisation__name"),
         )
         .annotate(
             households=Count("entry__order__household_id", distinct=True),

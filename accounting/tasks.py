@@ -10,10 +10,10 @@ from . import settlement
 
 @shared_task(name="accounting.cycle_settle", acks_late=True)
 @tracked
-def cycle_settle_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
-    actor = User.objects.filter(id=actor_id).first() if actor_id else None
+def cycle_settle_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
+    user = User.objects.filter(id=user_id).first() if user_id else None
     result = settlement.cycle_settle(
-        cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
+        cycle_id=cycle_id, user=user, now=timezone.now(), progress=progress
     )
     # Committed: the dashboards take the settled figures.
     snapshots_refresh_task.delay(cycle_ids=[cycle_id])
@@ -23,5 +23,5 @@ def cycle_settle_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
 def cycle_settle_start(*, cycle, user) -> TaskRun:
     settlement.cycle_check_settleable(cycle=cycle)
     return task_enqueue(
-        task=cycle_settle_task, name="cycle_settle", user=user, cycle_id=cycle.id, actor_id=user.id
+        task=cycle_settle_task, name="cycle_settle", user=user, cycle_id=cycle.id, user_id=user.id
     )

@@ -44,9 +44,7 @@ def ccas_funder(commune: str, *, period_start: date, period_end: date, amount: s
     organisation = Organisation.objects.create(
         kind="ccas", name=f"CCAS de {commune}", commune=commune
     )
-    service = SocialService.objects.create(
-        organisation=organisation, name=f"CCAS de {commune}", commune=commune
-    )
+    service = SocialService.objects.create(organisation=organisation)
     funder = Funder.objects.create(name=f"CCAS de {commune}", kind="ccas", social_service=service)
     envelope = Envelope.objects.create(
         funder=funder, period_start=period_start, period_end=period_end, amount=Decimal(amount)
@@ -63,8 +61,6 @@ def grocery(index: int, *, commune: str = "Lille", zone=None):
     )
     return Grocery.objects.create(
         organisation=organisation,
-        name=f"Épicerie {index}",
-        commune=commune,
         zone=zone,
         latitude=Decimal("50.63"),
         longitude=Decimal("3.06"),
@@ -77,11 +73,11 @@ def producer(index: int, *, distance_to_hub_km: Decimal = Decimal("8.7"), is_org
     from core.models import Organisation
     from producers.models import Producer
 
-    organisation = Organisation.objects.create(kind="producer", name=f"Ferme {index}")
+    organisation = Organisation.objects.create(
+        kind="producer", name=f"Ferme {index}", commune="Wavrin"
+    )
     return Producer.objects.create(
         organisation=organisation,
-        name=f"Ferme {index}",
-        commune="Wavrin",
         latitude=Decimal("50.57"),
         longitude=Decimal("2.93"),
         is_organic=is_organic,

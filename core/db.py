@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F
 
 M = TypeVar("M", bound=models.Model)
@@ -48,7 +49,7 @@ def month_start_sql(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
-def work_memory_raise(cursor, size: str = "256MB") -> None:
+def work_memory_raise(cursor: CursorWrapper, size: str = "256MB") -> None:
     """Let this transaction's hash joins and aggregates stay in memory (PostgreSQL's default
     is 4 MB); SQLite has no such setting."""
     if is_postgresql():

@@ -74,6 +74,36 @@ class Organisation(models.Model):
         return self.name
 
 
+class WithOrganisationManager(models.Manager):
+    """Reads a profile with its organisation, which holds its name and commune."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+
+class OrganisationProfile(models.Model):
+    """What a grocery, producer or CCAS adds to its organisation. The name and the commune
+    live in the organisation's row only; the profile reads them from there."""
+
+    organisation: "models.OneToOneField[Organisation, Organisation]"
+
+    objects = WithOrganisationManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def commune(self) -> str:
+        return self.organisation.commune
+
+
 class Membership(models.Model):
     """The one organisation and role of a user."""
 

@@ -12,6 +12,9 @@ from .models import Membership, Organisation, User
 
 M = TypeVar("M", bound=models.Model)
 
+# The fields of a grocery, producer or CCAS that its organisation holds.
+ORGANISATION_FIELDS = frozenset({"name", "commune"})
+
 URBAN_KINDS = {OrganisationKind.GROCERY, OrganisationKind.CCAS, OrganisationKind.CITY}
 
 

@@ -425,20 +425,27 @@ def places(scope: Scope) -> dict:
     """Groceries by kilograms received and producers by value supplied, for the map."""
     groceries = (
         OrderFact.objects.filter(scope.filter())
-        .values("grocery_id", "grocery__name", "grocery__latitude", "grocery__longitude")
+        .values(
+            "grocery_id", "grocery__organisation__name", "grocery__latitude", "grocery__longitude"
+        )
         .annotate(kg=Sum("kg_delivered"))
         .order_by("-kg")
     )
     producers = (
         ProducerFact.objects.filter(scope.filter())
-        .values("producer_id", "producer__name", "producer__latitude", "producer__longitude")
+        .values(
+            "producer_id",
+            "producer__organisation__name",
+            "producer__latitude",
+            "producer__longitude",
+        )
         .annotate(value=Sum("value_ttc"))
         .order_by("-value")
     )
     return {
         "groceries": [
             {
-                "name": row["grocery__name"],
+                "name": row["grocery__organisation__name"],
                 "latitude": float(row["grocery__latitude"]),
                 "longitude": float(row["grocery__longitude"]),
                 "kg": float(row["kg"] or 0),
@@ -447,7 +454,7 @@ def places(scope: Scope) -> dict:
         ],
         "producers": [
             {
-                "name": row["producer__name"],
+                "name": row["producer__organisation__name"],
                 "latitude": float(row["producer__latitude"]),
                 "longitude": float(row["producer__longitude"]),
                 "value": float(row["value"] or 0),

@@ -15,6 +15,7 @@ from django.db.models import F, Sum
 
 from accounting.models import Envelope
 from core import db
+from core.models import Organisation
 from logistics.models import Round
 from orders import locks, quantities
 from orders.models import Grocery, Household, Order, OrderLine
@@ -33,6 +34,7 @@ def _tables() -> dict[str, str]:
         "household": Household._meta.db_table,
         "envelope": Envelope._meta.db_table,
         "grocery": Grocery._meta.db_table,
+        "organisation": Organisation._meta.db_table,
         "offer": Offer._meta.db_table,
         "product": Product._meta.db_table,
         "producer": Producer._meta.db_table,
@@ -74,7 +76,7 @@ ORDER_FACTS = (
         kg_delivered, value_ht, value_ttc, local_ht, organic_ht, beneficiary_paid, subsidy,
         distance_km
     )
-    SELECT o.cycle_id, o.id, c.delivery_date, {week}, {month}, g.id, g.commune, g.zone_id,
+    SELECT o.cycle_id, o.id, c.delivery_date, {week}, {month}, g.id, go.commune, g.zone_id,
         o.household_id,
         CASE WHEN o.household_id IS NULL THEN NULL ELSE COALESCE(e.funder_id, h.funder_id) END,
         COALESCE(h.adults + h.children, 0), s.lines, h.monthly_cap, s.kg_asked, s.kg_confirmed,
@@ -103,6 +105,7 @@ ORDER_FACTS = (
     LEFT JOIN {household} h ON h.id = o.household_id
     LEFT JOIN {envelope} e ON e.id = o.envelope_id
     JOIN {grocery} g ON g.id = COALESCE(o.grocery_id, h.pickup_grocery_id)
+    JOIN {organisation} go ON go.id = g.organisation_id
     """
 )
 
@@ -112,7 +115,7 @@ PRODUCER_FACTS = (
         cycle_id, delivery_date, week_start, month_start, producer_id, grocery_id, commune,
         zone_id, value_ttc, kg_delivered
     )
-    SELECT s.cycle_id, c.delivery_date, {week}, {month}, s.producer_id, g.id, g.commune,
+    SELECT s.cycle_id, c.delivery_date, {week}, {month}, s.producer_id, g.id, go.commune,
         g.zone_id, s.value_ttc, s.kg_delivered
     FROM (
         SELECT o.cycle_id, p.producer_id,
@@ -127,6 +130,7 @@ PRODUCER_FACTS = (
     ) s
     JOIN {cycle} c ON c.id = s.cycle_id
     JOIN {grocery} g ON g.id = s.grocery_id
+    JOIN {organisation} go ON go.id = g.organisation_id
     """
 )
 

@@ -1,10 +1,12 @@
 """Collection and delivery rounds of a cycle: from confirmed kilograms to planned rounds."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import cast
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, F, Q, Sum, Value
@@ -23,7 +25,7 @@ from supply.models import OrderCycle
 from . import solver
 from .choices import RoundKind, StopKind
 from .distances import osrm_matrices, road_matrices
-from .models import Round, RoundStop, Vehicle
+from .models import Hub, Round, RoundStop, Vehicle
 
 KG: DecimalField = DecimalField(max_digits=14, decimal_places=3)
 
@@ -74,7 +76,7 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
     return producers, groceries
 
 
-def _kilograms_for(filters: dict, group_by) -> dict[int, tuple[Decimal, bool]]:
+def _kilograms_for(filters: dict, group_by: F | Coalesce) -> dict[int, tuple[Decimal, bool]]:
     weight = delivered_weight_kg()
     cold = Q(offer__product__category__in=settings.COLD_CATEGORIES)
     rows = (
@@ -91,7 +93,7 @@ def _kilograms_for(filters: dict, group_by) -> dict[int, tuple[Decimal, bool]]:
     return {row["place"]: (row["kg"], row["cold_kg"] > 0) for row in rows if row["kg"] > 0}
 
 
-def _matrices(hub, places: list[Place]):
+def _matrices(hub: Hub, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
     latitudes = [hub.latitude, *[place.latitude for place in places]]
     longitudes = [hub.longitude, *[place.longitude for place in places]]
     if settings.OSRM_URL:
@@ -108,7 +110,9 @@ def _seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60
 
 
-def _problem(hub, places: list[Place], vehicles: list[Vehicle], pickup: bool) -> solver.Problem:
+def _problem(
+    hub: Hub, places: list[Place], vehicles: list[Vehicle], pickup: bool
+) -> solver.Problem:
     distance, duration = _matrices(hub, places)
     stops = [
         solver.Stop(
@@ -163,7 +167,12 @@ def vehicles_check(*, vehicle_ids: list[int]) -> list[Vehicle]:
 
 
 def cycle_plan_rounds(
-    *, cycle_id: int, vehicle_ids: list[int], time_limit_s: float, now: datetime, progress=None
+    *,
+    cycle_id: int,
+    vehicle_ids: list[int],
+    time_limit_s: float,
+    now: datetime,
+    progress: Callable[[float], None] | None = None,
 ) -> dict:
     """Plan the collection and delivery rounds of a confirmed cycle, replacing earlier plans.
 
@@ -204,7 +213,9 @@ def cycle_plan_rounds(
     return {"cycle": cycle_id, "rounds": count}
 
 
-def _write_round(cycle, kind, planned: solver.Round, origin: datetime, now: datetime) -> Round:
+def _write_round(
+    cycle: OrderCycle, kind: str, planned: solver.Round, origin: datetime, now: datetime
+) -> Round:
     vehicle = cast(Vehicle, planned.van.key)
     hours = Decimal(planned.duration_s) / 3600
     kilometres = Decimal(planned.distance_m) / 1000

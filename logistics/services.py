@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
 from core.models import Organisation
+from core.services import model_update
 from orders.models import Grocery
 from producers.models import Producer
 
@@ -56,7 +58,11 @@ def place_locate(
     return Location(latitude, longitude, geography.zone_for_point(latitude, longitude), distance)
 
 
-def place_relocate(*, place, changed: set[str]) -> Location | None:
+# What place_relocate may change on a grocery or a producer.
+PLACE_FIELDS = ("latitude", "longitude", "zone")
+
+
+def place_relocate(*, place: Grocery | Producer, changed: set[str]) -> Location | None:
     """Locate a grocery or producer again after an update that touched where it is.
 
     A new address without new coordinates is geocoded again; new coordinates are kept.
@@ -78,7 +84,7 @@ def place_relocate(*, place, changed: set[str]) -> Location | None:
 
 
 @transaction.atomic
-def hub_create(*, organisation: Organisation, **fields) -> Hub:
+def hub_create(*, organisation: Organisation, **fields: Any) -> Hub:
     hub = Hub.objects.create(organisation=organisation, **fields)
     # The main hub decides what is local: when it moves, every producer's distance follows.
     producers_refresh_distances()
@@ -86,20 +92,18 @@ def hub_create(*, organisation: Organisation, **fields) -> Hub:
 
 
 @transaction.atomic
-def hub_update(*, hub: Hub, **fields) -> Hub:
-    for name, value in fields.items():
-        setattr(hub, name, value)
-    hub.save()
+def hub_update(*, hub: Hub, **fields: Any) -> Hub:
+    model_update(hub, fields)
     producers_refresh_distances()
     return hub
 
 
-def vehicle_create(*, organisation: Organisation, **fields) -> Vehicle:
+def vehicle_create(*, organisation: Organisation, **fields: Any) -> Vehicle:
     return Vehicle.objects.create(organisation=organisation, **fields)
 
 
 @transaction.atomic
-def zones_load(*, path) -> int:
+def zones_load(*, path: str | Path) -> int:
     """Load communes and QPV polygons from a GeoJSON file, then re-zone every place."""
     import json
 
@@ -133,7 +137,9 @@ def places_rezone() -> None:
     locator = geography.ZoneLocator()
     for model in (Grocery, Producer):
         places: list[Grocery | Producer] = list(
-            model._default_manager.only("id", "latitude", "longitude", "zone_id")
+            model._default_manager.select_related(None).only(
+                "id", "latitude", "longitude", "zone_id"
+            )
         )
         for place in places:
             zone = locator.locate(place.latitude, place.longitude)
@@ -144,7 +150,7 @@ def places_rezone() -> None:
 def producers_refresh_distances() -> int:
     """Recompute every producer's distance to the main hub in one vectorised pass."""
     hub = geography.main_hub()
-    producers = list(Producer.objects.only("id", "latitude", "longitude"))
+    producers = list(Producer.objects.select_related(None).only("id", "latitude", "longitude"))
     if not producers:
         return 0
     if hub is None:

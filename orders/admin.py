@@ -6,16 +6,16 @@ from .models import Grocery, Household, Order, OrderLine, SocialService, TariffT
 @admin.register(Grocery)
 class GroceryAdmin(admin.ModelAdmin):
     list_display = ["name", "commune", "zone", "opens_at_time", "closes_at_time"]
-    list_filter = ["commune", "zone"]
-    search_fields = ["name", "address"]
+    list_filter = ["organisation__commune", "zone"]
+    search_fields = ["organisation__name", "address"]
     readonly_fields = ["zone"]
 
 
 @admin.register(SocialService)
 class SocialServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "commune", "cap_one_person", "cap_maximum", "renewal_waiting_days"]
-    list_filter = ["commune"]
-    search_fields = ["name"]
+    list_filter = ["organisation__commune"]
+    search_fields = ["organisation__name"]
 
 
 @admin.register(TariffTier)
@@ -93,8 +93,8 @@ class OrderAdmin(admin.ModelAdmin):
         "subsidy_total",
     ]
     list_filter = ["status", "cycle", "grocery"]
-    search_fields = ["household__reference", "grocery__name"]
-    list_select_related = ["cycle", "grocery", "household"]
+    search_fields = ["household__reference", "grocery__organisation__name"]
+    list_select_related = ["cycle", "grocery__organisation", "household"]
     readonly_fields = [
         "cycle",
         "grocery",

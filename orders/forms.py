@@ -65,7 +65,8 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
         help_text=_("Empty: the CCAS's default for the size of the household."),
     )
     pickup_grocery = forms.ModelChoiceField(
-        label=_("Pickup grocery"), queryset=Grocery.objects.order_by("commune", "name")
+        label=_("Pickup grocery"),
+        queryset=Grocery.objects.order_by("organisation__commune", "organisation__name"),
     )
     funder: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Funder"), queryset=None)
     consent_at = forms.DateTimeField(

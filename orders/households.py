@@ -6,12 +6,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_date
+from core.models import User
 
 from . import locks, pricing
 from .choices import AccessAction, HouseholdStatus
@@ -43,7 +44,9 @@ def household_status(household: Household, on: date) -> str:
     return HouseholdStatus.EXPIRED
 
 
-def household_month_spent(*, household_id: int, on: date, excluding_order_id=None) -> Decimal:
+def household_month_spent(
+    *, household_id: int, on: date, excluding_order_id: int | None = None
+) -> Decimal:
     """Market value incl. VAT of the household's orders delivered in `on`'s calendar month."""
     orders = Order.objects.live().delivered_in_month_of(on).filter(household_id=household_id)
     if excluding_order_id is not None:
@@ -66,7 +69,7 @@ def _check_validity(*, valid_from: date, valid_until: date, field: str = "valid_
         raise InvalidInput(message, fields={field: [message]})
 
 
-def funders_usable_by(social_service: SocialService):
+def funders_usable_by(social_service: SocialService) -> QuerySet[Funder]:
     """A CCAS may charge its own funder or a platform-wide one (city, metropole, …)."""
     return Funder.objects.filter(Q(social_service=social_service) | Q(social_service__isnull=True))
 
@@ -80,7 +83,7 @@ def _next_reference(social_service: SocialService, year: int) -> str:
     return f"{prefix}-{year}-{counter.last_number + 1:04d}"
 
 
-def access_log(*, household: Household, user, action: str, at: datetime) -> None:
+def access_log(*, household: Household, user: User, action: str, at: datetime) -> None:
     HouseholdAccessLog.objects.create(household=household, user=user, action=action, accessed_at=at)
 
 
@@ -88,7 +91,7 @@ def access_log(*, household: Household, user, action: str, at: datetime) -> None
 def household_enrol(
     *,
     social_service: SocialService,
-    user,
+    user: User,
     now: datetime,
     adults: int,
     children: int,
@@ -136,7 +139,7 @@ def household_enrol(
 
 @transaction.atomic
 def household_renew(
-    *, household: Household, user, valid_until: date, today: date, now: datetime
+    *, household: Household, user: User, valid_until: date, today: date, now: datetime
 ) -> Household:
     """Extend a decision by 3 to 6 months, after the CCAS's waiting period if it has one.
 
@@ -220,7 +223,9 @@ def tariff_tiers_replace(*, tiers: list[dict]) -> list[TariffTier]:
 
 
 @transaction.atomic
-def household_suspend(*, household: Household, user, now: datetime, suspended: bool) -> Household:
+def household_suspend(
+    *, household: Household, user: User, now: datetime, suspended: bool
+) -> Household:
     """Suspend (or reinstate) a household: a suspended household cannot order."""
     household = locks.household_lock(household.pk)
     household.suspended_at = now if suspended else None
@@ -248,7 +253,7 @@ def households_anonymise(*, now: datetime, years: int, dry_run: bool = False) ->
     return stale.update(contact_name="", contact_phone="", eligibility_reason="", anonymised_at=now)
 
 
-def household_export(*, household: Household, user, now: datetime) -> dict:
+def household_export(*, household: Household, user: User, now: datetime) -> dict:
     """Everything kept about one household, for a subject access request. The read is logged."""
     access_log(household=household, user=user, action=AccessAction.READ, at=now)
     orders = (

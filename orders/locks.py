@@ -61,7 +61,7 @@ def household_lock(household_id: int) -> Household:
     shares them)."""
     return (
         Household.objects.select_for_update(of=("self",))
-        .select_related("tier", "funder", "social_service")
+        .select_related("tier", "funder", "social_service__organisation")
         .get(pk=household_id)
     )
 

@@ -9,9 +9,8 @@ from django.db.models.functions import Abs, Coalesce
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import Commune
 from core.formats import format_datetime
-from core.models import AppendOnly, Organisation
+from core.models import AppendOnly, Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import AccessAction, OrderStatus
@@ -54,7 +53,7 @@ def cents_equal(left, right) -> LessThan:
     return LessThan(Abs(ExpressionWrapper(left - right, output_field=money)), Decimal("0.005"))
 
 
-class SocialService(models.Model):
+class SocialService(OrganisationProfile):
     """A CCAS: enrols the households of its commune."""
 
     organisation = models.OneToOneField(
@@ -63,8 +62,6 @@ class SocialService(models.Model):
         on_delete=models.PROTECT,
         related_name="social_service",
     )
-    name = models.CharField(_("name"), max_length=200)
-    commune = models.CharField(_("commune"), max_length=16, choices=Commune.choices)
     # Default monthly cap of a household, in market value incl. VAT (DESIGN.md §3).
     cap_one_person = models.DecimalField(
         _("monthly cap, one person (€)"), max_digits=7, decimal_places=2, default=Decimal("20")
@@ -86,18 +83,10 @@ class SocialService(models.Model):
     class Meta:
         verbose_name = _("social service (CCAS)")
         verbose_name_plural = _("social services (CCAS)")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                name="social_service_commune_valid", condition=Q(commune__in=Commune.values)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+        ordering = ["organisation__name"]
 
 
-class Grocery(models.Model):
+class Grocery(OrganisationProfile):
     """A solidarity grocery: places grouped orders, receives deliveries, hands out orders."""
 
     organisation = models.OneToOneField(
@@ -106,9 +95,7 @@ class Grocery(models.Model):
         on_delete=models.PROTECT,
         related_name="grocery",
     )
-    name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    commune = models.CharField(_("commune"), max_length=16, choices=Commune.choices)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     # Deliveries arrive within these hours on the delivery date.
@@ -121,20 +108,14 @@ class Grocery(models.Model):
     class Meta:
         verbose_name = _("grocery")
         verbose_name_plural = _("groceries")
-        ordering = ["name"]
+        ordering = ["organisation__name"]
         constraints = [
             *coordinates_constraints("grocery"),
-            models.CheckConstraint(
-                name="grocery_commune_valid", condition=Q(commune__in=Commune.values)
-            ),
             models.CheckConstraint(
                 name="grocery_opens_before_closes",
                 condition=Q(opens_at_time__lt=F("closes_at_time")),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TariffTier(models.Model):

@@ -42,7 +42,7 @@ from .quantities import served_quantity
 
 
 def grocery_list(*, actor: Actor) -> QuerySet[Grocery]:
-    groceries = Grocery.objects.select_related("zone").order_by("name", "id")
+    groceries = Grocery.objects.select_related("zone").order_by("organisation__name", "id")
     if actor.role in (Role.COORDINATOR, Role.CCAS_STAFF, Role.OFFICIAL):
         # Groceries are public places: CCAS staff choose pickup groceries, officials map them.
         return groceries
@@ -52,7 +52,7 @@ def grocery_list(*, actor: Actor) -> QuerySet[Grocery]:
 
 
 def social_service_list(*, actor: Actor) -> QuerySet[SocialService]:
-    services = SocialService.objects.order_by("name", "id")
+    services = SocialService.objects.order_by("organisation__name", "id")
     if actor.role == Role.COORDINATOR:
         return services
     if actor.role == Role.CCAS_STAFF:
@@ -146,8 +146,10 @@ def destination_lines(*, grocery_id: int, cycle_id: int) -> QuerySet[OrderLine]:
         .filter(order__cycle_id=cycle_id)
         .annotate(destination=destination_grocery_id(), served=served_quantity())
         .filter(destination=grocery_id)
-        .select_related("offer__product__producer", "order__household")
-        .order_by("offer__product__producer__name", "offer__product__name", "order_id", "id")
+        .select_related("offer__product__producer__organisation", "order__household")
+        .order_by(
+            "offer__product__producer__organisation__name", "offer__product__name", "order_id", "id"
+        )
     )
 
 

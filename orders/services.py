@@ -1,17 +1,20 @@
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounting.models import Envelope
 from accounting.services import envelope_adjust_commitment
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_date, format_euros, format_quantity
-from core.models import Organisation
-from logistics.services import place_locate, place_relocate
+from core.models import Organisation, User
+from core.services import ORGANISATION_FIELDS, model_update
+from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from producers.models import Offer
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
@@ -59,9 +62,7 @@ def grocery_create(
     )
     return Grocery.objects.create(
         organisation=organisation,
-        name=name,
         address=address,
-        commune=commune,
         latitude=location.latitude,
         longitude=location.longitude,
         opens_at_time=opens_at_time,
@@ -71,27 +72,25 @@ def grocery_create(
 
 
 @transaction.atomic
-def grocery_update(*, grocery: Grocery, **fields) -> Grocery:
-    for name, value in fields.items():
-        setattr(grocery, name, value)
-    _check_opening_hours(grocery.opens_at_time, grocery.closes_at_time)
-    place_relocate(place=grocery, changed=set(fields))
-    grocery.save()
-    if {"name", "commune"} & fields.keys():
-        Organisation.objects.filter(id=grocery.organisation_id).update(
-            name=grocery.name, commune=grocery.commune
-        )
-    return grocery
+def grocery_update(*, grocery: Grocery, **fields: Any) -> Grocery:
+    """Change a grocery; its name and commune are its organisation's."""
+    identity = {name: fields.pop(name) for name in ORGANISATION_FIELDS & fields.keys()}
+    if identity:
+        model_update(grocery.organisation, identity)
+
+    def check(grocery: Grocery) -> None:
+        _check_opening_hours(grocery.opens_at_time, grocery.closes_at_time)
+        place_relocate(place=grocery, changed=set(fields))
+
+    return model_update(grocery, fields, check=check, also=PLACE_FIELDS if fields else ())
 
 
 @transaction.atomic
-def social_service_create(*, name: str, commune: str, **settings) -> SocialService:
+def social_service_create(*, name: str, commune: str, **settings: Any) -> SocialService:
     organisation = Organisation.objects.create(
         kind=OrganisationKind.CCAS, name=name, commune=commune
     )
-    return SocialService.objects.create(
-        organisation=organisation, name=name, commune=commune, **settings
-    )
+    return SocialService.objects.create(organisation=organisation, **settings)
 
 
 # --- Orders ------------------------------------------------------------------------------
@@ -186,7 +185,11 @@ def _totals(lines: list[OrderLine]) -> dict[str, Decimal]:
 
 
 def _check_household_may_order(
-    *, household: Household, cycle: OrderCycle, total_ttc: Decimal, excluding_order_id=None
+    *,
+    household: Household,
+    cycle: OrderCycle,
+    total_ttc: Decimal,
+    excluding_order_id: int | None = None,
 ) -> None:
     status = household_status(household, cycle.delivery_date)
     if status != HouseholdStatus.ACTIVE:
@@ -218,7 +221,9 @@ def _check_household_may_order(
         )
 
 
-def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, envelope=None):
+def _commit_subsidy(
+    *, household: Household, cycle: OrderCycle, delta: Decimal, envelope: Envelope | None = None
+) -> Envelope | None:
     """Commit (or release) a subsidy on the envelope covering the delivery date."""
     if envelope is None:
         envelope = locks.envelope_lock(funder_id=household.funder_id, on_date=cycle.delivery_date)
@@ -247,7 +252,9 @@ def _commit_subsidy(*, household: Household, cycle: OrderCycle, delta: Decimal, 
     return envelope
 
 
-def _refuse_duplicate(*, cycle: OrderCycle, grocery=None, household=None) -> None:
+def _refuse_duplicate(
+    *, cycle: OrderCycle, grocery: Grocery | None = None, household: Household | None = None
+) -> None:
     existing = Order.objects.filter(cycle=cycle).exclude(status=OrderStatus.CANCELLED)
     if grocery is not None and existing.filter(grocery=grocery).exists():
         raise StateConflict(
@@ -265,7 +272,7 @@ def _refuse_duplicate(*, cycle: OrderCycle, grocery=None, household=None) -> Non
 @transaction.atomic
 def order_submit(
     *,
-    user,
+    user: User,
     cycle_id: int,
     lines: list[RequestedLine],
     now: datetime,
@@ -357,11 +364,7 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)
-    for name, value in totals.items():
-        setattr(order, name, value)
-    order.updated_at = now
-    order.save()
-    return order
+    return model_update(order, {**totals, "envelope": order.envelope, "updated_at": now})
 
 
 @transaction.atomic
@@ -417,7 +420,7 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
 
 @transaction.atomic
 def reception_record(
-    *, grocery: Grocery, cycle_id: int, user, lines: dict[int, Decimal], now: datetime
+    *, grocery: Grocery, cycle_id: int, user: User, lines: dict[int, Decimal], now: datetime
 ) -> Reception:
     """Record what arrived at a grocery; the confirmed quantity stays beside it."""
     cycle = OrderCycle.objects.filter(pk=cycle_id).first()

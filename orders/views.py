@@ -246,7 +246,7 @@ def household_list(request):
     actor = request.actor
     today = timezone.localdate()
     households = selectors.household_list(actor=actor, today=today).select_related(
-        "pickup_grocery", "funder"
+        "pickup_grocery__organisation", "funder"
     )
     status = request.GET.get("statut", "")
     if status in ("active", "expired", "suspended"):
@@ -333,7 +333,7 @@ def household_detail(request, household_id: int):
     actor = request.actor
     today = timezone.localdate()
     households = selectors.household_list(actor=actor, today=today).select_related(
-        "pickup_grocery", "funder", "social_service"
+        "pickup_grocery__organisation", "funder", "social_service__organisation"
     )
     household = get_object_or_404(households, pk=household_id)
     form = HouseholdRenewForm(request.POST if "renew" in request.POST else None)

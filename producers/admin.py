@@ -12,8 +12,8 @@ class ProductInline(admin.TabularInline):
 @admin.register(Producer)
 class ProducerAdmin(admin.ModelAdmin):
     list_display = ["name", "commune", "distance_to_hub_km", "is_organic", "zone"]
-    list_filter = ["is_organic", "commune"]
-    search_fields = ["name", "siret", "commune", "address"]
+    list_filter = ["is_organic", "organisation__commune"]
+    search_fields = ["organisation__name", "siret", "organisation__commune", "address"]
     readonly_fields = ["distance_to_hub_km", "zone"]
     inlines = [ProductInline]
 
@@ -32,7 +32,7 @@ class ProductAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["category", "unit", "is_organic", "is_active", "producer"]
-    search_fields = ["name", "producer__name"]
+    search_fields = ["name", "producer__organisation__name"]
     list_select_related = ["producer"]
 
 
@@ -40,6 +40,6 @@ class ProductAdmin(admin.ModelAdmin):
 class OfferAdmin(admin.ModelAdmin):
     list_display = ["product", "cycle", "quantity_available", "unit_price_ht"]
     list_filter = ["cycle", "product__producer", "product__category"]
-    search_fields = ["product__name", "product__producer__name"]
+    search_fields = ["product__name", "product__producer__organisation__name"]
     list_select_related = ["product", "cycle"]
     autocomplete_fields = ["product"]

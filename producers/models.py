@@ -6,23 +6,21 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Organisation
+from core.models import Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import Category, Unit
 
 
-class Producer(models.Model):
+class Producer(OrganisationProfile):
     organisation = models.OneToOneField(
         Organisation,
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="producer",
     )
-    name = models.CharField(_("name"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    commune = models.CharField(_("commune"), max_length=100)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     is_organic = models.BooleanField(_("organic"), default=False)
@@ -41,7 +39,7 @@ class Producer(models.Model):
     class Meta:
         verbose_name = _("producer")
         verbose_name_plural = _("producers")
-        ordering = ["name"]
+        ordering = ["organisation__name"]
         constraints = [
             *coordinates_constraints("producer"),
             models.CheckConstraint(
@@ -53,9 +51,6 @@ class Producer(models.Model):
                 condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def is_local(self) -> bool | None:

@@ -13,7 +13,7 @@ from .models import Offer, Producer, Product
 
 
 def producer_list(*, actor: Actor) -> QuerySet[Producer]:
-    producers = Producer.objects.select_related("zone").order_by("name", "id")
+    producers = Producer.objects.select_related("zone").order_by("organisation__name", "id")
     if actor.role == Role.COORDINATOR:
         return producers
     if actor.role == Role.PRODUCER:
@@ -40,9 +40,9 @@ def offer_list(*, actor: Actor) -> QuerySet[Offer]:
         output_field=DecimalField(max_digits=12, decimal_places=3),
     )
     offers = (
-        Offer.objects.select_related("product", "product__producer")
+        Offer.objects.select_related("product", "product__producer__organisation")
         .annotate(quantity_ordered=ordered)
-        .order_by("cycle_id", "product__producer__name", "product__name", "id")
+        .order_by("cycle_id", "product__producer__organisation__name", "product__name", "id")
     )
     if actor.role == Role.COORDINATOR:
         return offers

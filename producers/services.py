@@ -1,5 +1,6 @@
 from datetime import time
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -7,9 +8,11 @@ from django.utils.translation import gettext as _
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
-from logistics.services import place_locate, place_relocate
+from core.services import ORGANISATION_FIELDS, model_update
+from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from orders import locks
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
+from supply.models import OrderCycle
 
 from .models import Offer, Producer, Product
 
@@ -40,10 +43,8 @@ def producer_create(
     )
     return Producer.objects.create(
         organisation=organisation,
-        name=name,
         siret=siret,
         address=address,
-        commune=commune,
         latitude=location.latitude,
         longitude=location.longitude,
         zone=location.zone,
@@ -55,33 +56,31 @@ def producer_create(
 
 
 @transaction.atomic
-def producer_update(*, producer: Producer, **fields) -> Producer:
-    for name, value in fields.items():
-        setattr(producer, name, value)
-    _check_availability(producer.available_from_time, producer.available_until_time)
-    location = place_relocate(place=producer, changed=set(fields))
-    if location is not None:
-        producer.distance_to_hub_km = location.distance_to_hub_km
-    producer.save()
-    if {"name", "commune"} & fields.keys():
-        Organisation.objects.filter(id=producer.organisation_id).update(
-            name=producer.name, commune=producer.commune
-        )
-    return producer
+def producer_update(*, producer: Producer, **fields: Any) -> Producer:
+    """Change a producer; its name and commune are its organisation's."""
+    identity = {name: fields.pop(name) for name in ORGANISATION_FIELDS & fields.keys()}
+    if identity:
+        model_update(producer.organisation, identity)
+
+    def check(producer: Producer) -> None:
+        _check_availability(producer.available_from_time, producer.available_until_time)
+        location = place_relocate(place=producer, changed=set(fields))
+        if location is not None:
+            producer.distance_to_hub_km = location.distance_to_hub_km
+
+    also = [*PLACE_FIELDS, "distance_to_hub_km"] if fields else []
+    return model_update(producer, fields, check=check, also=also)
 
 
-def product_create(*, producer: Producer, **fields) -> Product:
+def product_create(*, producer: Producer, **fields: Any) -> Product:
     return Product.objects.create(producer=producer, **fields)
 
 
-def product_update(*, product: Product, **fields) -> Product:
-    for name, value in fields.items():
-        setattr(product, name, value)
-    product.save()
-    return product
+def product_update(*, product: Product, **fields: Any) -> Product:
+    return model_update(product, fields)
 
 
-def _check_cycle_takes_offers(cycle) -> None:
+def _check_cycle_takes_offers(cycle: OrderCycle) -> None:
     if cycle.status not in TAKES_OFFERS:
         raise StateConflict(
             _("Offers can only be made while the cycle is in draft or open."),
@@ -91,7 +90,11 @@ def _check_cycle_takes_offers(cycle) -> None:
 
 @transaction.atomic
 def offer_create(
-    *, cycle, product: Product, quantity_available: Decimal, unit_price_ht: Decimal | None = None
+    *,
+    cycle: OrderCycle,
+    product: Product,
+    quantity_available: Decimal,
+    unit_price_ht: Decimal | None = None,
 ) -> Offer:
     cycle = locks.cycle_lock(cycle.pk)
     _check_cycle_takes_offers(cycle)
@@ -110,7 +113,7 @@ def offer_create(
 
 
 @transaction.atomic
-def offer_update(*, offer: Offer, **fields) -> Offer:
+def offer_update(*, offer: Offer, **fields: Any) -> Offer:
     offer = locks.offer_lock(offer.pk)
     _check_cycle_takes_offers(offer.cycle)
     if (
@@ -122,15 +125,12 @@ def offer_update(*, offer: Offer, **fields) -> Offer:
             _("The price of an offer is fixed once the cycle is open."),
             code="offer_price_frozen",
         )
-    for name, value in fields.items():
-        setattr(offer, name, value)
-    offer.save()
-    return offer
+    return model_update(offer, fields)
 
 
 @transaction.atomic
 def offers_save(
-    *, producer: Producer, cycle, offers: dict[int, tuple[Decimal, Decimal | None]]
+    *, producer: Producer, cycle: OrderCycle, offers: dict[int, tuple[Decimal, Decimal | None]]
 ) -> list[Offer]:
     """A producer's offers for a cycle, from one form: product id -> (quantity, price excl.
     VAT or None for the catalogue price). All are saved or none."""

@@ -6,7 +6,7 @@ from .models import CycleEvent, OrderCycle
 class CycleEventInline(admin.TabularInline):
     model = CycleEvent
     extra = 0
-    readonly_fields = ["from_status", "to_status", "actor", "occurred_at"]
+    readonly_fields = ["from_status", "to_status", "user", "occurred_at"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounting.services import envelope_adjust_commitment
@@ -142,7 +142,7 @@ def offer_demand(cycle_id: int) -> list[dict]:
     return [{**offer, "demand": demand[offer["id"]]} for offer in offers]
 
 
-def _rows(lines) -> list[LineRow]:
+def _rows(lines: QuerySet[OrderLine]) -> list[LineRow]:
     # One client-side fetch: a server-side cursor's round trips cost more than the memory
     # (about 75 000 rows of a quarter of the offers at production size).
     return [LineRow(*values) for values in lines.values_list(*ROW_FIELDS).order_by()]
@@ -261,7 +261,7 @@ def cycle_allocate(*, cycle: OrderCycle, progress: Callable[[float], None]) -> d
     }
 
 
-def purchase_lists_build(*, cycle: OrderCycle, now) -> int:
+def purchase_lists_build(*, cycle: OrderCycle, now: datetime) -> int:
     """One purchase list per producer with demand; its lines are database sums per offer."""
     sums = (
         OrderLine.objects.live()

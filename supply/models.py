@@ -54,8 +54,8 @@ class CycleEvent(models.Model):
     cycle = models.ForeignKey(OrderCycle, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16, choices=CycleStatus.choices)
     to_status = models.CharField(max_length=16, choices=CycleStatus.choices)
-    # None when the scheduler moved the cycle.
-    actor = models.ForeignKey(
+    # The user who moved the cycle; None when the scheduler did.
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     occurred_at = models.DateTimeField()
@@ -98,7 +98,7 @@ class PurchaseList(models.Model):
     class Meta:
         verbose_name = _("purchase list")
         verbose_name_plural = _("purchase lists")
-        ordering = ["cycle_id", "producer__name"]
+        ordering = ["cycle_id", "producer__organisation__name"]
         constraints = [
             models.UniqueConstraint(
                 name="purchase_list_one_per_producer_and_cycle", fields=["cycle", "producer"]

@@ -40,7 +40,7 @@ def purchase_lists_sent(*, cycle_id: int) -> int:
     cycle = OrderCycle.objects.get(pk=cycle_id)
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
-        for purchase_list in cycle.purchase_lists.select_related("producer"):
+        for purchase_list in cycle.purchase_lists.select_related("producer__organisation"):
             recipients = _addresses(purchase_list.producer.organisation_id)
             if not recipients:
                 continue

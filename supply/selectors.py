@@ -33,7 +33,7 @@ def cycle_list(*, actor: Actor) -> QuerySet[OrderCycle]:
 
 def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
     lists = (
-        PurchaseList.objects.select_related("producer", "cycle", "cycle__hub")
+        PurchaseList.objects.select_related("producer__organisation", "cycle", "cycle__hub")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -42,7 +42,7 @@ def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
                 ),
             )
         )
-        .order_by("producer__name", "id")
+        .order_by("producer__organisation__name", "id")
     )
     if actor.role == Role.COORDINATOR:
         return lists
@@ -107,10 +107,13 @@ def packing_rows(*, cycle_id: int, actor: Actor):
         "id",
     ).values(
         grocery=destination_grocery_id(),
-        grocery_name=Coalesce("order__grocery__name", "order__household__pickup_grocery__name"),
+        grocery_name=Coalesce(
+            "order__grocery__organisation__name",
+            "order__household__pickup_grocery__organisation__name",
+        ),
         order_number=F("order_id"),
         household=Coalesce("order__household__reference", Value("")),
-        producer_name=F("offer__product__producer__name"),
+        producer_name=F("offer__product__producer__organisation__name"),
         product_name=F("offer__product__name"),
         unit=F("offer__product__unit"),
         asked_quantity=F("quantity"),

@@ -1,11 +1,15 @@
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_datetime, format_quantity
+from core.models import User
+from core.services import model_update
 from logistics.models import Hub
 from orders import locks
 from orders.choices import OrderStatus
@@ -24,7 +28,9 @@ from .choices import (
 from .models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
 
-def _check_dates(*, opens_at, closes_at, confirm_by, delivery_date) -> None:
+def _check_dates(
+    *, opens_at: datetime, closes_at: datetime, confirm_by: datetime, delivery_date: date
+) -> None:
     if opens_at >= closes_at:
         message = _("The cycle must open before it closes.")
         raise InvalidInput(message, fields={"closes_at": [message]})
@@ -67,7 +73,7 @@ EDITABLE_WHILE_OPEN = {"name", "closes_at", "confirm_by"}
 
 
 @transaction.atomic
-def cycle_update(*, cycle: OrderCycle, now: datetime, **fields) -> OrderCycle:
+def cycle_update(*, cycle: OrderCycle, now: datetime, **fields: Any) -> OrderCycle:
     cycle = locks.cycle_lock(cycle.pk)
     if cycle.status == CycleStatus.OPEN:
         frozen = set(fields) - EDITABLE_WHILE_OPEN
@@ -81,19 +87,19 @@ def cycle_update(*, cycle: OrderCycle, now: datetime, **fields) -> OrderCycle:
             raise InvalidInput(message, fields={"closes_at": [message]})
     elif cycle.status != CycleStatus.DRAFT:
         raise StateConflict(_("This cycle can no longer be changed."), code="cycle_not_editable")
-    for name, value in fields.items():
-        setattr(cycle, name, value)
-    _check_dates(
-        opens_at=cycle.opens_at,
-        closes_at=cycle.closes_at,
-        confirm_by=cycle.confirm_by,
-        delivery_date=cycle.delivery_date,
+    return model_update(
+        cycle,
+        fields,
+        check=lambda cycle: _check_dates(
+            opens_at=cycle.opens_at,
+            closes_at=cycle.closes_at,
+            confirm_by=cycle.confirm_by,
+            delivery_date=cycle.delivery_date,
+        ),
     )
-    cycle.save()
-    return cycle
 
 
-def cycle_transition(*, cycle_id: int, to_status: str, actor, now: datetime) -> bool:
+def cycle_transition(*, cycle_id: int, to_status: str, user: User | None, now: datetime) -> bool:
     """Move a cycle one step forward, with an event row. Must run inside a transaction.
 
     Answers False, changing nothing, when the cycle is already at or past `to_status`
@@ -112,7 +118,7 @@ def cycle_transition(*, cycle_id: int, to_status: str, actor, now: datetime) -> 
         cycle=cycle,
         from_status=cycle.status,
         to_status=to_status,
-        actor=actor,
+        user=user,
         occurred_at=now,
     )
     OrderCycle.objects.filter(pk=cycle_id).update(status=to_status)
@@ -120,7 +126,7 @@ def cycle_transition(*, cycle_id: int, to_status: str, actor, now: datetime) -> 
 
 
 @transaction.atomic
-def cycle_open(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
+def cycle_open(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle:
     cycle = locks.cycle_lock(cycle_id)
     if cycle.status == CycleStatus.DRAFT and cycle.closes_at <= now:
         raise StateConflict(
@@ -129,7 +135,7 @@ def cycle_open(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
         )
     if status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("This cycle is already closed."), code="invalid_transition")
-    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, actor=actor, now=now)
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=user, now=now)
     return OrderCycle.objects.get(pk=cycle_id)
 
 
@@ -140,7 +146,13 @@ def cycle_check_closable(*, cycle: OrderCycle) -> None:
 
 
 @transaction.atomic
-def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
+def cycle_close(
+    *,
+    cycle_id: int,
+    user: User | None,
+    now: datetime,
+    progress: Callable[[float], None] | None = None,
+) -> dict:
     """Freeze orders and prices, allocate shortages, build one purchase list per producer.
 
     One transaction: a crash leaves the cycle open with nothing written, and a re-run on a
@@ -151,7 +163,7 @@ def cycle_close(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
     cycle_check_closable(cycle=cycle)
     if status_reached(cycle.status, CycleStatus.CONFIRMED):
         return {"cycle": cycle_id, "status": cycle.status, "moved": False}
-    moved = cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CLOSED, actor=actor, now=now)
+    moved = cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CLOSED, user=user, now=now)
     cycle.refresh_from_db()
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.ALLOCATED)
     progress(5)
@@ -245,7 +257,13 @@ def cycle_check_confirmable(*, cycle: OrderCycle, now: datetime) -> None:
 
 
 @transaction.atomic
-def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict:
+def cycle_confirm(
+    *,
+    cycle_id: int,
+    user: User | None,
+    now: datetime,
+    progress: Callable[[float], None] | None = None,
+) -> dict:
     """Every producer answered, or the deadline passed: silence counts as zero."""
     progress = progress or (lambda percent: None)
     cycle = locks.cycle_lock(cycle_id)
@@ -268,7 +286,7 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
         )
     progress(80)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.CONFIRMED)
-    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, actor=actor, now=now)
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, user=user, now=now)
     transaction.on_commit(
         lambda: notifications.groceries_confirmed.delay(cycle_id=cycle_id), robust=True
     )
@@ -281,7 +299,7 @@ def cycle_confirm(*, cycle_id: int, actor, now: datetime, progress=None) -> dict
 
 
 @transaction.atomic
-def cycle_dispatch(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
+def cycle_dispatch(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle:
     """Rounds planned and sheets printed: the vans leave (DESIGN.md §2, step 5)."""
     cycle = locks.cycle_lock(cycle_id)
     if cycle.status == CycleStatus.CONFIRMED:
@@ -293,19 +311,19 @@ def cycle_dispatch(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
             )
     elif cycle.status != CycleStatus.DISPATCHED:
         raise StateConflict(_("Only a confirmed cycle is dispatched."), code="cycle_not_confirmed")
-    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DISPATCHED, actor=actor, now=now)
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DISPATCHED, user=user, now=now)
     return OrderCycle.objects.get(pk=cycle_id)
 
 
 @transaction.atomic
-def cycle_deliver(*, cycle_id: int, actor, now: datetime) -> OrderCycle:
+def cycle_deliver(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle:
     """The goods reached the groceries; receptions may still be recorded until settlement."""
     cycle = locks.cycle_lock(cycle_id)
     if not status_reached(cycle.status, CycleStatus.DISPATCHED) or status_reached(
         cycle.status, CycleStatus.SETTLED
     ):
         raise StateConflict(_("Only a dispatched cycle is delivered."), code="cycle_not_dispatched")
-    if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DELIVERED, actor=actor, now=now):
+    if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DELIVERED, user=user, now=now):
         cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.DELIVERED)
     return OrderCycle.objects.get(pk=cycle_id)
 
@@ -321,19 +339,19 @@ def cycles_advance_due(*, now: datetime) -> dict:
     ).values_list("id", flat=True)
     for cycle_id in list(due_to_open):
         with transaction.atomic():
-            if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, actor=None, now=now):
+            if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=None, now=now):
                 opened.append(cycle_id)
     due_to_close = OrderCycle.objects.filter(
         status=CycleStatus.OPEN, closes_at__lte=now
     ).values_list("id", flat=True)
     for cycle_id in list(due_to_close):
-        if cycle_close(cycle_id=cycle_id, actor=None, now=now)["moved"]:
+        if cycle_close(cycle_id=cycle_id, user=None, now=now)["moved"]:
             closed.append(cycle_id)
     confirmed = []
     past_deadline = OrderCycle.objects.filter(
         status=CycleStatus.CLOSED, confirm_by__lt=now
     ).values_list("id", flat=True)
     for cycle_id in list(past_deadline):
-        if cycle_confirm(cycle_id=cycle_id, actor=None, now=now)["moved"]:
+        if cycle_confirm(cycle_id=cycle_id, user=None, now=now)["moved"]:
             confirmed.append(cycle_id)
     return {"opened": opened, "closed": closed, "confirmed": confirmed}

@@ -9,11 +9,9 @@ from . import services
 
 @shared_task(name="supply.cycle_close", acks_late=True)
 @tracked
-def cycle_close_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
-    actor = User.objects.filter(id=actor_id).first() if actor_id else None
-    return services.cycle_close(
-        cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
-    )
+def cycle_close_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
+    user = User.objects.filter(id=user_id).first() if user_id else None
+    return services.cycle_close(cycle_id=cycle_id, user=user, now=timezone.now(), progress=progress)
 
 
 @shared_task(name="supply.cycles_advance_due")
@@ -23,10 +21,10 @@ def cycles_advance_due_task() -> dict:
 
 @shared_task(name="supply.cycle_confirm", acks_late=True)
 @tracked
-def cycle_confirm_task(*, cycle_id: int, actor_id: int | None, progress) -> dict:
-    actor = User.objects.filter(id=actor_id).first() if actor_id else None
+def cycle_confirm_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
+    user = User.objects.filter(id=user_id).first() if user_id else None
     return services.cycle_confirm(
-        cycle_id=cycle_id, actor=actor, now=timezone.now(), progress=progress
+        cycle_id=cycle_id, user=user, now=timezone.now(), progress=progress
     )
 
 
@@ -34,7 +32,7 @@ def cycle_close_start(*, cycle, user) -> TaskRun:
     """Check that the cycle may close, then queue the close (API and screens alike)."""
     services.cycle_check_closable(cycle=cycle)
     return task_enqueue(
-        task=cycle_close_task, name="cycle_close", user=user, cycle_id=cycle.id, actor_id=user.id
+        task=cycle_close_task, name="cycle_close", user=user, cycle_id=cycle.id, user_id=user.id
     )
 
 
@@ -45,5 +43,5 @@ def cycle_confirm_start(*, cycle, user) -> TaskRun:
         name="cycle_confirm",
         user=user,
         cycle_id=cycle.id,
-        actor_id=user.id,
+        user_id=user.id,
     )

@@ -58,7 +58,7 @@ def _start(request, cycle, step: str) -> TaskRun | None:
     """Take one step; long ones are queued and answer their task."""
     user, now = request.user, timezone.now()
     if step == "open":
-        services.cycle_open(cycle_id=cycle.id, actor=user, now=now)
+        services.cycle_open(cycle_id=cycle.id, user=user, now=now)
     elif step == "close":
         return tasks.cycle_close_start(cycle=cycle, user=user)
     elif step == "confirm":
@@ -77,9 +77,9 @@ def _start(request, cycle, step: str) -> TaskRun | None:
             time_limit_s=form.cleaned_data["time_limit_s"],
         )
     elif step == "dispatch":
-        services.cycle_dispatch(cycle_id=cycle.id, actor=user, now=now)
+        services.cycle_dispatch(cycle_id=cycle.id, user=user, now=now)
     elif step == "deliver":
-        services.cycle_deliver(cycle_id=cycle.id, actor=user, now=now)
+        services.cycle_deliver(cycle_id=cycle.id, user=user, now=now)
     elif step == "settle":
         return accounting_tasks.cycle_settle_start(cycle=cycle, user=user)
     else:
@@ -122,7 +122,7 @@ def cycle_panel(request, cycle_id: int):
     summary = None
     if cycle.status in SETTLEABLE:
         summary = settlement.settlement_summary(cycle=cycle)
-    events = cycle.events.select_related("actor").order_by("occurred_at", "id")
+    events = cycle.events.select_related("user").order_by("occurred_at", "id")
     return render(
         request,
         "supply/cycle_panel.html",

@@ -67,7 +67,7 @@ def test_answers_with_empty_values_and_times_of_day_match_the_schema(world, coor
     from supply.services import cycle_transition
 
     cycle_transition(
-        cycle_id=world.draft_cycle.id, to_status="open", actor=None, now=world.draft_cycle.opens_at
+        cycle_id=world.draft_cycle.id, to_status="open", user=None, now=world.draft_cycle.opens_at
     )
     schema = yaml.safe_load(APIClient().get("/api/v1/schema/").content)
     producer = coordinator_client.get(f"/api/v1/producers/{world.producer.id}/")

@@ -23,6 +23,8 @@ from orders.models import (
 
 class GrocerySerializer(serializers.ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
+    # The organisation's name and commune (orders.services.grocery_create writes them there).
+    name = serializers.CharField(max_length=200)
     commune = serializers.ChoiceField(choices=Commune.choices)
     latitude = CoordinateField(90, required=False)
     longitude = CoordinateField(180, required=False)
@@ -46,6 +48,7 @@ class GrocerySerializer(serializers.ModelSerializer):
 
 class SocialServiceSerializer(serializers.ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
     commune = serializers.ChoiceField(choices=Commune.choices)
 
     class Meta:

@@ -1,3 +1,4 @@
+import django_filters
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
 from core.api.views import file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
-from core.choices import Role
+from core.choices import Commune, Role
 from orders import selectors, services
 from orders.api.serializers import (
     GrocerySerializer,
@@ -57,6 +58,26 @@ from orders.models import (
 from orders.services import RequestedLine
 
 
+class GroceryFilter(django_filters.FilterSet):
+    commune = django_filters.ChoiceFilter(
+        field_name="organisation__commune", choices=Commune.choices
+    )
+
+    class Meta:
+        model = Grocery
+        fields = ["commune", "zone"]
+
+
+class SocialServiceFilter(django_filters.FilterSet):
+    commune = django_filters.ChoiceFilter(
+        field_name="organisation__commune", choices=Commune.choices
+    )
+
+    class Meta:
+        model = SocialService
+        fields = ["commune"]
+
+
 class GroceryViewSet(ReadCreateUpdateViewSet):
     serializer_class = GrocerySerializer
     queryset = Grocery.objects.none()
@@ -67,7 +88,7 @@ class GroceryViewSet(ReadCreateUpdateViewSet):
         "partial_update": (Role.COORDINATOR,),
         "receptions": (Role.GROCERY_VOLUNTEER,),
     }
-    filterset_fields = ["commune", "zone"]
+    filterset_class = GroceryFilter
 
     def scoped_queryset(self):
         return selectors.grocery_list(actor=self.actor)
@@ -108,7 +129,7 @@ class SocialServiceViewSet(ReadCreateViewSet):
         "retrieve": (Role.COORDINATOR, Role.CCAS_STAFF),
         "create": (Role.COORDINATOR,),
     }
-    filterset_fields = ["commune"]
+    filterset_class = SocialServiceFilter
 
     def scoped_queryset(self):
         return selectors.social_service_list(actor=self.actor)

@@ -13,6 +13,9 @@ from producers.models import Offer, Producer, Product
 
 class ProducerSerializer(serializers.ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
+    # The organisation's name and commune (producers.services.producer_create writes them).
+    name = serializers.CharField(max_length=200)
+    commune = serializers.CharField(max_length=100)
     siret = serializers.RegexField(
         r"^[0-9]{14}$",
         required=False,

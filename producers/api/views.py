@@ -1,9 +1,19 @@
+import django_filters
+
 from core.api.viewsets import ReadCreateUpdateViewSet
 from core.choices import Role
 from producers import selectors, services
 from producers.api.serializers import OfferSerializer, ProducerSerializer, ProductSerializer
 from producers.models import Offer, Producer, Product
 from supply.models import OrderCycle
+
+
+class ProducerFilter(django_filters.FilterSet):
+    commune = django_filters.CharFilter(field_name="organisation__commune")
+
+    class Meta:
+        model = Producer
+        fields = ["commune", "is_organic"]
 
 
 class ProducerViewSet(ReadCreateUpdateViewSet):
@@ -15,8 +25,8 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         "partial_update": (Role.COORDINATOR, Role.PRODUCER),
         "create": (Role.COORDINATOR,),
     }
-    filterset_fields = ["commune", "is_organic"]
-    search_fields = ["name"]
+    filterset_class = ProducerFilter
+    search_fields = ["organisation__name"]
 
     def scoped_queryset(self):
         return selectors.producer_list(actor=self.actor)

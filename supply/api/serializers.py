@@ -31,7 +31,7 @@ class OrderCycleSerializer(serializers.ModelSerializer):
 class CycleEventSerializer(serializers.ModelSerializer):
     # null when the scheduler moved the cycle (opens_at / closes_at reached).
     actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        source="user", slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -63,7 +63,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
         cycle = self.get_object()
-        cycle = services.cycle_open(cycle_id=cycle.id, actor=request.user, now=timezone.now())
+        cycle = services.cycle_open(cycle_id=cycle.id, user=request.user, now=timezone.now())
         return Response(OrderCycleSerializer(cycle).data)
 
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
@@ -75,7 +75,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         cycle = self.get_object()
-        events = cycle.events.select_related("actor")
+        events = cycle.events.select_related("user")
         return Response(CycleEventSerializer(events, many=True).data)
 
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
@@ -88,14 +88,14 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @action(detail=True, methods=["post"], url_path="dispatch")
     def dispatch_cycle(self, request, pk=None):
         cycle = self.get_object()
-        cycle = services.cycle_dispatch(cycle_id=cycle.id, actor=request.user, now=timezone.now())
+        cycle = services.cycle_dispatch(cycle_id=cycle.id, user=request.user, now=timezone.now())
         return Response(OrderCycleSerializer(cycle).data)
 
     @extend_schema(request=None, responses={200: OrderCycleSerializer})
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         cycle = self.get_object()
-        cycle = services.cycle_deliver(cycle_id=cycle.id, actor=request.user, now=timezone.now())
+        cycle = services.cycle_deliver(cycle_id=cycle.id, user=request.user, now=timezone.now())
         return Response(OrderCycleSerializer(cycle).data)
 
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})

@@ -81,7 +81,7 @@ def test_a_reversal_mirrors_an_entry_once(settled, world):
     reversal = ledger.entry_reverse(
         entry=entry,
         reason="Coût de tournée saisi deux fois",
-        actor=world.coordinator,
+        user=world.coordinator,
         now=timezone.now(),
     )
 
@@ -90,7 +90,7 @@ def test_a_reversal_mirrors_an_entry_once(settled, world):
     assert mirrored == original
     assert ledger.trial_balance()["balanced"]
     with pytest.raises(StateConflict):
-        ledger.entry_reverse(entry=entry, reason="encore", actor=None, now=timezone.now())
+        ledger.entry_reverse(entry=entry, reason="encore", user=None, now=timezone.now())
     call_command("ledger_check")
 
 

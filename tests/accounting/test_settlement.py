@@ -199,7 +199,7 @@ def test_a_settlement_killed_half_way_leaves_nothing_and_the_rerun_settles_once(
 
     monkeypatch.setattr(settlement_module, "_spend_commitments", die)
     with pytest.raises(SystemExit):
-        settlement_module.cycle_settle(cycle_id=cycle.id, actor=None, now=cycle.closes_at)
+        settlement_module.cycle_settle(cycle_id=cycle.id, user=None, now=cycle.closes_at)
 
     cycle.refresh_from_db()
     eggs.refresh_from_db()

@@ -134,7 +134,7 @@ def test_random_cycles_settle_to_balanced_books(
                 user=world.volunteer, cycle_id=cycle.id, lines=lines, now=now, household=household
             )
 
-    cycle_close(cycle_id=cycle.id, actor=None, now=now)
+    cycle_close(cycle_id=cycle.id, user=None, now=now)
     for purchase_list in PurchaseList.objects.filter(cycle=cycle).prefetch_related("lines"):
         confirmed = {}
         for line in purchase_list.lines.all():
@@ -143,12 +143,12 @@ def test_random_cycles_settle_to_balanced_books(
             packs = int(line.allocated_quantity / pack * confirm_ratio[position])
             confirmed[line.offer_id] = pack * packs
         purchase_list_confirm(purchase_list=purchase_list, confirmed=confirmed, now=now)
-    cycle_confirm(cycle_id=cycle.id, actor=None, now=now)
+    cycle_confirm(cycle_id=cycle.id, user=None, now=now)
     for kind, cents in zip(("collection", "delivery"), round_costs, strict=True):
         factories.RoundFactory(
             cycle=cycle, kind=kind, vehicle=world.vehicle, cost_eur=Decimal(cents) / 100
         )
-    cycle_dispatch(cycle_id=cycle.id, actor=None, now=now)
+    cycle_dispatch(cycle_id=cycle.id, user=None, now=now)
     for grocery in groceries:
         served = (
             OrderLine.objects.live()
@@ -166,10 +166,10 @@ def test_random_cycles_settle_to_balanced_books(
             reception_record(
                 grocery=grocery, cycle_id=cycle.id, user=world.volunteer, lines=received, now=now
             )
-    cycle_deliver(cycle_id=cycle.id, actor=None, now=now)
+    cycle_deliver(cycle_id=cycle.id, user=None, now=now)
     preview = settlement_summary(cycle=cycle)
 
-    result = cycle_settle(cycle_id=cycle.id, actor=None, now=now)
+    result = cycle_settle(cycle_id=cycle.id, user=None, now=now)
 
     event(f"lines repriced on reception: {bool(result['repriced_lines'])}")
     event(f"orders: {len(preview['groceries']) + len(preview['funders']) > 0}")

@@ -39,23 +39,23 @@ def _delivered_cycle(world, households: int):
         )
     for grocery in (world.grocery, world.other_grocery):
         order_submit(user=world.volunteer, cycle_id=cycle.id, lines=line, now=now, grocery=grocery)
-    cycle_close(cycle_id=cycle.id, actor=None, now=now)
+    cycle_close(cycle_id=cycle.id, user=None, now=now)
     cycle.purchase_lists.update(status="confirmed")
-    cycle_confirm(cycle_id=cycle.id, actor=None, now=now)
+    cycle_confirm(cycle_id=cycle.id, user=None, now=now)
     factories.RoundFactory(cycle=cycle, vehicle=world.vehicle)
-    cycle_dispatch(cycle_id=cycle.id, actor=None, now=now)
-    cycle_deliver(cycle_id=cycle.id, actor=None, now=now)
+    cycle_dispatch(cycle_id=cycle.id, user=None, now=now)
+    cycle_deliver(cycle_id=cycle.id, user=None, now=now)
     return cycle
 
 
 def test_settling_queries_do_not_grow_with_orders(world):
     warm_up, few, many = (_delivered_cycle(world, count) for count in (2, 2, 12))
-    cycle_settle(cycle_id=warm_up.id, actor=None, now=timezone.now())  # opens the accounts
+    cycle_settle(cycle_id=warm_up.id, user=None, now=timezone.now())  # opens the accounts
 
     counts = []
     for cycle in (few, many):
         with CaptureQueriesContext(connection) as queries:
-            cycle_settle(cycle_id=cycle.id, actor=None, now=timezone.now())
+            cycle_settle(cycle_id=cycle.id, user=None, now=timezone.now())
         counts.append(len(queries))
 
     assert counts[0] == counts[1], counts

@@ -39,10 +39,12 @@ def test_a_whole_cycle_through_the_screens(login):
     # Given the demo: next week's cycle in draft, every product on offer
     cycle = OrderCycle.objects.get(status=CycleStatus.DRAFT)
     carrots = Offer.objects.get(
-        cycle=cycle, product__name="Carottes", product__producer__name="Ferme du Marais de Wavrin"
+        cycle=cycle,
+        product__name="Carottes",
+        product__producer__organisation__name="Ferme du Marais de Wavrin",
     )
     household = Household.objects.filter(
-        pickup_grocery__name="Fives Solidaire", adults=1, children=0
+        pickup_grocery__organisation__name="Fives Solidaire", adults=1, children=0
     ).get()  # T1, alone: a cap of 20 €
     period = (
         f"?from={cycle.delivery_date - timedelta(days=1):%Y-%m-%d}"
@@ -136,7 +138,9 @@ def test_a_whole_cycle_through_the_screens(login):
     # The volunteer records the reception: the 4 kg left for the grocery arrived
     page = volunteer.open("/")
     _card(page, cycle.name).get_by_role("link", name="Enregistrer la réception").click()
-    grouped_line = Order.objects.get(grocery__name="Fives Solidaire", cycle=cycle).lines.get()
+    grouped_line = Order.objects.get(
+        grocery__organisation__name="Fives Solidaire", cycle=cycle
+    ).lines.get()
     expect(page.locator(f"#r-{grouped_line.id}")).to_have_value("4")
     _shot(page, "reception")
     page.get_by_role("button", name="Enregistrer la réception").click()

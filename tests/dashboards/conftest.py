@@ -29,8 +29,8 @@ def facts(world):
     """Snapshot rows built by hand (their refresh from orders is tested apart)."""
     lille = world.grocery
     hellemmes = world.other_grocery
-    hellemmes.commune = "Hellemmes"
-    hellemmes.save()
+    hellemmes.organisation.commune = "Hellemmes"
+    hellemmes.organisation.save()
     qpv = Zone.objects.create(
         code="test-epine", name="L'Épine", kind="qpv", commune="Hellemmes", geometry={}
     )

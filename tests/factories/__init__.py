@@ -98,11 +98,16 @@ class ProducerFactory(DjangoModelFactory):
     class Meta:
         model = Producer
 
+    class Params:  # the organisation's, where they are kept
+        name = factory.Sequence(lambda n: f"Ferme {n}")
+        commune = "Wavrin"
+
     organisation = factory.SubFactory(
-        OrganisationFactory, kind=OrganisationKind.PRODUCER, commune="Wavrin"
+        OrganisationFactory,
+        kind=OrganisationKind.PRODUCER,
+        name=factory.SelfAttribute("..name"),
+        commune=factory.SelfAttribute("..commune"),
     )
-    name = factory.Sequence(lambda n: f"Ferme {n}")
-    commune = "Wavrin"
     latitude = Decimal("50.573500")
     longitude = Decimal("2.935600")
     distance_to_hub_km = Decimal("8.67")
@@ -126,11 +131,16 @@ class GroceryFactory(DjangoModelFactory):
     class Meta:
         model = Grocery
 
+    class Params:
+        name = factory.Sequence(lambda n: f"Épicerie {n}")
+        commune = "Lille"
+
     organisation = factory.SubFactory(
-        OrganisationFactory, kind=OrganisationKind.GROCERY, commune="Lille"
+        OrganisationFactory,
+        kind=OrganisationKind.GROCERY,
+        name=factory.SelfAttribute("..name"),
+        commune=factory.SelfAttribute("..commune"),
     )
-    name = factory.Sequence(lambda n: f"Épicerie {n}")
-    commune = "Lille"
     address = "1 rue de Lille, 59000 Lille"
     latitude = Decimal("50.632000")
     longitude = Decimal("3.087000")
@@ -142,11 +152,16 @@ class SocialServiceFactory(DjangoModelFactory):
     class Meta:
         model = SocialService
 
+    class Params:
+        name = factory.Sequence(lambda n: f"CCAS {n}")
+        commune = "Hellemmes"
+
     organisation = factory.SubFactory(
-        OrganisationFactory, kind=OrganisationKind.CCAS, commune="Hellemmes"
+        OrganisationFactory,
+        kind=OrganisationKind.CCAS,
+        name=factory.SelfAttribute("..name"),
+        commune=factory.SelfAttribute("..commune"),
     )
-    name = factory.Sequence(lambda n: f"CCAS {n}")
-    commune = "Hellemmes"
 
 
 class FunderFactory(DjangoModelFactory):

@@ -70,7 +70,7 @@ def test_close_twice_gives_the_same_lists_and_no_duplicates(
     )
     lines_before = list(OrderLine.objects.order_by("id").values())
 
-    again = cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())
+    again = cycle_close(cycle_id=market.cycle.id, user=None, now=timezone.now())
 
     assert again["moved"] is False
     assert (
@@ -94,12 +94,12 @@ def test_a_crash_mid_close_leaves_nothing_and_a_rerun_closes(market, ordered, mo
 
     monkeypatch.setattr(consolidation, "purchase_lists_build", crash)
     with pytest.raises(RuntimeError):
-        cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())
+        cycle_close(cycle_id=market.cycle.id, user=None, now=timezone.now())
 
     assert OrderCycle.objects.get(pk=market.cycle.pk).status == "open"
     assert not OrderLine.objects.filter(allocated_quantity__isnull=False).exists()
     monkeypatch.undo()
-    assert cycle_close(cycle_id=market.cycle.id, actor=None, now=timezone.now())["moved"]
+    assert cycle_close(cycle_id=market.cycle.id, user=None, now=timezone.now())["moved"]
     assert PurchaseList.objects.filter(cycle=market.cycle).count() == 2
 
 
@@ -235,7 +235,7 @@ def test_confirming_less_never_gives_a_line_more_than_its_allocation(market, wor
                 household=household,
             )
         )
-    cycle_close(cycle_id=market.cycle.id, actor=None, now=now)
+    cycle_close(cycle_id=market.cycle.id, user=None, now=now)
     own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
 
     purchase_list_confirm(purchase_list=own, confirmed={carrots.id: Decimal("10")}, now=now)

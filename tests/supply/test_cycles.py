@@ -124,7 +124,7 @@ def test_scheduler_opens_and_closes_due_cycles_once(world):
     assert first == {"opened": [due_to_open.id], "closed": [due_to_close.id], "confirmed": []}
     assert second == {"opened": [], "closed": [], "confirmed": []}
     assert OrderCycle.objects.get(pk=not_yet.pk).status == "draft"
-    assert CycleEvent.objects.filter(actor__isnull=True).count() == 2
+    assert CycleEvent.objects.filter(user__isnull=True).count() == 2
 
 
 def test_everyone_reads_cycles_but_only_the_coordinator_writes(world):

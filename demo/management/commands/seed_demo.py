@@ -140,7 +140,7 @@ class Command(BaseCommand):
             delivery_date=today + timedelta(days=4),
             hub=hub,
         )
-        cycle_open(cycle_id=open_cycle.id, actor=None, now=now)
+        cycle_open(cycle_id=open_cycle.id, user=None, now=now)
         next_cycle = cycle_create(
             name=f"Livraison du {format_date(today + timedelta(days=11))}",
             opens_at=now + timedelta(days=5),
@@ -164,7 +164,9 @@ class Command(BaseCommand):
             service = social_services[service_name]
             household_enrol(
                 social_service=service,
-                user=User.objects.filter(membership__organisation=service.organisation).first(),
+                user=User.objects.filter(membership__organisation=service.organisation).earliest(
+                    "id"
+                ),
                 now=now,
                 adults=adults,
                 children=children,

@@ -124,7 +124,9 @@ class Command(BaseCommand):
             return existing
         services = list(SocialService.objects.select_related("organisation").order_by("id"))
         staff = {
-            service.id: User.objects.filter(membership__organisation=service.organisation).first()
+            service.id: User.objects.filter(membership__organisation=service.organisation).earliest(
+                "id"
+            )
             for service in services
         }
         funders = {
@@ -132,7 +134,9 @@ class Command(BaseCommand):
             for service in services
         }
         groceries_in = {
-            service.id: list(Grocery.objects.filter(commune=service.commune).order_by("id"))
+            service.id: list(
+                Grocery.objects.filter(organisation__commune=service.commune).order_by("id")
+            )
             for service in services
         }
         tiers = list(TariffTier.objects.order_by("code"))
@@ -235,9 +239,9 @@ class Command(BaseCommand):
                     quantity_available=product.pack_size * int(self.random.randint(6, 30) * season),
                 )
             )
-        cycle_open(cycle_id=cycle.id, actor=self.coordinator, now=opens_at + timedelta(minutes=1))
+        cycle_open(cycle_id=cycle.id, user=self.coordinator, now=opens_at + timedelta(minutes=1))
         self._orders(cycle, households, offers)
-        cycle_close(cycle_id=cycle.id, actor=None, now=cycle.closes_at)
+        cycle_close(cycle_id=cycle.id, user=None, now=cycle.closes_at)
         answered_at = cycle.closes_at + timedelta(hours=12)
         for purchase_list in PurchaseList.objects.filter(cycle=cycle).prefetch_related("lines"):
             confirmed = {}
@@ -247,7 +251,7 @@ class Command(BaseCommand):
                 packs = int(line.allocated_quantity / pack)
                 confirmed[line.offer_id] = pack * max(packs - self.random.randint(1, 3), 0)
             purchase_list_confirm(purchase_list=purchase_list, confirmed=confirmed, now=answered_at)
-        cycle_confirm(cycle_id=cycle.id, actor=None, now=cycle.confirm_by + timedelta(minutes=1))
+        cycle_confirm(cycle_id=cycle.id, user=None, now=cycle.confirm_by + timedelta(minutes=1))
         vans = list(Vehicle.objects.filter(is_active=True).values_list("id", flat=True))
         try:
             cycle_plan_rounds(
@@ -255,11 +259,11 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(f"{name} : tournées impossibles ({error.message})") from error
-        cycle_dispatch(cycle_id=cycle.id, actor=self.coordinator, now=cycle.confirm_by)
+        cycle_dispatch(cycle_id=cycle.id, user=self.coordinator, now=cycle.confirm_by)
         self._receptions(cycle, day)
-        cycle_deliver(cycle_id=cycle.id, actor=self.coordinator, now=_moment(day, 18))
+        cycle_deliver(cycle_id=cycle.id, user=self.coordinator, now=_moment(day, 18))
         cycle_settle(
-            cycle_id=cycle.id, actor=self.coordinator, now=_moment(day + timedelta(days=3), 9)
+            cycle_id=cycle.id, user=self.coordinator, now=_moment(day + timedelta(days=3), 9)
         )
 
     def _receptions(self, cycle, day: date) -> None:

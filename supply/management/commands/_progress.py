@@ -39,7 +39,7 @@ class CycleCommand(BaseCommand):
         with progress_bar(progress, f"{self.description} {cycle_id}") as report:
             try:
                 result = self.service(
-                    cycle_id=cycle_id, actor=None, now=timezone.now(), progress=report
+                    cycle_id=cycle_id, user=None, now=timezone.now(), progress=report
                 )
             except DomainError as error:
                 raise CommandError(error.message) from error
