@@ -4,6 +4,7 @@ from django.utils import timezone
 from core.models import TaskRun, User
 from core.tasks import task_enqueue, tracked
 from dashboards.tasks import snapshots_refresh_task
+from supply.models import OrderCycle
 
 from . import settlement
 
@@ -20,7 +21,7 @@ def cycle_settle_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
     return result
 
 
-def cycle_settle_start(*, cycle, user) -> TaskRun:
+def cycle_settle_start(*, cycle: OrderCycle, user: User) -> TaskRun:
     settlement.cycle_check_settleable(cycle=cycle)
     return task_enqueue(
         task=cycle_settle_task, name="cycle_settle", user=user, cycle_id=cycle.id, user_id=user.id

@@ -261,7 +261,7 @@ def measure() -> None:
         with transaction.atomic():
             run = TaskRun.objects.create(name="cycle_close")
             tasks.cycle_close_task.apply(
-                kwargs={"cycle_id": cycle.id, "actor_id": None, "task_run_id": str(run.id)}
+                kwargs={"cycle_id": cycle.id, "user_id": None, "task_run_id": str(run.id)}
             ).get()
             transaction.set_rollback(True)
 
@@ -269,7 +269,7 @@ def measure() -> None:
     run = TaskRun.objects.create(name="cycle_close")
     started = time.perf_counter()
     result = tasks.cycle_close_task.apply(
-        kwargs={"cycle_id": cycle.id, "actor_id": None, "task_run_id": str(run.id)}
+        kwargs={"cycle_id": cycle.id, "user_id": None, "task_run_id": str(run.id)}
     ).get()
     committed_close = time.perf_counter() - started
 

@@ -47,6 +47,7 @@ def generate() -> None:
     from django.utils import timezone
 
     from core.choices import Role
+    from core.formats import format_date
     from core.models import Membership, Organisation, User
     from logistics.models import Round, Vehicle, Zone
     from orders.models import Household, TariffTier
@@ -135,7 +136,7 @@ def generate() -> None:
                 )
             )
             cycle = OrderCycle.objects.create(
-                name=f"Livraison du {delivery:%d/%m/%Y}",
+                name=f"Livraison du {format_date(delivery)}",
                 opens_at=moment - timedelta(days=4),
                 closes_at=moment,
                 confirm_by=moment + timedelta(days=1),

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from .choices import ROLE_ORGANISATION_KIND, Commune, OrganisationKind, Role
 from .errors import InvalidInput
-from .models import Membership, Organisation, User
+from .models import Membership, Organisation, OrganisationProfile, User
 
 M = TypeVar("M", bound=models.Model)
+P = TypeVar("P", bound=OrganisationProfile)
 
 # The fields of a grocery, producer or CCAS that its organisation holds.
 ORGANISATION_FIELDS = frozenset({"name", "commune"})
@@ -82,3 +83,18 @@ def model_update(
     if update_fields:
         instance.save(update_fields=update_fields)
     return instance
+
+
+def profile_update(
+    profile: P,
+    fields: dict[str, Any],
+    *,
+    check: Callable[[P], Any] | None = None,
+    also: Iterable[str] = (),
+) -> P:
+    """model_update for a grocery, producer or CCAS: its name and commune are written to its
+    organisation, the rest to the profile (with `also` when anything of it changes)."""
+    identity = {name: fields.pop(name) for name in ORGANISATION_FIELDS & fields.keys()}
+    if identity:
+        model_update(profile.organisation, identity)
+    return model_update(profile, fields, check=check, also=also if fields else ())

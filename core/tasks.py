@@ -6,17 +6,15 @@ run by the time the view answers 202.
 """
 
 import functools
-import logging
+from typing import Any
 
 from django.db import transaction
 
 from core.errors import DomainError
-from core.models import TaskRun, TaskState
-
-logger = logging.getLogger(__name__)
+from core.models import TaskRun, TaskState, User
 
 
-def task_enqueue(*, task, name: str, user=None, **kwargs) -> TaskRun:
+def task_enqueue(*, task: Any, name: str, user: User | None = None, **kwargs: Any) -> TaskRun:
     run = TaskRun.objects.create(name=name, created_by=user)
     kwargs = {**kwargs, "task_run_id": str(run.id)}
     transaction.on_commit(lambda: task.apply_async(kwargs=kwargs, task_id=str(run.id)))
@@ -68,4 +66,4 @@ def tracked(function):
     return wrapper
 
 
-__all__ = ["Progress", "logger", "task_enqueue", "tracked"]
+__all__ = ["Progress", "task_enqueue", "tracked"]

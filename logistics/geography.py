@@ -40,12 +40,6 @@ def distance_to_hub_km(latitude, longitude, hub: Hub | None = None) -> Decimal |
     return great_circle_km(latitude, longitude, hub.latitude, hub.longitude)
 
 
-def is_local(distance_km: Decimal | None) -> bool | None:
-    if distance_km is None:
-        return None
-    return distance_km <= settings.LOCAL_RADIUS_KM
-
-
 class ZoneLocator:
     """The zones, loaded and prepared once for many point-in-polygon tests."""
 

@@ -1,8 +1,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from core.models import TaskRun
+from core.models import TaskRun, User
 from core.tasks import task_enqueue, tracked
+from supply.models import OrderCycle
 
 from . import planning
 
@@ -21,7 +22,9 @@ def cycle_plan_rounds_task(
     )
 
 
-def cycle_plan_rounds_start(*, cycle, user, vehicle_ids: list[int], time_limit_s: float) -> TaskRun:
+def cycle_plan_rounds_start(
+    *, cycle: OrderCycle, user: User, vehicle_ids: list[int], time_limit_s: float
+) -> TaskRun:
     planning.cycle_check_plannable(cycle=cycle)
     planning.vehicles_check(vehicle_ids=vehicle_ids)
     return task_enqueue(

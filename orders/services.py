@@ -13,7 +13,7 @@ from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_date, format_euros, format_quantity
 from core.models import Organisation, User
-from core.services import ORGANISATION_FIELDS, model_update
+from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from producers.models import Offer
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
@@ -74,15 +74,12 @@ def grocery_create(
 @transaction.atomic
 def grocery_update(*, grocery: Grocery, **fields: Any) -> Grocery:
     """Change a grocery; its name and commune are its organisation's."""
-    identity = {name: fields.pop(name) for name in ORGANISATION_FIELDS & fields.keys()}
-    if identity:
-        model_update(grocery.organisation, identity)
 
     def check(grocery: Grocery) -> None:
         _check_opening_hours(grocery.opens_at_time, grocery.closes_at_time)
         place_relocate(place=grocery, changed=set(fields))
 
-    return model_update(grocery, fields, check=check, also=PLACE_FIELDS if fields else ())
+    return profile_update(grocery, fields, check=check, also=PLACE_FIELDS)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.models import Organisation
-from core.services import ORGANISATION_FIELDS, model_update
+from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from orders import locks
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
@@ -58,9 +58,6 @@ def producer_create(
 @transaction.atomic
 def producer_update(*, producer: Producer, **fields: Any) -> Producer:
     """Change a producer; its name and commune are its organisation's."""
-    identity = {name: fields.pop(name) for name in ORGANISATION_FIELDS & fields.keys()}
-    if identity:
-        model_update(producer.organisation, identity)
 
     def check(producer: Producer) -> None:
         _check_availability(producer.available_from_time, producer.available_until_time)
@@ -68,8 +65,7 @@ def producer_update(*, producer: Producer, **fields: Any) -> Producer:
         if location is not None:
             producer.distance_to_hub_km = location.distance_to_hub_km
 
-    also = [*PLACE_FIELDS, "distance_to_hub_km"] if fields else []
-    return model_update(producer, fields, check=check, also=also)
+    return profile_update(producer, fields, check=check, also=[*PLACE_FIELDS, "distance_to_hub_km"])
 
 
 def product_create(*, producer: Producer, **fields: Any) -> Product:

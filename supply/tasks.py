@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.models import TaskRun, User
 from core.tasks import task_enqueue, tracked
+from supply.models import OrderCycle
 
 from . import services
 
@@ -28,7 +29,7 @@ def cycle_confirm_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
     )
 
 
-def cycle_close_start(*, cycle, user) -> TaskRun:
+def cycle_close_start(*, cycle: OrderCycle, user: User) -> TaskRun:
     """Check that the cycle may close, then queue the close (API and screens alike)."""
     services.cycle_check_closable(cycle=cycle)
     return task_enqueue(
@@ -36,7 +37,7 @@ def cycle_close_start(*, cycle, user) -> TaskRun:
     )
 
 
-def cycle_confirm_start(*, cycle, user) -> TaskRun:
+def cycle_confirm_start(*, cycle: OrderCycle, user: User) -> TaskRun:
     services.cycle_check_confirmable(cycle=cycle, now=timezone.now())
     return task_enqueue(
         task=cycle_confirm_task,

@@ -12,6 +12,7 @@ from core.models import User
 from logistics.services import zones_load
 from supply.models import PurchaseList
 from tests import factories
+from tests.helpers import client_for, close
 
 
 @pytest.fixture(autouse=True)
@@ -134,13 +135,6 @@ def world(platform) -> World:
     )
 
 
-def client_for(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def coordinator_client(world):
     return client_for(world.coordinator)
@@ -234,12 +228,6 @@ def market(world) -> Market:
     )
     household = factories.enrol(world, funder=funder)
     return Market(cycle=cycle, offers=offers, household=household, funder=funder, envelope=envelope)
-
-
-def close(client, cycle, capture):
-    with capture(execute=True):
-        response = client.post(f"/api/v1/cycles/{cycle.id}/close/")
-    return response, client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from core.models import IdempotencyRecord, Organisation, User
 from logistics.models import Hub, Vehicle
 from orders.models import Grocery, SocialService
 from producers.models import Producer, Product
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def snapshot():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orders.services import RequestedLine, order_submit
 from tests import factories
-from tests.conftest import client_for, close
+from tests.helpers import client_for, close
 
 
 def queries(client, path: str) -> list[str]:

@@ -5,7 +5,7 @@
 
 import pytest
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 ANON, COORD, VOL, PROD, CCAS, OFF = (
     None,

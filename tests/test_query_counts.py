@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 @pytest.mark.parametrize(

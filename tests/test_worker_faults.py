@@ -33,7 +33,7 @@ from core.models import TaskRun, TaskState
 from logistics.models import Round
 from supply.models import CycleEvent, PurchaseList
 from tests.accounting.conftest import delivered  # noqa: F401 (a fixture)
-from tests.conftest import close
+from tests.helpers import close
 from tests.postgres import database_url, row_locked
 
 pytestmark = [

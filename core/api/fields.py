@@ -19,8 +19,3 @@ def MoneyField(**kwargs) -> serializers.DecimalField:  # noqa: N802
     """Euros as a string with two decimals, never negative."""
     kwargs.setdefault("min_value", Decimal("0"))
     return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
-
-
-def QuantityField(**kwargs) -> serializers.DecimalField:  # noqa: N802
-    """A quantity as a string with up to three decimals."""
-    return serializers.DecimalField(max_digits=12, decimal_places=3, **kwargs)

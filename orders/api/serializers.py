@@ -19,6 +19,7 @@ from orders.models import (
     SocialService,
     TariffTier,
 )
+from orders.services import MAX_LINES_PER_ORDER
 
 
 class GrocerySerializer(serializers.ModelSerializer):
@@ -179,7 +180,7 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderLinesInputSerializer(serializers.Serializer):
-    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=300)  # type: ignore[call-arg]
+    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES_PER_ORDER)  # type: ignore[call-arg]
 
 
 class OrderCreateSerializer(OrderLinesInputSerializer):

@@ -15,8 +15,8 @@ from django.utils import timezone
 from orders.models import OrderLine
 from supply.models import PurchaseList
 from tests import factories
-from tests.conftest import client_for, close
 from tests.factories import Role
+from tests.helpers import client_for, close
 
 
 @dataclass

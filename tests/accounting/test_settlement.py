@@ -41,7 +41,7 @@ from accounting.models import Envelope, JournalEntry, JournalLine
 from core.models import AppendOnlyViolation
 from orders.models import Order, OrderLine
 from tests.accounting.conftest import settle
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 D = Decimal
 

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.accounting.conftest import settle
-from tests.conftest import client_for
 from tests.factories import Role, member
+from tests.helpers import client_for
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from dashboards.kpis import Scope, hidden_cells, kpis
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 D = Decimal
 NOVEMBER = Scope(date(2026, 11, 1), date(2026, 11, 30))

@@ -2,7 +2,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def _client(user):

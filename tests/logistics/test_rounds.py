@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from logistics.models import Round, RoundStop
 from tests import factories
-from tests.conftest import client_for, close
+from tests.helpers import client_for, close
 
 
 def plan(client, cycle, vehicles, capture):

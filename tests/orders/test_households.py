@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Household, HouseholdAccessLog, TariffTier
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def enrolment(world, **overrides):

@@ -4,7 +4,7 @@ import pytest
 
 from accounting.models import Envelope
 from orders.models import Household, Order, OrderLine
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def household_order(market, *lines):

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from orders.models import OrderLine, Reception
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_a_grocery_records_what_arrived_beside_what_was_confirmed(

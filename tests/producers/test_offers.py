@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from producers.models import Offer
 from tests import factories
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_producer_offers_its_product_at_its_price(producer_client, world):

@@ -15,7 +15,7 @@ from producers.models import Offer
 from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 from supply.services import cycle_close, purchase_list_confirm
 from tests import factories
-from tests.conftest import client_for, close
+from tests.helpers import client_for, close
 
 
 def line(order_id, offer):

@@ -128,7 +128,7 @@ def test_scheduler_opens_and_closes_due_cycles_once(world):
 
 
 def test_everyone_reads_cycles_but_only_the_coordinator_writes(world):
-    from tests.conftest import client_for
+    from tests.helpers import client_for
 
     for user in (world.volunteer, world.producer_user, world.ccas_staff, world.official):
         client = client_for(user)

@@ -4,7 +4,7 @@ the mails are retried on their own. Found by running the production processes.""
 from django.core.mail.backends.base import BaseEmailBackend
 
 from supply.choices import CycleStatus
-from tests.conftest import close
+from tests.helpers import close
 
 
 class RefusingBackend(BaseEmailBackend):
