@@ -1,8 +1,14 @@
 """Lockout after repeated failed logins, for the token endpoint, the login page and the admin.
 
-Failures are counted per username in the cache (shared by every web process when
-`CACHE_URL` points at Redis). After LOGIN_FAILURES_BEFORE_LOCKOUT failures within
-LOGIN_LOCKOUT_SECONDS, the username is refused for that long, right password or not.
+Failures are counted in the cache (shared by every web process when `CACHE_URL` points at
+Redis), twice: per username and client address, and per username across all addresses.
+LOGIN_FAILURES_BEFORE_LOCKOUT failures from one address lock that address out of the account
+for LOGIN_LOCKOUT_SECONDS, right password or not; the account's owner logs in from elsewhere.
+LOGIN_FAILURES_PER_ACCOUNT failures from all addresses together lock the account for everyone
+(someone guessing from many addresses). A success clears the counters of its address.
+
+The client address is the one the throttles use (DRF's, with NUM_PROXIES from
+TRUSTED_PROXIES): a forged X-Forwarded-For changes nothing unless a trusted proxy wrote it.
 """
 
 import hashlib
@@ -11,19 +17,36 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework.throttling import BaseThrottle
 
 
-def _key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return f"login-failures:{digest}"
+def client_address(request: HttpRequest | None) -> str:
+    """The caller's address as the throttles see it (REMOTE_ADDR behind no trusted proxy)."""
+    if request is None:
+        return ""
+    # get_ident reads request.META only, which a plain Django request has as well.
+    return BaseThrottle().get_ident(request) or ""  # type: ignore[arg-type]
 
 
-def is_locked(username: str) -> bool:
-    return cache.get(_key(username), 0) >= settings.LOGIN_FAILURES_BEFORE_LOCKOUT
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
-def failure_record(username: str) -> None:
-    key = _key(username)
+def _keys(username: str, address: str) -> tuple[str, str]:
+    name = username.strip().lower()
+    return f"login-failures:{_digest(name)}", f"login-failures:{_digest(name, address)}"
+
+
+def is_locked(username: str, address: str) -> bool:
+    account, pair = _keys(username, address)
+    return (
+        cache.get(pair, 0) >= settings.LOGIN_FAILURES_BEFORE_LOCKOUT
+        or cache.get(account, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+    )
+
+
+def _count(key: str) -> None:
     if cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS):
         return
     try:
@@ -32,8 +55,20 @@ def failure_record(username: str) -> None:
         cache.add(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-def failures_clear(username: str) -> None:
-    cache.delete(_key(username))
+def failure_record(username: str, address: str) -> None:
+    for key in _keys(username, address):
+        _count(key)
+
+
+def failures_clear(username: str, address: str) -> None:
+    """A success from this address: its failures are forgotten."""
+    cache.delete(_keys(username, address)[1])
+
+
+def account_unlock(username: str) -> None:
+    """The account's own counter goes (a password reset proves who is asking); the counters
+    of the addresses that guessed expire by themselves."""
+    cache.delete(_keys(username, "")[0])
 
 
 class LockoutModelBackend(ModelBackend):
@@ -43,14 +78,15 @@ class LockoutModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(self._username_field(), "")
-        if username and is_locked(username):
+        address = client_address(request)
+        if username and is_locked(username, address):
             raise PermissionDenied  # authenticate() stops here and returns None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if username:
             if user is None:
-                failure_record(username)
+                failure_record(username, address)
             else:
-                failures_clear(username)
+                failures_clear(username, address)
         return user
 
     def get_user(self, user_id):

@@ -53,7 +53,10 @@ def user_create(
             _("This username is already taken."),
             fields={"username": [_("This username is already taken.")]},
         )
-    user = User(username=username, email=email)
+    # The coordinator runs the platform from its screens and from the admin (DESIGN.md §8),
+    # which never shows a household's contact fields (orders.admin.HouseholdAdmin).
+    coordinator = role == Role.COORDINATOR
+    user = User(username=username, email=email, is_staff=coordinator, is_superuser=coordinator)
     try:
         validate_password(password, user)
     except ValidationError as error:

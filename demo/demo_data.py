@@ -514,6 +514,8 @@ HOUSEHOLDS = [
     ("CCAS d'Hellemmes", "Dombrowski Solidaire", 1, 0, "T3"),
 ]
 DEMO_PASSWORD = "Solidaire-Demo-2026"
+# The demo's accounts have addresses on this reserved domain (demo.checks finds them by it).
+DEMO_EMAIL_DOMAIN = "demo.appro-solidaire.invalid"
 CITY = {"name": "Ville de Lille", "commune": "Lille"}
 
 

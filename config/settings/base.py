@@ -154,6 +154,9 @@ REST_FRAMEWORK = {
     # Only the token endpoint is throttled (per client address): it is the one that guesses
     # passwords; the lockout (core/lockout.py) covers a username tried from many addresses.
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "30/min")},
+    # The client address is REMOTE_ADDR, or the one written into X-Forwarded-For by the last
+    # of TRUSTED_PROXIES reverse proxies: a header sent by the client itself is never trusted.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -265,8 +268,10 @@ LOGIN_URL = "login"
 # `manage.py households_anonymise` (run it daily from cron or beat).
 HOUSEHOLD_RETENTION_YEARS = int(os.environ.get("HOUSEHOLD_RETENTION_YEARS", "2"))
 AUTHENTICATION_BACKENDS = ["core.lockout.LockoutModelBackend"]
-# Five wrong passwords for one username lock it for 15 minutes (token, login page, admin).
+# Five wrong passwords for one username from one address lock that address out of it for
+# 15 minutes (token, login page, admin); 50 from all addresses lock the username for everyone.
 LOGIN_FAILURES_BEFORE_LOCKOUT = int(os.environ.get("LOGIN_FAILURES_BEFORE_LOCKOUT", "5"))
+LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "50"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 # Counters of the lockout and the throttles: in the process by default, in Redis when several
 # web processes share them (CACHE_URL=redis://host:6379/1).

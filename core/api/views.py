@@ -40,7 +40,8 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if lockout.is_locked(serializer.validated_data["username"]):
+        address = lockout.client_address(request)
+        if lockout.is_locked(serializer.validated_data["username"], address):
             raise TooManyAttempts(
                 _("Too many failed attempts for this account: try again in %(minutes)d minutes.")
                 % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60}

@@ -106,3 +106,60 @@ def test_the_admin_has_no_page_for_the_access_log(world, platform):
     client = Client()
     client.force_login(admin)
     assert client.get("/admin/orders/householdaccesslog/").status_code == 404
+
+
+def test_wrong_passwords_lock_their_address_out_not_the_owner(volunteer, settings):
+    """Anyone could lock anyone out with 5 wrong passwords: now only from their address."""
+    attacker = APIClient(REMOTE_ADDR="203.0.113.7")
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT):
+        assert _token(attacker, volunteer.username, "faux").status_code == 400
+
+    assert _token(attacker, volunteer.username, PASSWORD).status_code == 429
+    owner = APIClient(REMOTE_ADDR="198.51.100.20")
+    assert _token(owner, volunteer.username, PASSWORD).status_code == 200
+    page = Client(REMOTE_ADDR="198.51.100.20")
+    page.post("/connexion/", {"username": volunteer.username, "password": PASSWORD})
+    assert "_auth_user_id" in page.session
+
+
+def test_many_addresses_together_lock_the_account_for_everyone(volunteer, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 12
+    for attempt in range(12):
+        guesser = APIClient(REMOTE_ADDR=f"203.0.113.{attempt + 1}")
+        assert _token(guesser, volunteer.username, "faux").status_code == 400
+
+    owner = APIClient(REMOTE_ADDR="198.51.100.20")
+    assert _token(owner, volunteer.username, PASSWORD).status_code == 429
+
+
+def test_a_forged_forwarded_for_neither_dodges_the_throttle_nor_the_lockout(
+    volunteer, settings, monkeypatch
+):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
+    answers = [
+        _token(
+            APIClient(HTTP_X_FORWARDED_FOR=f"10.0.0.{index}"), f"inconnu{index}", "faux"
+        ).status_code
+        for index in range(4)
+    ]
+    assert answers == [400, 400, 400, 429]
+
+    for index in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT):
+        client = APIClient(HTTP_X_FORWARDED_FOR=f"10.1.0.{index}", REMOTE_ADDR="192.0.2.1")
+        client.post("/connexion/", {"username": volunteer.username, "password": "faux"})
+    page = Client(HTTP_X_FORWARDED_FOR="10.9.9.9", REMOTE_ADDR="192.0.2.1")
+    page.post("/connexion/", {"username": volunteer.username, "password": PASSWORD})
+    assert "_auth_user_id" not in page.session
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_it_wrote(volunteer, settings):
+    # DRF reloads its settings when the test changes them (setting_changed).
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = "10.0.0.1"  # REMOTE_ADDR: it appended the address it saw after the forged one
+    attacker = APIClient(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR=proxy)
+    owner = APIClient(HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.20", REMOTE_ADDR=proxy)
+    for _attempt in range(settings.LOGIN_FAILURES_BEFORE_LOCKOUT):
+        _token(attacker, volunteer.username, "faux")
+
+    assert _token(attacker, volunteer.username, PASSWORD).status_code == 429
+    assert _token(owner, volunteer.username, PASSWORD).status_code == 200

@@ -1,10 +1,14 @@
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from accounting.models import Envelope, Funder
 from core.models import User
+from demo import demo_data
+from demo.checks import demo_accounts_check, demo_accounts_refuse
 from logistics.models import Hub, Vehicle, Zone
 from orders.models import Grocery, Household, SocialService
 from producers.models import Offer, Producer, Product
@@ -80,3 +84,32 @@ def test_seed_history_settles_past_cycles_through_the_services(db):
     assert "2 cycles réglés ajoutés" in out.getvalue()
     assert "0 cycles réglés ajoutés (2 déjà présents)" in out.getvalue()
     call_command("ledger_check", stdout=out)
+
+
+def test_the_demo_coordinator_opens_the_admin(db):
+    call_command("seed_demo", stdout=StringIO())
+    browser = Client()
+    assert browser.login(username="coordination", password=demo_data.DEMO_PASSWORD)
+
+    assert browser.get("/admin/").status_code == 200
+    volunteer = Client()
+    volunteer.login(username="benevole.fives", password=demo_data.DEMO_PASSWORD)
+    assert volunteer.get("/admin/").status_code == 302  # to the admin's login
+
+
+def test_production_refuses_a_database_with_the_demo_accounts(db, settings):
+    settings.DEMO_DATA_ALLOWED = False
+    demo_accounts_refuse()  # nothing of the demo yet
+    assert demo_accounts_check(databases=["default"]) == []
+    settings.DEMO_DATA_ALLOWED = True
+    call_command("seed_demo", stdout=StringIO())
+    settings.DEMO_DATA_ALLOWED = False
+
+    with pytest.raises(ImproperlyConfigured, match="comptes de démonstration"):
+        demo_accounts_refuse()
+    errors = demo_accounts_check(databases=["default"])
+    assert [error.id for error in errors] == ["demo.E001"]
+    assert errors[0].msg.startswith(
+        "25 comptes de démonstration sont dans cette base (benevole.epine,"
+    )
+    assert demo_accounts_check(databases=None) == []  # without the database, nothing to say

@@ -111,7 +111,7 @@ class Command(BaseCommand):
             user_create(
                 username=username,
                 password=demo_data.DEMO_PASSWORD,
-                email=f"{username}@demo.appro-solidaire.invalid",
+                email=f"{username}@{demo_data.DEMO_EMAIL_DOMAIN}",
                 role=role,
                 organisation=organisations[organisation_name],
             )
