@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -13,6 +13,7 @@ from accounting.api.views import (
     TrialBalanceView,
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
+from core.converters import IdConverter
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
 from dashboards.views import dashboard_page, dashboard_pdf
 from home.views import home
@@ -40,6 +41,8 @@ from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
 from supply import views as cycle_screens
 from supply.api.views import OrderCycleViewSet, PurchaseListViewSet
 
+register_converter(IdConverter, "id")
+
 router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("social-services", SocialServiceViewSet, basename="social-service")
@@ -65,26 +68,26 @@ api_v1 = [
     path("tasks/<uuid:task_id>/", TaskRunView.as_view(), name="task"),
     path("tariff/suggest/", TariffSuggestView.as_view(), name="tariff-suggest"),
     path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
-    path("cycles/<int:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
-    path("cycles/<int:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
-    path("rounds/<int:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
+    path("cycles/<id:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
+    path("cycles/<id:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
+    path("rounds/<id:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
     path("ledger/trial-balance/", TrialBalanceView.as_view(), name="trial-balance"),
     path("dashboards/kpis/", KpisView.as_view(), name="dashboard-kpis"),
     path("dashboards/timeseries/", TimeseriesView.as_view(), name="dashboard-timeseries"),
     path("dashboards/export/", ExportView.as_view(), name="dashboard-export"),
     path("dashboards/definitions/", DefinitionsView.as_view(), name="dashboard-definitions"),
     path(
-        "funders/<int:funder_id>/statement/",
+        "funders/<id:funder_id>/statement/",
         FunderStatementView.as_view(),
         name="funder-statement",
     ),
     path(
-        "producers/<int:producer_id>/statement/",
+        "producers/<id:producer_id>/statement/",
         ProducerStatementView.as_view(),
         name="producer-statement",
     ),
     path(
-        "groceries/<int:grocery_id>/statement/",
+        "groceries/<id:grocery_id>/statement/",
         GroceryStatementView.as_view(),
         name="grocery-statement",
     ),
@@ -105,30 +108,30 @@ urlpatterns = [
     path("", home, name="home"),
     # Grocery volunteers
     path(
-        "epicerie/cycles/<int:cycle_id>/commande/",
+        "epicerie/cycles/<id:cycle_id>/commande/",
         order_screens.grouped_order,
         name="grocery-order",
     ),
     path(
-        "epicerie/cycles/<int:cycle_id>/foyers/",
+        "epicerie/cycles/<id:cycle_id>/foyers/",
         order_screens.household_orders,
         name="grocery-households",
     ),
     path(
-        "epicerie/cycles/<int:cycle_id>/reception/",
+        "epicerie/cycles/<id:cycle_id>/reception/",
         order_screens.reception,
         name="grocery-reception",
     ),
     # Producers
     path("producteur/catalogue/", producer_screens.catalogue, name="producer-catalogue"),
     path(
-        "producteur/cycles/<int:cycle_id>/offres/",
+        "producteur/cycles/<id:cycle_id>/offres/",
         producer_screens.cycle_offers,
         name="producer-offers",
     ),
     path("producteur/bons/", producer_screens.purchase_lists, name="producer-purchase-lists"),
     path(
-        "producteur/bons/<int:purchase_list_id>/",
+        "producteur/bons/<id:purchase_list_id>/",
         producer_screens.purchase_list,
         name="producer-purchase-list",
     ),
@@ -136,7 +139,7 @@ urlpatterns = [
     path("ccas/foyers/", order_screens.household_list, name="ccas-households"),
     path("ccas/foyers/nouveau/", order_screens.household_enrol_page, name="ccas-enrol"),
     path(
-        "ccas/foyers/<int:household_id>/",
+        "ccas/foyers/<id:household_id>/",
         order_screens.household_detail,
         name="ccas-household",
     ),
@@ -144,13 +147,17 @@ urlpatterns = [
     path("ccas/financement/", order_screens.funding_page, name="ccas-funding"),
     # Coordinator
     path("coordination/cycles/", cycle_screens.cycle_list, name="cycles-page"),
-    path("coordination/cycles/<int:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
+    path("coordination/cycles/<id:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
     # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),
-    path("carte/cycles/<int:cycle_id>/", cycle_map, name="cycle-map"),
+    path("carte/cycles/<id:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
 ]
 
 # 503 when the database is unreachable, 500 otherwise; JSON under /api/ (core.views).
 handler500 = "core.views.server_error"
+# JSON under /api/ (the contract's body), a French page in the site's frame elsewhere.
+handler404 = "core.views.not_found"
+handler403 = "core.views.forbidden"
+handler400 = "core.views.bad_request"

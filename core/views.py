@@ -83,8 +83,12 @@ def decimals_from(
         if not key.isdigit() or int(key) not in allowed:
             errors[name] = [_("This line is not offered here.")]
             continue
+        typed = raw.replace("\u202f", "").replace(" ", "")
+        if not typed.isascii():  # Decimal reads "２" as 2: refused rather than misread
+            errors[name] = [invalid % {"value": raw[:20]}]
+            continue
         try:
-            numbers[int(key)] = field.clean(raw.replace("\u202f", "").replace(" ", ""))
+            numbers[int(key)] = field.clean(typed)
         except ValidationError as error:
             if any(item.code == "invalid" for item in error.error_list):
                 errors[name] = [invalid % {"value": raw[:20]}]
@@ -103,6 +107,50 @@ def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decima
         allowed=allowed,
         invalid=_("« %(value)s » is not a quantity."),
         refusal=_("Some quantities are not valid."),
+    )
+
+
+def _refusal(request, *, status: int, code: str, title: str, message: str):
+    """A refusal in the contract's JSON body under /api/, else a page in the site's frame."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": code, "message": message},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
+def not_found(request, exception=None):
+    """Django's handler404: no such page (or none in the caller's scope)."""
+    return _refusal(
+        request,
+        status=404,
+        code="not_found",
+        title=_("Page not found"),
+        message=_("This page does not exist, or is not yours to see."),
+    )
+
+
+def forbidden(request, exception=None):
+    """Django's handler403: the caller's role may not open this page."""
+    return _refusal(
+        request,
+        status=403,
+        code="permission_denied",
+        title=_("Access refused"),
+        message=_("Your role does not allow this page."),
+    )
+
+
+def bad_request(request, exception=None):
+    """Django's handler400 (a request Django itself refuses, e.g. a forged host)."""
+    return _refusal(
+        request,
+        status=400,
+        code="bad_request",
+        title=_("Request refused"),
+        message=_("The request could not be understood."),
     )
 
 

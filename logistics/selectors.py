@@ -51,9 +51,10 @@ def _json(value):
     return value
 
 
-def rounds_geojson(rounds: Iterable[Round]) -> dict:
+def rounds_geojson(rounds: Iterable[Round], *, totals: bool) -> dict:
     """Each round (its vehicle and stops loaded, as round_list gives them) as a LineString
-    through its stops, each stop as a Point: the map of the screen and of the API."""
+    through its stops, each stop as a Point: the map of the screen and of the API. The
+    round's totals (distance, load, cost) only with `totals` (the coordinator)."""
     features: list[dict] = []
     for round_ in rounds:
         stops = list(round_.stops.all())
@@ -62,9 +63,9 @@ def rounds_geojson(rounds: Iterable[Round]) -> dict:
             "id": round_.id,
             "kind": round_.kind,
             "vehicle_name": round_.vehicle.name,
-            "distance_km": round_.distance_km,
-            "load_kg": round_.load_kg,
-            "cost_eur": round_.cost_eur,
+            "distance_km": round_.distance_km if totals else None,
+            "load_kg": round_.load_kg if totals else None,
+            "cost_eur": round_.cost_eur if totals else None,
         }
         features.append(
             {

@@ -19,6 +19,7 @@ def cycle_map(request, cycle_id: int):
     actor = request.actor
     cycle = get_object_or_404(OrderCycle.objects.select_related("hub"), pk=cycle_id)
     rounds = list(round_list(actor=actor, cycle=cycle))
+    totals = actor.role == Role.COORDINATOR
     zones = {
         "type": "FeatureCollection",
         "features": [
@@ -37,6 +38,7 @@ def cycle_map(request, cycle_id: int):
             "cycle": cycle,
             "rounds": rounds,
             "zones_geojson": zones,
-            "rounds_geojson": rounds_geojson(rounds),
+            "rounds_geojson": rounds_geojson(rounds, totals=totals),
+            "totals": totals,
         },
     )

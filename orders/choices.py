@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", _("Active")  # within its validity dates, not suspended
-    EXPIRED = "expired", _("Expired")  # outside its validity dates
+    PENDING = "pending", _("Pending")  # its decision starts later
+    EXPIRED = "expired", _("Expired")  # its decision has ended
     SUSPENDED = "suspended", _("Suspended")  # stopped by its CCAS
 
 

@@ -39,7 +39,9 @@ def add_months(day: date, months: int) -> date:
 def household_status(household: Household, on: date) -> str:
     if household.suspended_at is not None:
         return HouseholdStatus.SUSPENDED
-    if household.valid_from <= on <= household.valid_until:
+    if on < household.valid_from:
+        return HouseholdStatus.PENDING
+    if on <= household.valid_until:
         return HouseholdStatus.ACTIVE
     return HouseholdStatus.EXPIRED
 

@@ -80,11 +80,8 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
         .annotate(
             status=Case(
                 When(suspended_at__isnull=False, then=Value(HouseholdStatus.SUSPENDED)),
-                When(
-                    valid_from__lte=today,
-                    valid_until__gte=today,
-                    then=Value(HouseholdStatus.ACTIVE),
-                ),
+                When(valid_from__gt=today, then=Value(HouseholdStatus.PENDING)),
+                When(valid_until__gte=today, then=Value(HouseholdStatus.ACTIVE)),
                 default=Value(HouseholdStatus.EXPIRED),
                 output_field=CharField(),
             ),

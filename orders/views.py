@@ -22,7 +22,7 @@ from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
 from . import selectors, services
-from .choices import AccessAction, OrderStatus
+from .choices import AccessAction, HouseholdStatus, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
     access_log,
@@ -249,7 +249,7 @@ def household_list(request):
         "pickup_grocery__organisation", "funder"
     )
     status = request.GET.get("statut", "")
-    if status in ("active", "expired", "suspended"):
+    if status in HouseholdStatus.values:
         households = households.filter(status=status)
     search = request.GET.get("q", "").strip()[:20]
     if search:

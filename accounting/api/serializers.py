@@ -2,10 +2,10 @@ from rest_framework import serializers
 
 from accounting.choices import FunderKind
 from accounting.models import Envelope, Funder
-from core.api.fields import MoneyField
+from core.api.fields import AsciiDecimalField, ModelSerializer, MoneyField
 
 
-class FunderSerializer(serializers.ModelSerializer):
+class FunderSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=FunderKind.choices)
 
     class Meta:
@@ -14,7 +14,7 @@ class FunderSerializer(serializers.ModelSerializer):
         extra_kwargs = {"social_service": {"required": False, "allow_null": True}}
 
 
-class EnvelopeSerializer(serializers.ModelSerializer):
+class EnvelopeSerializer(ModelSerializer):
     amount = MoneyField(max_value=10**9)
     committed = MoneyField(read_only=True)
     spent = MoneyField(read_only=True)
@@ -36,7 +36,7 @@ class EnvelopeSerializer(serializers.ModelSerializer):
 
 def Amount() -> serializers.DecimalField:  # noqa: N802
     """A reported amount in euros (may be negative: a balance, a reversal)."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    return AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
 
 
 class SettlementProducerSerializer(serializers.Serializer):

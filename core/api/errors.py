@@ -1,6 +1,6 @@
 """The one exception handler: every error leaves the API in the contract's body.
 
-400 → {"code","message","fields"}; 401/403/404/405/409/429 → {"code","message"}.
+400 → {"code","message","fields"}; 401/403/404/405/409/413/429 → {"code","message"}.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,6 +18,7 @@ from core.errors import DomainError
 
 
 class PayloadTooLarge(exceptions.ParseError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
 
 
@@ -90,6 +91,11 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    if isinstance(exc, OverflowError):
+        # A number past the database's integers in a filter or a body (SQLite cannot bind it).
+        exc = exceptions.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("A number is too large.")]}
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -110,7 +116,9 @@ def exception_handler(exc, context):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "parse_error"
         if code == "parse_error":
             code = "malformed_json"
-        body = {"code": code, "message": str(exc.detail), "fields": {}}
+        body = {"code": code, "message": str(exc.detail)}
+        if exc.status_code == status.HTTP_400_BAD_REQUEST:
+            body["fields"] = {}
     else:
         code = exc.get_codes()
         body = {

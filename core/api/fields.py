@@ -1,11 +1,31 @@
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from rest_framework import serializers
+
+
+class AsciiDecimalField(serializers.DecimalField):
+    """A decimal typed with the digits 0-9 only: Python's Decimal also reads "２" or "٣" as
+    numbers, which nobody types on purpose (and a value misread is worse than one refused)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The serializer every model serializer of the API derives from: decimals read as above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: AsciiDecimalField,
+    }
 
 
 def CoordinateField(maximum: int, **kwargs) -> serializers.DecimalField:  # noqa: N802
     """Degrees, rounded half-up to 6 decimals (about 10 cm), within ±maximum."""
-    return serializers.DecimalField(
+    return AsciiDecimalField(
         max_digits=10,
         decimal_places=6,
         min_value=Decimal(-maximum),
@@ -18,4 +38,4 @@ def CoordinateField(maximum: int, **kwargs) -> serializers.DecimalField:  # noqa
 def MoneyField(**kwargs) -> serializers.DecimalField:  # noqa: N802
     """Euros as a string with two decimals, never negative."""
     kwargs.setdefault("min_value", Decimal("0"))
-    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+    return AsciiDecimalField(max_digits=12, decimal_places=2, **kwargs)

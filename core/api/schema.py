@@ -24,6 +24,7 @@ ERROR_RESPONSES = {
     "403": OpenApiResponse(ErrorSerializer, description="The role may never do this."),
     "404": OpenApiResponse(ErrorSerializer, description="Unknown or outside the caller's scope."),
     "409": OpenApiResponse(ErrorSerializer, description="The current state forbids it."),
+    "413": OpenApiResponse(ErrorSerializer, description="The request body is too large."),
 }
 
 
@@ -34,7 +35,7 @@ class AutoSchema(openapi.AutoSchema):
             return responses
         wanted = ["401", "403", "404"]
         if self.method in ("POST", "PUT", "PATCH"):
-            wanted = ["400", *wanted, "409"]
+            wanted = ["400", *wanted, "409", "413"]
         elif self.method == "DELETE":
             wanted = [*wanted, "409"]
         for code in wanted:

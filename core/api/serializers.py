@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import ModelSerializer
 from core.choices import OrganisationKind, Role
 from core.models import Organisation, TaskRun, User
 
@@ -25,7 +26,7 @@ class FieldsBuiltOnce:
         return copy.deepcopy(built)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     commune = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -34,7 +35,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "commune"]
 
 
-class OrganisationBriefSerializer(serializers.ModelSerializer):
+class OrganisationBriefSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "kind", "name"]
@@ -62,7 +63,7 @@ class UserCreateSerializer(serializers.Serializer):
     )
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     role = serializers.CharField(source="membership.role")
     organisation_id = serializers.IntegerField(source="membership.organisation_id")
 
@@ -80,7 +81,7 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TaskRunSerializer(serializers.ModelSerializer):
+class TaskRunSerializer(ModelSerializer):
     task_id = serializers.UUIDField(source="id", read_only=True)
 
     class Meta:

@@ -3,6 +3,7 @@ from rest_framework import mixins, viewsets
 from core.access import actor_of
 from core.api.idempotency import IdempotentCreateMixin
 from core.api.permissions import RolePermission
+from core.converters import ID_PATTERN
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -10,6 +11,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     permission_classes = [RolePermission]
     roles: dict[str, tuple[str, ...]] = {}
+    # An id past the database's integers is no object of the caller's (404, not a 500).
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @property

@@ -2,8 +2,11 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import CoordinateField, MoneyField
+from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
 from logistics.models import Hub, Round, RoundStop, Vehicle, Zone
+
+# What a round adds up over all its stops.
+ROUND_TOTALS = ("distance_km", "duration_min", "load_kg", "cost_eur")
 
 
 class ZoneField(serializers.SlugRelatedField):
@@ -13,7 +16,7 @@ class ZoneField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", read_only=True, allow_null=True, **kwargs)
 
 
-class HubSerializer(serializers.ModelSerializer):
+class HubSerializer(ModelSerializer):
     latitude = CoordinateField(90)
     longitude = CoordinateField(180)
 
@@ -22,8 +25,8 @@ class HubSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "address", "latitude", "longitude"]
 
 
-class VehicleSerializer(serializers.ModelSerializer):
-    capacity_kg = serializers.DecimalField(
+class VehicleSerializer(ModelSerializer):
+    capacity_kg = AsciiDecimalField(
         max_digits=8, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("40000")
     )
     cost_per_km = MoneyField(max_value=Decimal("100"))
@@ -33,13 +36,13 @@ class VehicleSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "capacity_kg", "cost_per_km", "is_refrigerated", "is_active"]
 
 
-class ZoneSerializer(serializers.ModelSerializer):
+class ZoneSerializer(ModelSerializer):
     class Meta:
         model = Zone
         fields = ["id", "code", "name", "kind", "commune"]
 
 
-class RoundStopSerializer(serializers.ModelSerializer):
+class RoundStopSerializer(ModelSerializer):
     class Meta:
         model = RoundStop
         fields = [
@@ -54,9 +57,22 @@ class RoundStopSerializer(serializers.ModelSerializer):
         ]
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(ModelSerializer):
+    """A round; its totals only for the coordinator (context "totals"): a volunteer or a
+    producer would read the other groceries' orders in them (API.md, Logistics)."""
+
     stops = RoundStopSerializer(many=True)
     vehicle_name = serializers.CharField(source="vehicle.name")
+    distance_km = AsciiDecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    duration_min = serializers.IntegerField(allow_null=True)
+    load_kg = AsciiDecimalField(max_digits=10, decimal_places=3, allow_null=True)
+    cost_eur = AsciiDecimalField(max_digits=10, decimal_places=2, allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("totals", False):
+            data.update(dict.fromkeys(ROUND_TOTALS))
+        return data
 
     class Meta:
         model = Round

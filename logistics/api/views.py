@@ -114,9 +114,10 @@ class CycleRoundsView(APIView):
         actor = actor_required(request.user)
         cycle = get_object_or_404(OrderCycle, pk=cycle_id)
         rounds = selectors.round_list(actor=actor, cycle=cycle)
+        totals = actor.role == Role.COORDINATOR
         if request.accepted_renderer.format == "geojson":
-            return Response(selectors.rounds_geojson(rounds))
-        return Response(RoundSerializer(rounds, many=True).data)
+            return Response(selectors.rounds_geojson(rounds, totals=totals))
+        return Response(RoundSerializer(rounds, many=True, context={"totals": totals}).data)
 
 
 class CyclePlanRoundsView(APIView):

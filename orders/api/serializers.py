@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounting.models import Funder
-from core.api.fields import CoordinateField, MoneyField
+from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
 from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
@@ -22,7 +22,7 @@ from orders.models import (
 from orders.services import MAX_LINES_PER_ORDER
 
 
-class GrocerySerializer(serializers.ModelSerializer):
+class GrocerySerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
     # The organisation's name and commune (orders.services.grocery_create writes them there).
     name = serializers.CharField(max_length=200)
@@ -47,7 +47,7 @@ class GrocerySerializer(serializers.ModelSerializer):
         ]
 
 
-class SocialServiceSerializer(serializers.ModelSerializer):
+class SocialServiceSerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=200)
     commune = serializers.ChoiceField(choices=Commune.choices)
@@ -57,12 +57,12 @@ class SocialServiceSerializer(serializers.ModelSerializer):
         fields = ["id", "organisation_id", "name", "commune"]
 
 
-class TariffTierSerializer(serializers.ModelSerializer):
+class TariffTierSerializer(ModelSerializer):
     code = serializers.RegexField(r"^[A-Z0-9]{1,8}$", max_length=8)
-    beneficiary_rate = serializers.DecimalField(
+    beneficiary_rate = AsciiDecimalField(
         max_digits=4, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1")
     )
-    max_reste_a_vivre = serializers.DecimalField(
+    max_reste_a_vivre = AsciiDecimalField(
         max_digits=7, decimal_places=2, min_value=Decimal("0"), allow_null=True, required=False
     )
 
@@ -80,7 +80,7 @@ class TariffSuggestSerializer(serializers.Serializer):
 
 
 class TariffSuggestionSerializer(serializers.Serializer):
-    reste_a_vivre_per_day = serializers.DecimalField(max_digits=9, decimal_places=2)
+    reste_a_vivre_per_day = AsciiDecimalField(max_digits=9, decimal_places=2)
     suggested_tier = serializers.CharField(allow_null=True)
     eligible = serializers.BooleanField()
 
@@ -113,7 +113,7 @@ class HouseholdRenewSerializer(serializers.Serializer):
     valid_until = serializers.DateField()
 
 
-class HouseholdLimitedSerializer(serializers.ModelSerializer):
+class HouseholdLimitedSerializer(ModelSerializer):
     """What the volunteer of the pickup grocery sees: no social data."""
 
     tier = serializers.CharField(source="tier.code")
@@ -163,7 +163,7 @@ class HouseholdFullSerializer(HouseholdSummarySerializer):
         ]
 
 
-class HouseholdAccessLogSerializer(serializers.ModelSerializer):
+class HouseholdAccessLogSerializer(ModelSerializer):
     household = serializers.CharField(source="household.reference")
     user = serializers.CharField(source="user.username")
 
@@ -174,7 +174,7 @@ class HouseholdAccessLogSerializer(serializers.ModelSerializer):
 
 class OrderLineInputSerializer(serializers.Serializer):
     offer = serializers.IntegerField(min_value=1)
-    quantity = serializers.DecimalField(
+    quantity = AsciiDecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("100000")
     )
 
@@ -200,11 +200,11 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
             self.fields["household"].queryset = households
 
 
-class OrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):
     product_name = serializers.CharField(source="offer.product.name")
     allocated_quantity = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True))
+    @extend_schema_field(AsciiDecimalField(max_digits=12, decimal_places=3, allow_null=True))
     def get_allocated_quantity(self, line) -> str | None:
         quantity = quantities.allocated(line)
         return None if quantity is None else f"{quantity:.3f}"
@@ -230,7 +230,7 @@ class OrderLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         ]
 
 
-class OrderSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
     household = serializers.CharField(source="household.reference", allow_null=True)
     # Orders come from orders.selectors (or a write service) with their lines in line_list.
     lines = OrderLineSerializer(many=True, source="line_list")
@@ -267,7 +267,7 @@ class OrderWithWarningsSerializer(OrderSerializer):
 
 class ReceptionLineSerializer(serializers.Serializer):
     order_line = serializers.IntegerField(min_value=1)
-    received_quantity = serializers.DecimalField(
+    received_quantity = AsciiDecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100000")
     )
 

@@ -4,14 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import CoordinateField, MoneyField
+from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
 from core.api.serializers import FieldsBuiltOnce
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
 from producers.models import Offer, Producer, Product
 
 
-class ProducerSerializer(serializers.ModelSerializer):
+class ProducerSerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
     # The organisation's name and commune (producers.services.producer_create writes them).
     name = serializers.CharField(max_length=200)
@@ -24,7 +24,7 @@ class ProducerSerializer(serializers.ModelSerializer):
     )
     latitude = CoordinateField(90, required=False)
     longitude = CoordinateField(180, required=False)
-    distance_to_hub_km = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True)
+    distance_to_hub_km = AsciiDecimalField(max_digits=7, decimal_places=2, read_only=True)
     is_local = serializers.BooleanField(read_only=True, allow_null=True)
     zone = ZoneField()
 
@@ -48,13 +48,13 @@ class ProducerSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     category = serializers.ChoiceField(choices=Category.choices)
     unit = serializers.ChoiceField(choices=Unit.choices)
-    unit_weight_kg = serializers.DecimalField(
+    unit_weight_kg = AsciiDecimalField(
         max_digits=8, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("1000")
     )
-    pack_size = serializers.DecimalField(
+    pack_size = AsciiDecimalField(
         max_digits=8,
         decimal_places=3,
         min_value=Decimal("0.001"),
@@ -62,7 +62,7 @@ class ProductSerializer(serializers.ModelSerializer):
         required=False,
     )
     unit_price_ht = MoneyField(max_value=Decimal("100000"))
-    vat_rate = serializers.DecimalField(
+    vat_rate = AsciiDecimalField(
         max_digits=5,
         decimal_places=4,
         min_value=Decimal("0"),
@@ -98,21 +98,21 @@ class ProductSerializer(serializers.ModelSerializer):
             self.fields["producer"].read_only = True
 
 
-class OfferSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
-    quantity_available = serializers.DecimalField(
+class OfferSerializer(FieldsBuiltOnce, ModelSerializer):
+    quantity_available = AsciiDecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("1000000")
     )
     unit_price_ht = MoneyField(max_value=Decimal("100000"), required=False)
-    quantity_ordered = serializers.DecimalField(max_digits=12, decimal_places=3, read_only=True)
+    quantity_ordered = AsciiDecimalField(max_digits=12, decimal_places=3, read_only=True)
     quantity_remaining = serializers.SerializerMethodField()
     product_name = serializers.CharField(source="product.name", read_only=True)
     producer = serializers.IntegerField(source="product.producer_id", read_only=True)
     producer_name = serializers.CharField(source="product.producer.name", read_only=True)
     unit = serializers.CharField(source="product.unit", read_only=True)
-    pack_size = serializers.DecimalField(
+    pack_size = AsciiDecimalField(
         source="product.pack_size", max_digits=8, decimal_places=3, read_only=True
     )
-    vat_rate = serializers.DecimalField(
+    vat_rate = AsciiDecimalField(
         source="product.vat_rate", max_digits=5, decimal_places=4, read_only=True
     )
 
@@ -144,7 +144,7 @@ class OfferSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             self.fields["product"].read_only = True
             self.fields["cycle"].read_only = True
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=3))
+    @extend_schema_field(AsciiDecimalField(max_digits=12, decimal_places=3))
     def get_quantity_remaining(self, offer) -> str:
         # What remains to order before demand passes the offer; never below zero (a shortage
         # is shared fairly at close, not first come).

@@ -3,12 +3,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import AsciiDecimalField, ModelSerializer
 from logistics.models import Hub
 from supply.choices import AllocationRule
 from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
 
-class OrderCycleSerializer(serializers.ModelSerializer):
+class OrderCycleSerializer(ModelSerializer):
     hub = serializers.PrimaryKeyRelatedField(queryset=Hub.objects.all())
     allocation_rule = serializers.ChoiceField(choices=AllocationRule.choices, required=False)
 
@@ -28,7 +29,7 @@ class OrderCycleSerializer(serializers.ModelSerializer):
         read_only_fields = ["status"]
 
 
-class CycleEventSerializer(serializers.ModelSerializer):
+class CycleEventSerializer(ModelSerializer):
     # null when the scheduler moved the cycle (opens_at / closes_at reached).
     actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
         source="user", slug_field="username", read_only=True, allow_null=True
@@ -39,15 +40,13 @@ class CycleEventSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "actor", "occurred_at"]
 
 
-class PurchaseListLineSerializer(serializers.ModelSerializer):
+class PurchaseListLineSerializer(ModelSerializer):
     product_name = serializers.CharField(source="offer.product.name")
     unit = serializers.CharField(source="offer.product.unit")
-    unit_price_ht = serializers.DecimalField(
-        source="offer.unit_price_ht", max_digits=9, decimal_places=2
-    )
-    total_ht = serializers.DecimalField(max_digits=14, decimal_places=2)
-    total_ttc = serializers.DecimalField(max_digits=14, decimal_places=2)
-    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3)
+    unit_price_ht = AsciiDecimalField(source="offer.unit_price_ht", max_digits=9, decimal_places=2)
+    total_ht = AsciiDecimalField(max_digits=14, decimal_places=2)
+    total_ttc = AsciiDecimalField(max_digits=14, decimal_places=2)
+    weight_kg = AsciiDecimalField(max_digits=16, decimal_places=3)
 
     class Meta:
         model = PurchaseListLine
@@ -65,13 +64,13 @@ class PurchaseListLineSerializer(serializers.ModelSerializer):
         ]
 
 
-class PurchaseListSerializer(serializers.ModelSerializer):
+class PurchaseListSerializer(ModelSerializer):
     lines = PurchaseListLineSerializer(many=True)
     producer_name = serializers.CharField(source="producer.name")
     # Totals set by selectors.with_line_totals, through which every purchase list passes.
-    total_ht = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    total_ttc = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+    total_ht = AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
+    total_ttc = AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
+    weight_kg = AsciiDecimalField(max_digits=16, decimal_places=3, read_only=True)
 
     class Meta:
         model = PurchaseList
@@ -90,9 +89,7 @@ class PurchaseListSerializer(serializers.ModelSerializer):
 
 class ConfirmationLineSerializer(serializers.Serializer):
     offer = serializers.IntegerField(min_value=1)
-    confirmed_quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, min_value=Decimal("0")
-    )
+    confirmed_quantity = AsciiDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0"))
 
 
 class ConfirmationSerializer(serializers.Serializer):
@@ -113,6 +110,6 @@ class PackingRowSerializer(serializers.Serializer):
     producer_name = serializers.CharField()
     product_name = serializers.CharField()
     unit = serializers.CharField()
-    asked_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    packed_quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    weight_kg = serializers.DecimalField(max_digits=16, decimal_places=3)
+    asked_quantity = AsciiDecimalField(max_digits=14, decimal_places=3)
+    packed_quantity = AsciiDecimalField(max_digits=14, decimal_places=3)
+    weight_kg = AsciiDecimalField(max_digits=16, decimal_places=3)

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.test import Client
+
 from logistics.models import Round, RoundStop
 from tests import factories
 from tests.helpers import client_for, close
@@ -61,6 +63,34 @@ def test_rounds_as_geojson_and_as_seen_by_a_grocery(
     }
     assert len(seen) == 1
     assert [stop["place_id"] for stop in seen[0]["stops"]] == [world.grocery.id]
+
+
+def test_a_grocery_and_a_producer_see_no_round_totals(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    """The round's load and cost would tell a volunteer what the other groceries ordered."""
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    path = f"/api/v1/cycles/{confirmed.cycle.id}/routes/"
+    totals = ("distance_km", "duration_min", "load_kg", "cost_eur")
+
+    coordinator = coordinator_client.get(path).json()
+    for user in (world.volunteer, world.producer_user):
+        seen = client_for(user).get(path).json()
+        mapped = client_for(user).get(path, {"format": "geojson"}).json()
+        lines = [f for f in mapped["features"] if f["geometry"]["type"] == "LineString"]
+
+        assert seen and all(round_[key] is None for round_ in seen for key in totals)
+        assert lines and all(
+            line["properties"][key] is None
+            for line in lines
+            for key in ("distance_km", "load_kg", "cost_eur")
+        )
+    assert all(round_["load_kg"] is not None for round_ in coordinator)
+    page = Client()
+    page.force_login(world.volunteer)
+    assert " kg · " not in page.get(f"/carte/cycles/{confirmed.cycle.id}/").content.decode()
 
 
 def test_planning_again_replaces_the_rounds(
