@@ -15,7 +15,7 @@ from core.formats import format_date, format_euros, format_quantity
 from core.models import Organisation, User
 from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
-from producers.models import Offer
+from producers.models import Offer, whole_pieces_refusal
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
@@ -140,6 +140,10 @@ def _priced_lines(
             continue
         if line.quantity <= 0:
             errors[f"lines.{index}.quantity"] = [_("The quantity must be positive.")]
+            continue
+        refusal = whole_pieces_refusal(product.unit, line.quantity)
+        if refusal:
+            errors[f"lines.{index}.quantity"] = [refusal]
             continue
         if line.quantity % product.pack_size != 0:
             errors[f"lines.{index}.quantity"] = [
@@ -438,19 +442,24 @@ def reception_record(
         .filter(destination=grocery.id)
     )
     # What each line was confirmed for: a grocery cannot be charged for more than that.
-    expected = dict(
-        own.filter(id__in=list(lines))
+    known = {
+        line_id: (served, unit)
+        for line_id, served, unit in own.filter(id__in=list(lines))
         .annotate(expected=served_quantity())
-        .values_list("id", "expected")
-    )
+        .values_list("id", "expected", "offer__product__unit")
+    }
+    expected = {line_id: served for line_id, (served, _unit) in known.items()}
     errors = {
         f"lines.{index}.order_line": [_("This line is not in this grocery's orders.")]
         for index, line_id in enumerate(lines)
         if line_id not in expected
     }
     for index, (line_id, quantity) in enumerate(lines.items()):
+        refusal = whole_pieces_refusal(known[line_id][1], quantity) if line_id in known else None
         if quantity < 0:
             errors[f"lines.{index}.received_quantity"] = [_("The quantity must be positive.")]
+        elif refusal:
+            errors[f"lines.{index}.received_quantity"] = [refusal]
         elif line_id in expected and quantity > expected[line_id]:
             errors[f"lines.{index}.received_quantity"] = [
                 _("More than the %(quantity)s confirmed: record at most what was ordered.")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import format_quantity
 from core.models import Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
@@ -104,6 +105,16 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def whole_pieces_refusal(unit: str, quantity: Decimal) -> str | None:
+    """The message refusing a quantity of pieces that is not a whole number, else None: a
+    lettuce or a box of eggs is never cut (orders, offers, confirmations, receptions)."""
+    if unit != Unit.PIECE or quantity == quantity.to_integral_value():
+        return None
+    return _("Pieces are counted whole: %(quantity)s is not a whole number.") % {
+        "quantity": format_quantity(quantity)
+    }
 
 
 class Offer(models.Model):

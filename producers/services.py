@@ -14,7 +14,7 @@ from orders import locks
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
 from supply.models import OrderCycle
 
-from .models import Offer, Producer, Product
+from .models import Offer, Producer, Product, whole_pieces_refusal
 
 
 def _check_availability(opens: time, closes: time) -> None:
@@ -68,12 +68,27 @@ def producer_update(*, producer: Producer, **fields: Any) -> Producer:
     return profile_update(producer, fields, check=check, also=[*PLACE_FIELDS, "distance_to_hub_km"])
 
 
+def _check_pack_size(product: Product) -> None:
+    refusal = whole_pieces_refusal(product.unit, Decimal(product.pack_size))
+    if refusal:
+        raise InvalidInput(refusal, fields={"pack_size": [refusal]})
+
+
 def product_create(*, producer: Producer, **fields: Any) -> Product:
-    return Product.objects.create(producer=producer, **fields)
+    product = Product(producer=producer, **fields)
+    _check_pack_size(product)
+    product.save()
+    return product
 
 
 def product_update(*, product: Product, **fields: Any) -> Product:
-    return model_update(product, fields)
+    return model_update(product, fields, check=_check_pack_size)
+
+
+def _check_quantity_available(product: Product, quantity: Decimal) -> None:
+    refusal = whole_pieces_refusal(product.unit, quantity)
+    if refusal:
+        raise InvalidInput(refusal, fields={"quantity_available": [refusal]})
 
 
 def _check_cycle_takes_offers(cycle: OrderCycle) -> None:
@@ -97,6 +112,7 @@ def offer_create(
     if not product.is_active:
         message = _("This product is not active.")
         raise InvalidInput(message, fields={"product": [message]})
+    _check_quantity_available(product, quantity_available)
     if Offer.objects.filter(cycle=cycle, product=product).exists():
         message = _("This product is already offered in this cycle; change that offer.")
         raise InvalidInput(message, code="offer_exists", fields={"product": [message]})
@@ -121,7 +137,11 @@ def offer_update(*, offer: Offer, **fields: Any) -> Offer:
             _("The price of an offer is fixed once the cycle is open."),
             code="offer_price_frozen",
         )
-    return model_update(offer, fields)
+    return model_update(
+        offer,
+        fields,
+        check=lambda offer: _check_quantity_available(offer.product, offer.quantity_available),
+    )
 
 
 @transaction.atomic

@@ -266,7 +266,7 @@ def purchase_lists_build(*, cycle: OrderCycle, now: datetime) -> int:
     sums = (
         OrderLine.objects.live()
         .filter(order__cycle=cycle)
-        .values("offer_id", "offer__product__producer_id")
+        .values("offer_id", "offer__product__producer_id", "offer__product__name")
         .annotate(
             ordered=Sum("quantity"),
             allocated=Sum(Coalesce("allocated_quantity", "quantity")),
@@ -286,6 +286,7 @@ def purchase_lists_build(*, cycle: OrderCycle, now: datetime) -> int:
             PurchaseListLine(
                 purchase_list=lists[producer_id],
                 offer_id=row["offer_id"],
+                product_name=row["offer__product__name"],
                 ordered_quantity=row["ordered"],
                 allocated_quantity=row["allocated"],
             )

@@ -116,6 +116,9 @@ class PurchaseListLine(models.Model):
     offer = models.OneToOneField(
         "producers.Offer", on_delete=models.PROTECT, related_name="purchase_list_line"
     )
+    # The product's name at close: a purchase order reads as it was sent, whatever the
+    # producer renames in its catalogue afterwards.
+    product_name = models.CharField(_("product"), max_length=200)
     ordered_quantity = models.DecimalField(max_digits=14, decimal_places=3)
     allocated_quantity = models.DecimalField(max_digits=14, decimal_places=3)
     # What the producer confirmed it will supply; null until it answers.

@@ -17,7 +17,8 @@ from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
 from orders.models import OrderLine, destination_grocery_id
-from orders.quantities import served_quantity
+from orders.pricing import price_line
+from orders.quantities import delivered_quantity, served_quantity
 
 from .choices import FINISHED, PurchaseListStatus
 from .models import OrderCycle, PurchaseList, PurchaseListLine
@@ -52,36 +53,54 @@ def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
 
 
 def with_line_totals(purchase_lists) -> list[PurchaseList]:
-    """Give each purchase list line its money and weight, and each list its totals.
+    """Price each purchase list line as the purchase order reads: its quantity (confirmed once
+    the producer answered, else allocated) × the offer's price, rounded on the line
+    (DESIGN.md §4.1), so that the order never changes after the goods arrive; beside it,
+    `received_quantity`: what the groceries recorded (their lines not recorded yet count as
+    confirmed), None before any reception. Each list gets its totals and `received` (whether
+    any of its lines was received).
 
-    The money is the sum of the order lines' own amounts (each rounded on its line, so the
-    books balance to the cent), computed in one aggregate per offer for all the lists.
+    What the producer is paid is the statement's: the sum of the order lines' own amounts on
+    what was received (accounting.settlement), which can differ from the order by cents.
     """
     purchase_lists = list(purchase_lists)
     offer_ids = [line.offer_id for item in purchase_lists for line in item.lines.all()]
-    sums = {
-        row["offer_id"]: row
-        for row in OrderLine.objects.live()
+    received = dict(
+        OrderLine.objects.live()
         .filter(offer_id__in=offer_ids)
         .values("offer_id")
-        .annotate(total_ht=Sum("line_ht"), total_ttc=Sum("line_ttc"))
+        .annotate(
+            delivered=Sum(delivered_quantity()),
+            recorded=Count("id", filter=Q(received_quantity__isnull=False)),
+        )
+        .filter(recorded__gt=0)
         .order_by()
-    }
+        .values_list("offer_id", "delivered")
+    )
     for item in purchase_lists:
         for line in item.lines.all():
-            row = sums.get(line.offer_id, {})
-            line.total_ht = row.get("total_ht") or Decimal("0.00")
-            line.total_ttc = row.get("total_ttc") or Decimal("0.00")
             quantity = (
                 line.confirmed_quantity
                 if line.confirmed_quantity is not None
                 else line.allocated_quantity
             )
+            price = price_line(
+                quantity=quantity,
+                unit_price_ht=line.offer.unit_price_ht,
+                vat_rate=line.offer.product.vat_rate,
+                tier_rate=None,
+            )
+            line.total_ht, line.total_ttc = price.line_ht, price.line_ttc
             line.weight_kg = quantity * line.offer.product.unit_weight_kg
+            line.received_quantity = received.get(line.offer_id)
+            line.received_difference = (
+                None if line.received_quantity is None else line.received_quantity - quantity
+            )
         lines = item.lines.all()
         item.total_ht = sum((line.total_ht for line in lines), Decimal("0.00"))
         item.total_ttc = sum((line.total_ttc for line in lines), Decimal("0.00"))
         item.weight_kg = sum((line.weight_kg for line in lines), Decimal("0.000"))
+        item.received = any(line.received_quantity is not None for line in lines)
     return purchase_lists
 
 
@@ -114,7 +133,8 @@ def packing_rows(*, cycle_id: int, actor: Actor):
         order_number=F("order_id"),
         household=Coalesce("order__household__reference", Value("")),
         producer_name=F("offer__product__producer__organisation__name"),
-        product_name=F("offer__product__name"),
+        # The name at close once the cycle closed (its purchase list line), else today's.
+        product_name=Coalesce("offer__purchase_list_line__product_name", "offer__product__name"),
         unit=F("offer__product__unit"),
         asked_quantity=F("quantity"),
         packed_quantity=packed,

@@ -41,12 +41,14 @@ class CycleEventSerializer(ModelSerializer):
 
 
 class PurchaseListLineSerializer(ModelSerializer):
-    product_name = serializers.CharField(source="offer.product.name")
     unit = serializers.CharField(source="offer.product.unit")
     unit_price_ht = AsciiDecimalField(source="offer.unit_price_ht", max_digits=9, decimal_places=2)
     total_ht = AsciiDecimalField(max_digits=14, decimal_places=2)
     total_ttc = AsciiDecimalField(max_digits=14, decimal_places=2)
     weight_kg = AsciiDecimalField(max_digits=16, decimal_places=3)
+    # What the groceries recorded as received (lines not recorded count as confirmed); null
+    # before any reception. The totals above never change with it.
+    received_quantity = AsciiDecimalField(max_digits=14, decimal_places=3, allow_null=True)
 
     class Meta:
         model = PurchaseListLine
@@ -61,6 +63,7 @@ class PurchaseListLineSerializer(ModelSerializer):
             "total_ht",
             "total_ttc",
             "weight_kg",
+            "received_quantity",
         ]
 
 
