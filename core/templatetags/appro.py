@@ -19,6 +19,20 @@ def percent(rate) -> str:
 
 
 @register.filter
+def typed(quantity) -> str:
+    """A number as a person types it in a text input: "2,5" in French, "4", never "4,000";
+    what the person typed is shown back as typed."""
+    if quantity in (None, ""):
+        return ""
+    if isinstance(quantity, str):
+        return quantity[:20]
+    try:
+        return format_quantity(Decimal(str(quantity)))
+    except ArithmeticError:
+        return str(quantity)[:20]
+
+
+@register.filter
 def plain(quantity) -> str:
     """A quantity as an <input type="number"> takes it: "4", "2.5", never "4,000"."""
     if quantity in (None, ""):

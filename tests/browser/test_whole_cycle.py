@@ -55,16 +55,17 @@ def test_a_whole_cycle_through_the_screens(login):
     assert _figure(page, "orders") == "0"
     assert _figure(page, "kg_distributed") == "0 kg"
 
-    # The producer offers 10 kg of carrots for that cycle
+    # The producer offers 10,5 kg of carrots for that cycle, typed the French way
     producer = login("producteur.wavrin")
     page = producer.page
     _card(page, cycle.name).get_by_role("link", name="Mes offres").click()
-    page.locator(f"#q-{carrots.product_id}").fill("10")
+    page.locator(f"#q-{carrots.product_id}").fill("10,5")
     page.get_by_role("button", name="Enregistrer mes offres").click()
     expect(page.locator(".message.success")).to_contain_text("offres enregistrées")
+    expect(page.locator(f"#q-{carrots.product_id}")).to_have_value("10,5")  # read back
     _shot(page, "producer-offers")
     carrots.refresh_from_db()
-    assert carrots.quantity_available == Decimal("10.000")
+    assert carrots.quantity_available == Decimal("10.500")  # neither 105 nor 10
 
     # The coordinator opens the cycle by hand
     coordinator = login("coordination")
