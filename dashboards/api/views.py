@@ -69,6 +69,8 @@ class ExportView(DashboardView):
     """Every figure by commune and month, as CSV or XLSX (JSON too)."""
 
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    # The files' column names: each figure's label (kpis.KPIS).
+    export_headers = {kpi.key: kpi.label for kpi in kpis.KPIS}
 
     @extend_schema(
         parameters=[*SCOPE_PARAMETERS, OpenApiParameter("format", str, enum=["csv", "xlsx"])],

@@ -58,12 +58,14 @@ def test_funder_statement_as_csv_xlsx_and_pdf(coordinator_client, settled):
     as_pdf = coordinator_client.get(path, {"format": "pdf"})
 
     (row,) = csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";")
-    assert (row["households"], row["subsidy_ttc"]) == ("1", "8.31")
+    # French column names, a decimal comma, a French date.
+    assert (row["Foyers"], row["Subventions TTC"]) == ("1", "8,31")
+    assert row["Date de livraison"].count("/") == 2
     assert "attachment" in as_csv["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     header = [cell.value for cell in sheet[1]]
     values = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
-    assert values["subsidy_ttc"] == 8.31  # a number in the sheet, not text
+    assert values["Subventions TTC"] == 8.31  # a number in the sheet, not text
     assert as_pdf["Content-Type"] == "application/pdf"
     text = _pdf_text(as_pdf.content)
     assert "Relevé des subventions à verser" in text
@@ -134,5 +136,5 @@ def test_trial_balance_exports(coordinator_client, settled):
 
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 15
-    assert sum(Decimal(row["balance"]) for row in rows) == 0
+    assert sum(Decimal(row["Solde"].replace(",", ".")) for row in rows) == 0
     assert wrong.status_code == 400

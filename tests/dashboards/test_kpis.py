@@ -102,7 +102,10 @@ def test_export_by_commune_and_month(facts, world):
         ("Lille", "<5"),
     ]
     assert as_csv["Content-Type"].startswith("text/csv")
-    assert "Hellemmes;<5" in as_csv.content.decode("utf-8-sig")
+    lines = as_csv.content.decode("utf-8-sig").splitlines()
+    # Each figure's French label names its column; the month and commune come first.
+    assert lines[0].startswith("Mois;Commune;Foyers servis;Personnes servies;Commandes;")
+    assert "Hellemmes;<5" in lines[1]
 
 
 @pytest.mark.parametrize(

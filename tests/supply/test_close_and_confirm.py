@@ -156,11 +156,12 @@ def test_purchase_lists_and_packing_lists_as_csv(
 
     assert purchase["Content-Type"].startswith("text/csv")
     purchase_rows = purchase.content.decode("utf-8-sig").splitlines()
-    assert purchase_rows[0].startswith("producteur;statut;offer;product_name")
+    assert purchase_rows[0].startswith("Producteur;État;N° d'offre;Produit;Unité;Commandé")
     assert len(purchase_rows) == 1 + 2  # carrots, potatoes
     raw = b"".join(packing.streaming_content) if packing.streaming else packing.content
     packing_rows = raw.decode("utf-8-sig").splitlines()
-    assert packing_rows[0].split(";")[:3] == ["grocery", "grocery_name", "order_number"]
+    assert packing_rows[0].split(";")[:3] == ["N° épicerie", "Épicerie", "N° de commande"]
+    assert all("." not in row.split(";")[-1] for row in packing_rows[1:])  # decimal commas
     assert len(packing_rows) == 1 + 4
     household_rows = [row for row in packing_rows if market.household.reference in row]
     assert len(household_rows) == 2
