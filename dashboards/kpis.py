@@ -404,6 +404,27 @@ def subsidy_by_funder(scope: Scope) -> list[dict]:
     ]
 
 
+def delivery_weeks(scope: Scope) -> int:
+    """How many weeks of the period had deliveries that count."""
+    return OrderFact.objects.filter(scope.filter()).values("week_start").distinct().count()
+
+
+def comparable(scope: Scope, earlier: Scope) -> bool:
+    """Whether the earlier period says something about this one: it had deliveries in at
+    least half as many weeks (a period that began with the platform, or a test week, would
+    show +1 000 % on every figure), and households enough to be shown (5)."""
+    weeks = delivery_weeks(scope)
+    return (
+        weeks > 0
+        and delivery_weeks(earlier) * 2 >= weeks
+        and OrderFact.objects.filter(earlier.filter(), household__isnull=False)
+        .values("household_id")
+        .distinct()
+        .count()
+        >= SMALL_CELL
+    )
+
+
 def previous(scope: Scope) -> Scope:
     """The period of the same length just before, for the change shown beside each figure."""
     length = scope.end - scope.start

@@ -35,7 +35,8 @@
       labels: ["Produits locaux", "Produits bio"],
       datasets: [
         { label: "Plateforme", data: [percent(shares.local), percent(shares.organic)], backgroundColor: brand },
-        { label: "Objectif EGAlim", data: [percent(shares.quality_target), percent(shares.organic_target)], backgroundColor: amber },
+        // EGAlim sets no target for local products: only the organic bar has one.
+        { label: "Objectif EGAlim (bio)", data: [null, percent(shares.organic_target)], backgroundColor: amber },
       ],
     },
     options: { scales: { y: { min: 0, max: 100, ticks: { callback: (v) => v + " %" } } } },
