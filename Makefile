@@ -27,8 +27,9 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py seed_history
-	$(PY) manage.py runserver $(HOST)
+	@mkdir -p var
+	@echo "Un an d'historique se génère en arrière-plan (var/seed_history.log) : le tableau de bord des élus se remplit en deux minutes environ."
+	$(PY) manage.py seed_history --track --no-progress > var/seed_history.log 2>&1 & $(PY) manage.py runserver $(HOST)
 
 ## Production processes on this machine (gunicorn, a Celery worker, beat) from the Procfile;
 ## needs the production variables of the README (PostgreSQL, CELERY_BROKER_URL, secrets).

@@ -13,6 +13,10 @@ from django.db import transaction
 from core.errors import DomainError
 from core.models import TaskRun, TaskState, User
 
+# A long preparation of the figures (the demo's year of history, generated while `make run`
+# already serves the site): the officials' dashboard says it is on its way, with its progress.
+DATA_PREPARATION = "demo_history"
+
 
 def task_enqueue(*, task: Any, name: str, user: User | None = None, **kwargs: Any) -> TaskRun:
     run = TaskRun.objects.create(name=name, created_by=user)
@@ -66,4 +70,4 @@ def tracked(function):
     return wrapper
 
 
-__all__ = ["Progress", "task_enqueue", "tracked"]
+__all__ = ["DATA_PREPARATION", "Progress", "task_enqueue", "tracked"]

@@ -14,6 +14,8 @@ from django.utils.formats import number_format
 from core.api.views import file_headers
 from core.choices import Commune, Role
 from core.documents import pdf_from_template
+from core.models import TaskRun, TaskState
+from core.tasks import DATA_PREPARATION
 from core.views import role_required
 from logistics.choices import ZoneKind
 from logistics.models import Zone
@@ -61,6 +63,14 @@ def _change(unit: str, now, before) -> dict | None:
     return {"text": arrow + text.lstrip("+"), "direction": direction}
 
 
+def _preparing() -> TaskRun | None:
+    """The latest preparation of the figures, while it runs (`make run`'s demo history)."""
+    run = TaskRun.objects.filter(name=DATA_PREPARATION).order_by("-created_at").first()
+    return (
+        run if run is not None and run.state not in (TaskState.SUCCESS, TaskState.FAILURE) else None
+    )
+
+
 def _context(request, *, printable: bool = False) -> dict:
     today = timezone.localdate()
     query = ScopeForm(request.GET, today=today)
@@ -105,6 +115,7 @@ def _context(request, *, printable: bool = False) -> dict:
             "organic_target": str(EGALIM_ORGANIC),
         },
         "counted_from": kpis.COUNTED_FROM,
+        "preparing": _preparing(),
         "local_radius_km": settings.LOCAL_RADIUS_KM,
     }
     if not printable:  # the screen's weekly chart and map

@@ -98,8 +98,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads of the dev server write at once: take the write lock when a transaction
     # begins (so two read-then-write transactions queue instead of failing) and wait for it.
+    # WAL: readers never wait for the writer (`make run` writes the demo's history while the
+    # site is served).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounting.models import Envelope, Funder
-from core.models import User
+from core.models import TaskRun, User
+from core.tasks import DATA_PREPARATION
 from demo import demo_data
 from demo.checks import demo_accounts_check, demo_accounts_refuse
 from logistics.models import Hub, Vehicle, Zone
@@ -113,3 +114,28 @@ def test_production_refuses_a_database_with_the_demo_accounts(db, settings):
         "25 comptes de démonstration sont dans cette base (benevole.epine,"
     )
     assert demo_accounts_check(databases=None) == []  # without the database, nothing to say
+
+
+def test_the_history_in_the_background_shows_its_progress_on_the_dashboard(db, settings):
+    call_command("seed_demo", stdout=StringIO())
+    official = Client()
+    official.login(username="elu.lille", password=demo_data.DEMO_PASSWORD)
+    # As `make run` starts it: a run still going says so on the officials' page.
+    TaskRun.objects.create(name=DATA_PREPARATION, state="PROGRESS", progress=40)
+    preparing = official.get("/tableau-de-bord/").content.decode()
+
+    call_command(
+        "seed_history",
+        "--weeks",
+        "1",
+        "--track",
+        "--no-progress",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    done = official.get("/tableau-de-bord/").content.decode()
+
+    assert "en cours de préparation" in preparing and 'value="40"' in preparing
+    latest = TaskRun.objects.filter(name=DATA_PREPARATION).latest("created_at")
+    assert (latest.state, latest.progress) == ("SUCCESS", 100)
+    assert "en cours de préparation" not in done

@@ -7,7 +7,7 @@ Idempotent: cycles already present (by name) are skipped. Deterministic (seeded)
 
 import random
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,13 +20,15 @@ from accounting.services import envelope_create
 from accounting.settlement import cycle_settle
 from core.errors import DomainError
 from core.formats import format_date
-from core.models import User
+from core.models import TaskRun, TaskState, User
+from core.tasks import DATA_PREPARATION
 from dashboards.snapshots import snapshots_refresh
 from logistics.models import Hub, Vehicle
 from logistics.planning import cycle_plan_rounds
 from orders.households import household_enrol, household_renew
 from orders.models import Grocery, Household, OrderLine, SocialService, TariffTier
 from orders.services import RequestedLine, order_submit, reception_record
+from producers.choices import Unit
 from producers.models import Product
 from producers.services import offer_create
 from supply.models import OrderCycle, PurchaseList
@@ -55,8 +57,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--weeks", type=int, default=WEEKS)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--track",
+            action="store_true",
+            help="Suit l'avancement dans une tâche (TaskRun « demo_history ») que le tableau de "
+            "bord affiche : `make run` génère l'historique pendant que le site est servi.",
+        )
 
-    def handle(self, *args, weeks: int, no_progress: bool, **options):
+    def handle(self, *args, weeks: int, no_progress: bool, track: bool = False, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Les données de démonstration sont interdites avec ces réglages.")
         if not User.objects.filter(username="coordination").exists():
@@ -84,18 +92,31 @@ class Command(BaseCommand):
             set(Product.objects.values_list("producer_id", flat=True)) - cold
         )
         days = [first + timedelta(days=7 * week) for week in range(weeks)]
+        run = (
+            TaskRun.objects.create(name=DATA_PREPARATION, state=TaskState.STARTED)
+            if track
+            else None
+        )
         settled = 0
-        for day in tqdm(days, desc="Historique", unit="cycle", disable=no_progress):
+        for index, day in enumerate(
+            tqdm(days, desc="Historique", unit="cycle", disable=no_progress), start=1
+        ):
             name = f"{PREFIX} — livraison du {format_date(day)}"
-            if name in done:
-                continue
-            try:
-                self._cycle(name, day, households)
-            except (DomainError, CommandError) as error:  # the week stays as far as it got
-                self.stderr.write(f"{name} : {getattr(error, 'message', error)}")
-                continue
-            settled += 1
+            if name not in done:
+                try:
+                    self._cycle(name, day, households)
+                    settled += 1
+                except (DomainError, CommandError) as error:  # the week stays as far as it got
+                    self.stderr.write(f"{name} : {getattr(error, 'message', error)}")
+            if run is not None:
+                TaskRun.objects.filter(pk=run.pk).update(
+                    state=TaskState.PROGRESS, progress=min(99, 100 * index // len(days))
+                )
+                if index % 13 == 0:  # a quarter at a time, the dashboard fills in
+                    snapshots_refresh(now=timezone.now())
         refreshed = snapshots_refresh(now=timezone.now())
+        if run is not None:
+            TaskRun.objects.filter(pk=run.pk).update(state=TaskState.SUCCESS, progress=100)
         self.stdout.write(
             f"Historique : {settled} cycles réglés ajoutés ({weeks - settled} déjà présents), "
             f"{refreshed['orders']} commandes dans les tableaux de bord."
@@ -274,6 +295,7 @@ class Command(BaseCommand):
             line = (
                 OrderLine.objects.filter(order__cycle=cycle, order__grocery=grocery)
                 .exclude(confirmed_quantity=0)
+                .select_related("offer__product")
                 .order_by("id")
                 .first()
             )
@@ -282,10 +304,13 @@ class Command(BaseCommand):
             served = (
                 line.confirmed_quantity if line.confirmed_quantity is not None else line.quantity
             )
+            # Pieces arrive whole: a fifth short, rounded down to the piece.
+            places = Decimal("1") if line.offer.product.unit == Unit.PIECE else Decimal("0.001")
+            received = (served * Decimal("0.8")).quantize(places, rounding=ROUND_DOWN)
             reception_record(
                 grocery=grocery,
                 cycle_id=cycle.id,
                 user=self.volunteer,
-                lines={line.id: (served * Decimal("0.8")).quantize(Decimal("0.001"))},
+                lines={line.id: received},
                 now=_moment(day, 17),
             )
