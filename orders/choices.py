@@ -33,4 +33,7 @@ LIVE_ORDER_STATUSES = frozenset(OrderStatus.values) - {OrderStatus.CANCELLED}
 class AccessAction(models.TextChoices):
     READ = "read", _("Read")  # CCAS-only fields were shown
     CREATE = "create", _("Create")  # the household was enrolled
-    UPDATE = "update", _("Update")  # the decision was renewed or changed
+    UPDATE = "update", _("Update")  # the decision was changed (rows written before renew etc.)
+    RENEW = "renew", _("Renewal")  # the decision was extended
+    SUSPEND = "suspend", _("Suspension")  # the CCAS stopped the household's orders, saying why
+    RESUME = "resume", _("Reinstatement")  # the CCAS lifted a suspension

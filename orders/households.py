@@ -85,8 +85,12 @@ def _next_reference(social_service: SocialService, year: int) -> str:
     return f"{prefix}-{year}-{counter.last_number + 1:04d}"
 
 
-def access_log(*, household: Household, user: User, action: str, at: datetime) -> None:
-    HouseholdAccessLog.objects.create(household=household, user=user, action=action, accessed_at=at)
+def access_log(
+    *, household: Household, user: User, action: str, at: datetime, reason: str | None = None
+) -> None:
+    HouseholdAccessLog.objects.create(
+        household=household, user=user, action=action, accessed_at=at, reason=reason
+    )
 
 
 @transaction.atomic
@@ -170,7 +174,7 @@ def household_renew(
     _check_validity(valid_from=period_start, valid_until=valid_until)
     household.valid_until = valid_until
     household.save(update_fields=["valid_from", "valid_until"])
-    access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)
+    access_log(household=household, user=user, action=AccessAction.RENEW, at=now)
     return household
 
 
@@ -226,13 +230,27 @@ def tariff_tiers_replace(*, tiers: list[dict]) -> list[TariffTier]:
 
 @transaction.atomic
 def household_suspend(
-    *, household: Household, user: User, now: datetime, suspended: bool
+    *, household: Household, user: User, now: datetime, suspended: bool, reason: str = ""
 ) -> Household:
-    """Suspend (or reinstate) a household: a suspended household cannot order."""
+    """Suspend a household, saying why (kept in the access log), or reinstate it: a suspended
+    household cannot order."""
+    reason = reason.strip()
+    if suspended and not reason:
+        message = _("Say why the household is suspended.")
+        raise InvalidInput(message, fields={"reason": [message]})
+    if len(reason) > 500:
+        message = _("A reason has at most 500 characters.")
+        raise InvalidInput(message, fields={"reason": [message]})
     household = locks.household_lock(household.pk)
     household.suspended_at = now if suspended else None
     household.save(update_fields=["suspended_at"])
-    access_log(household=household, user=user, action=AccessAction.UPDATE, at=now)
+    access_log(
+        household=household,
+        user=user,
+        action=AccessAction.SUSPEND if suspended else AccessAction.RESUME,
+        at=now,
+        reason=reason or None,
+    )
     return household
 
 

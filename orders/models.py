@@ -226,6 +226,9 @@ class HouseholdAccessLog(AppendOnly):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     action = models.CharField(max_length=8, choices=AccessAction.choices)
     accessed_at = models.DateTimeField(db_index=True)
+    # Why, for a suspension (null elsewhere: a nullable column is added without rebuilding the
+    # append-only table, whose triggers would go with it on SQLite).
+    reason = models.TextField(_("reason"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("household access log entry")

@@ -352,13 +352,20 @@ def household_detail(request, household_id: int):
                     )
                     messages.success(request, _("Decision renewed."))
                 elif "suspend" in request.POST or "reinstate" in request.POST:
+                    suspended = "suspend" in request.POST
                     household_suspend(
                         household=household,
                         user=request.user,
                         now=timezone.now(),
-                        suspended="suspend" in request.POST,
+                        suspended=suspended,
+                        reason=request.POST.get("reason", "")[:1000],
                     )
-                    messages.success(request, _("Household updated."))
+                    messages.success(
+                        request,
+                        _("Household suspended: it can no longer order.")
+                        if suspended
+                        else _("Household reinstated: it can order again."),
+                    )
         except DomainError as error:
             refused(request, error)
         else:

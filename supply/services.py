@@ -244,11 +244,16 @@ def purchase_list_confirm(
     return purchase_list
 
 
-def cycle_check_confirmable(*, cycle: OrderCycle, now: datetime) -> None:
+def cycle_check_confirmable(
+    *, cycle: OrderCycle, now: datetime, missing_as_zero: bool = False
+) -> None:
+    """Before the deadline, a cycle is confirmed once every producer answered, or when the
+    coordinator says so (`missing_as_zero`): the lists without an answer count as zero."""
     if not status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("Close the cycle before confirming it."), code="cycle_not_closed")
     waiting = cycle.purchase_lists.filter(status=PurchaseListStatus.SENT).count()
-    if cycle.status == CycleStatus.CLOSED and waiting and now <= cycle.confirm_by:
+    early = cycle.status == CycleStatus.CLOSED and now <= cycle.confirm_by
+    if early and waiting and not missing_as_zero:
         raise StateConflict(
             _("%(count)d producers have not answered yet; wait for them or for the deadline.")
             % {"count": waiting},
@@ -263,11 +268,13 @@ def cycle_confirm(
     user: User | None,
     now: datetime,
     progress: Callable[[float], None] | None = None,
+    missing_as_zero: bool = False,
 ) -> dict:
-    """Every producer answered, or the deadline passed: silence counts as zero."""
+    """Every producer answered, the deadline passed, or the coordinator confirms without the
+    missing answers (`missing_as_zero`): silence counts as zero."""
     progress = progress or (lambda percent: None)
     cycle = locks.cycle_lock(cycle_id)
-    cycle_check_confirmable(cycle=cycle, now=now)
+    cycle_check_confirmable(cycle=cycle, now=now, missing_as_zero=missing_as_zero)
     if cycle.status != CycleStatus.CLOSED:
         return {"cycle": cycle_id, "status": cycle.status, "moved": False}
     silent = list(cycle.purchase_lists.filter(status=PurchaseListStatus.SENT))

@@ -22,10 +22,16 @@ def cycles_advance_due_task() -> dict:
 
 @shared_task(name="supply.cycle_confirm", acks_late=True)
 @tracked
-def cycle_confirm_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
+def cycle_confirm_task(
+    *, cycle_id: int, user_id: int | None, progress, missing_as_zero: bool = False
+) -> dict:
     user = User.objects.filter(id=user_id).first() if user_id else None
     return services.cycle_confirm(
-        cycle_id=cycle_id, user=user, now=timezone.now(), progress=progress
+        cycle_id=cycle_id,
+        user=user,
+        now=timezone.now(),
+        progress=progress,
+        missing_as_zero=missing_as_zero,
     )
 
 
@@ -37,12 +43,15 @@ def cycle_close_start(*, cycle: OrderCycle, user: User) -> TaskRun:
     )
 
 
-def cycle_confirm_start(*, cycle: OrderCycle, user: User) -> TaskRun:
-    services.cycle_check_confirmable(cycle=cycle, now=timezone.now())
+def cycle_confirm_start(*, cycle: OrderCycle, user: User, missing_as_zero: bool = False) -> TaskRun:
+    services.cycle_check_confirmable(
+        cycle=cycle, now=timezone.now(), missing_as_zero=missing_as_zero
+    )
     return task_enqueue(
         task=cycle_confirm_task,
         name="cycle_confirm",
         user=user,
         cycle_id=cycle.id,
         user_id=user.id,
+        missing_as_zero=missing_as_zero,
     )

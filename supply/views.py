@@ -21,7 +21,7 @@ from logistics import tasks as logistics_tasks
 from logistics.selectors import round_list
 
 from . import selectors, services, tasks
-from .choices import NEXT_STEP, SETTLEABLE, CycleStatus
+from .choices import NEXT_STEP, SETTLEABLE, CycleStatus, PurchaseListStatus
 from .forms import CycleForm, PlanForm
 
 coordinator_only = role_required(Role.COORDINATOR)
@@ -62,7 +62,10 @@ def _start(request, cycle, step: str) -> TaskRun | None:
     elif step == "close":
         return tasks.cycle_close_start(cycle=cycle, user=user)
     elif step == "confirm":
-        return tasks.cycle_confirm_start(cycle=cycle, user=user)
+        # The button warned that the lists without an answer count as zero.
+        return tasks.cycle_confirm_start(
+            cycle=cycle, user=user, missing_as_zero=request.POST.get("missing_as_zero") == "1"
+        )
     elif step == "plan":
         form = PlanForm(request.POST)
         if not form.is_valid():
@@ -137,7 +140,10 @@ def cycle_panel(request, cycle_id: int):
             "plan_form": PlanForm(initial={"vehicles": PlanForm.base_fields["vehicles"].queryset}),
             "summary": summary,
             "events": events,
-            "order_count": cycle.orders.exclude(status="cancelled").count(),
+            "order_count": cycle.orders.live().count(),
+            "lists_waiting": sum(
+                1 for item in purchase_lists if item.status == PurchaseListStatus.SENT
+            ),
         },
     )
 

@@ -109,6 +109,11 @@ class HouseholdCreateSerializer(serializers.Serializer):
             self.fields["funder"].queryset = funders
 
 
+class HouseholdSuspendSerializer(serializers.Serializer):
+    # Why: kept in the access log beside the suspension.
+    reason = serializers.CharField(max_length=500)
+
+
 class HouseholdRenewSerializer(serializers.Serializer):
     valid_until = serializers.DateField()
 
@@ -169,7 +174,7 @@ class HouseholdAccessLogSerializer(ModelSerializer):
 
     class Meta:
         model = HouseholdAccessLog
-        fields = ["id", "household", "user", "action", "accessed_at"]
+        fields = ["id", "household", "user", "action", "reason", "accessed_at"]
 
 
 class OrderLineInputSerializer(serializers.Serializer):

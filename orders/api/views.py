@@ -24,6 +24,7 @@ from orders.api.serializers import (
     HouseholdLimitedSerializer,
     HouseholdRenewSerializer,
     HouseholdSummarySerializer,
+    HouseholdSuspendSerializer,
     OrderCreateSerializer,
     OrderLineSerializer,
     OrderLinesInputSerializer,
@@ -219,11 +220,18 @@ class HouseholdViewSet(ReadCreateViewSet):
         )
         return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
 
-    @extend_schema(request=None, responses={200: HouseholdFullSerializer})
+    @extend_schema(request=HouseholdSuspendSerializer, responses={200: HouseholdFullSerializer})
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
+        household = self.get_object()
+        serializer = HouseholdSuspendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         household = household_suspend(
-            household=self.get_object(), user=request.user, now=timezone.now(), suspended=True
+            household=household,
+            user=request.user,
+            now=timezone.now(),
+            suspended=True,
+            reason=serializer.validated_data["reason"],
         )
         return Response(HouseholdFullSerializer(self.get_queryset().get(pk=household.pk)).data)
 

@@ -95,6 +95,12 @@ class ConfirmationLineSerializer(serializers.Serializer):
     confirmed_quantity = AsciiDecimalField(max_digits=14, decimal_places=3, min_value=Decimal("0"))
 
 
+class CycleConfirmSerializer(serializers.Serializer):
+    # Before the deadline: confirm although some producers have not answered (their lists
+    # count as zero). Without it, that is refused (409 confirmations_pending).
+    missing_as_zero = serializers.BooleanField(default=False)
+
+
 class ConfirmationSerializer(serializers.Serializer):
     lines = ConfirmationLineSerializer(many=True, max_length=1000)  # type: ignore[call-arg]
 

@@ -19,6 +19,7 @@ from core.choices import Role
 from supply import documents, selectors, services, tasks
 from supply.api.serializers import (
     ConfirmationSerializer,
+    CycleConfirmSerializer,
     CycleEventSerializer,
     OrderCycleSerializer,
     PackingRowSerializer,
@@ -78,10 +79,19 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         events = cycle.events.select_related("user")
         return Response(CycleEventSerializer(events, many=True).data)
 
-    @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
+    @extend_schema(request=CycleConfirmSerializer, responses={202: TaskAcceptedSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        return accepted(tasks.cycle_confirm_start(cycle=self.get_object(), user=request.user))
+        cycle = self.get_object()
+        serializer = CycleConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return accepted(
+            tasks.cycle_confirm_start(
+                cycle=cycle,
+                user=request.user,
+                missing_as_zero=serializer.validated_data["missing_as_zero"],
+            )
+        )
 
     # Not named `dispatch`: that is the view's own request entry point.
     @extend_schema(request=None, responses={200: OrderCycleSerializer})

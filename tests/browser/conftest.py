@@ -50,12 +50,19 @@ class Session:
         self.context = browser.new_context(viewport=size, locale="fr-FR")
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
+        # Irreversible steps ask first (core/static/js/confirm.js): this person reads, agrees.
+        self.dialogs: list[str] = []
+        self.page.on("dialog", self._agree)
         self.base_url = base_url
         self.page.goto(f"{base_url}/connexion/")
         self.page.get_by_label("Identifiant").fill(username)
         self.page.get_by_label("Mot de passe").fill(PASSWORD)
         self.page.get_by_role("button", name="Connexion").click()
         self.page.wait_for_url(f"{base_url}/")
+
+    def _agree(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.accept()
 
     def open(self, path: str):
         self.page.goto(self.base_url + path)

@@ -106,6 +106,7 @@ def test_a_whole_cycle_through_the_screens(login):
     page.get_by_role("button", name="Clôturer les commandes et envoyer les bons").click()
     expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
     expect(page.locator(".steps li.current")).to_have_text("Clos")
+    assert coordinator.dialogs[-1].startswith("Clôturer les commandes maintenant ?")
     _shot(page, "closed-panel")
 
     # The producer can supply 6 kg of the 10 allocated

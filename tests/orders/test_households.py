@@ -366,12 +366,35 @@ def test_suspension_stops_orders_and_reinstatement_restores_them(
         "lines": [{"offer": market.offers[0].id, "quantity": "1"}],
     }
 
-    suspended = ccas_client.post(f"{path}/suspend/")
+    without_reason = ccas_client.post(f"{path}/suspend/")
+    suspended = ccas_client.post(
+        f"{path}/suspend/", {"reason": "Déménagement hors commune"}, format="json"
+    )
     refused = volunteer_client.post("/api/v1/orders/", body, format="json")
     reinstated = ccas_client.post(f"{path}/reinstate/")
     accepted = volunteer_client.post("/api/v1/orders/", body, format="json")
+    log = ccas_client.get("/api/v1/household-access-log/").json()["results"]
 
+    assert without_reason.status_code == 400
+    assert list(without_reason.json()["fields"]) == ["reason"]
     assert suspended.json()["status"] == "suspended"
     assert refused.status_code == 409 and refused.json()["code"] == "household_inactive"
     assert reinstated.json()["status"] == "active"
     assert accepted.status_code == 201
+    # The log says which step it was, and why the household was suspended.
+    assert [(entry["action"], entry["reason"]) for entry in log[:2]] == [
+        ("resume", None),
+        ("suspend", "Déménagement hors commune"),
+    ]
+
+
+def test_a_renewal_is_logged_as_a_renewal(ccas_client, market):
+    ccas_client.post(
+        f"/api/v1/households/{market.household.id}/renew/",
+        {"valid_until": str(market.household.valid_until + timedelta(days=120))},
+        format="json",
+    )
+
+    log = ccas_client.get("/api/v1/household-access-log/").json()["results"]
+
+    assert log[0]["action"] == "renew"

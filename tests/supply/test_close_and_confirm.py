@@ -347,3 +347,43 @@ def test_totals_move_the_same_through_copy_or_row_updates(
         lines = OrderLine.objects.filter(order=order)
         assert order.total_ttc == sum(item.line_ttc for item in lines)
         assert order.subsidy_total == sum(item.subsidy for item in lines)
+
+
+def test_the_coordinator_confirms_early_with_missing_answers_counted_as_zero(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    path = f"/api/v1/cycles/{market.cycle.id}/confirm/"
+
+    refused = coordinator_client.post(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        forced = coordinator_client.post(path, {"missing_as_zero": True}, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "confirmations_pending"
+    assert forced.status_code == 202
+    market.cycle.refresh_from_db()
+    assert market.cycle.status == "confirmed"
+    assert set(market.cycle.purchase_lists.values_list("status", flat=True)) == {"missed"}
+    assert set(
+        OrderLine.objects.filter(order__cycle=market.cycle).values_list(
+            "confirmed_quantity", flat=True
+        )
+    ) == {Decimal("0")}
+
+
+def test_irreversible_steps_say_what_they_do_before_they_run(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    browser = Client()
+    browser.force_login(world.coordinator)
+
+    panel = browser.get(f"/coordination/cycles/{market.cycle.id}/").content.decode()
+
+    # Two producers have not answered: the button says what confirming now does.
+    assert "2 producteurs n'ont pas répondu : confirmer maintenant compte leurs listes" in panel
+    assert 'name="missing_as_zero" value="1"' in panel
+    assert '<script src="/static/js/confirm.js"></script>' in panel
