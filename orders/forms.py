@@ -80,6 +80,9 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the decision departs from the thresholds."),
     )
+    # The tier the calculator suggested ("none": above the thresholds; empty: not used). Not a
+    # figure about the household: the calculator's inputs are never kept.
+    suggested_tier = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
     contact_name = forms.CharField(label=_("Contact name"), required=False, max_length=200)
     contact_phone = forms.RegexField(
         label=_("Contact phone"), regex=r"^\+?[0-9 .-]{6,20}$", required=False, max_length=30
@@ -92,7 +95,9 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
             self.fields["funder"].initial = funders.first()
 
     def service_arguments(self) -> dict:
-        return dict(self.cleaned_data)
+        arguments = dict(self.cleaned_data)
+        arguments["suggested_tier"] = arguments.get("suggested_tier") or None
+        return arguments
 
 
 class HouseholdRenewForm(DomainErrorsMixin, forms.Form):

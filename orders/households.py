@@ -111,7 +111,11 @@ def household_enrol(
     contact_name: str = "",
     contact_phone: str = "",
     eligibility_reason: str = "",
+    suggested_tier: str | None = None,
 ) -> Household:
+    """Enrol a household on its CCAS's decision. `suggested_tier` is what the reste-à-vivre
+    calculator suggested (NOT_ELIGIBLE above the thresholds; None when it was not used): a
+    decision that departs from it, or a cap above the default, needs its reason."""
     _check_validity(valid_from=valid_from, valid_until=valid_until)
     if consent_at > now:
         message = _("Consent cannot be dated in the future.")
@@ -119,10 +123,20 @@ def household_enrol(
     if not funders_usable_by(social_service).filter(pk=funder.pk).exists():
         message = _("This funder belongs to another CCAS.")
         raise InvalidInput(message, fields={"funder": [message]})
-    if monthly_cap is None:
-        monthly_cap = pricing.default_monthly_cap(
-            persons=adults + children, social_service=social_service
+    default_cap = pricing.default_monthly_cap(
+        persons=adults + children, social_service=social_service
+    )
+    departs = (suggested_tier is not None and suggested_tier != tier.code) or (
+        monthly_cap is not None and monthly_cap > default_cap
+    )
+    if departs and not eligibility_reason.strip():
+        message = _(
+            "This decision departs from the rules (another tier than the suggested one, a "
+            "household above the thresholds or a cap above the default): say why."
         )
+        raise InvalidInput(message, fields={"eligibility_reason": [message]})
+    if monthly_cap is None:
+        monthly_cap = default_cap
     household = Household.objects.create(
         social_service=social_service,
         reference=_next_reference(social_service, valid_from.year),
@@ -176,6 +190,10 @@ def household_renew(
     household.save(update_fields=["valid_from", "valid_until"])
     access_log(household=household, user=user, action=AccessAction.RENEW, at=now)
     return household
+
+
+# What the calculator suggests above every tier's threshold.
+NOT_ELIGIBLE = "none"
 
 
 def tariff_suggest(*, monthly_resources: Decimal, monthly_charges: Decimal, persons: int) -> dict:

@@ -101,6 +101,17 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
     return households.none()
 
 
+def active_first() -> Case:
+    """An ordering for lists of households (annotated by household_list): those who can
+    order first, expired ones last."""
+    return Case(
+        When(status=HouseholdStatus.ACTIVE, then=Value(0)),
+        When(status=HouseholdStatus.PENDING, then=Value(1)),
+        When(status=HouseholdStatus.SUSPENDED, then=Value(2)),
+        default=Value(3),
+    )
+
+
 def household_access_log_list(*, actor: Actor) -> QuerySet[HouseholdAccessLog]:
     log = HouseholdAccessLog.objects.select_related("household", "user")
     if actor.role == Role.CCAS_STAFF:

@@ -25,6 +25,7 @@ from . import selectors, services
 from .choices import AccessAction, HouseholdStatus, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
+    NOT_ELIGIBLE,
     access_log,
     funders_usable_by,
     household_enrol,
@@ -133,7 +134,9 @@ def household_orders(request, cycle_id: int):
     what it may still spend this month and what it will pay, then order for it."""
     actor = request.actor
     cycle = _cycle(actor, cycle_id)
-    households = selectors.household_list(actor=actor, today=cycle.delivery_date)
+    households = selectors.household_list(actor=actor, today=cycle.delivery_date).order_by(
+        selectors.active_first(), "reference"
+    )
     orders = list(
         selectors.order_list(actor=actor)
         .filter(cycle=cycle, household__isnull=False)
@@ -152,7 +155,13 @@ def household_orders(request, cycle_id: int):
     quantities: dict[int, Decimal | str] = (
         {line.offer_id: line.quantity for line in order.line_list} if order else {}
     )
-    if request.method == "POST" and household is not None and cycle.status in TAKES_ORDERS:
+    orderable = household is not None and household.status == HouseholdStatus.ACTIVE
+    if (
+        request.method == "POST"
+        and household is not None
+        and orderable
+        and cycle.status in TAKES_ORDERS
+    ):
         try:
             order = _order_save(request, cycle=cycle, order=order, household=household)
         except DomainError as error:
@@ -186,8 +195,14 @@ def household_orders(request, cycle_id: int):
             "household": household,
             "orders": orders,
             "order": order,
-            "offers": _catalogue(actor, cycle, quantities) if household else [],
+            "offers": _catalogue(actor, cycle, quantities) if orderable else [],
+            "orderable": orderable,
             "editable": cycle.status in TAKES_ORDERS,
+            # What the order may still reach this month: the month's remaining cap, plus this
+            # order's own total when it is being changed.
+            "cap_left": household.month_remaining + (order.total_ttc if order else 0)
+            if household is not None
+            else None,
         },
     )
 
@@ -245,8 +260,10 @@ def household_list(request):
     """The CCAS's households with their status; decisions ending soon are flagged."""
     actor = request.actor
     today = timezone.localdate()
-    households = selectors.household_list(actor=actor, today=today).select_related(
-        "pickup_grocery__organisation", "funder"
+    households = (
+        selectors.household_list(actor=actor, today=today)
+        .select_related("pickup_grocery__organisation", "funder")
+        .order_by(selectors.active_first(), "reference")
     )
     status = request.GET.get("statut", "")
     if status in HouseholdStatus.values:
@@ -286,11 +303,17 @@ def household_enrol_page(request):
         "valid_from": today,
         "consent_at": timezone.localtime().replace(second=0, microsecond=0),
     }
-    if calculator.is_bound and calculator.is_valid():
-        suggestion = tariff_suggest(**calculator.cleaned_data)
-        initial["tier"] = TariffTier.objects.filter(code=suggestion["suggested_tier"]).first()
-        initial["adults"] = request.POST.get("adults") or None
-        initial["children"] = request.POST.get("children") or None
+    if calculator.is_bound:
+        # One form: what was already typed of the decision stays as it was typed.
+        initial.update(
+            (name, value)
+            for name, value in request.POST.items()
+            if name in HouseholdEnrolForm.base_fields and value
+        )
+        if calculator.is_valid():
+            suggestion = tariff_suggest(**calculator.cleaned_data)
+            initial["tier"] = suggestion["suggested_tier"] or initial.get("tier")
+            initial["suggested_tier"] = suggestion["suggested_tier"] or NOT_ELIGIBLE
     bound = request.method == "POST" and "enrol" in request.POST
     form = HouseholdEnrolForm(request.POST if bound else None, initial=initial, funders=funders)
     if bound and form.is_valid():

@@ -102,6 +102,9 @@ class HouseholdCreateSerializer(serializers.Serializer):
         r"^\+?[0-9 .-]{6,20}$", max_length=30, required=False, allow_blank=True
     )
     eligibility_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    # What POST /tariff/suggest/ answered ("none" when not eligible): a decision that departs
+    # from it needs its eligibility_reason. Never stored.
+    suggested_tier = serializers.CharField(max_length=8, required=False, allow_null=True)
 
     def __init__(self, *args, funders=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,6 +90,8 @@ def test_a_whole_cycle_through_the_screens(login):
     page.get_by_label("Foyer", exact=True).select_option(str(household.id))
     page.get_by_role("button", name="Choisir").click()
     page.locator(f"#q-{carrots.id}").fill("20")
+    # The screen warns before saving...
+    expect(page.locator("[data-cap-warning]")).to_be_visible()
     page.get_by_role("button", name="Enregistrer la commande").click()
     expect(page.locator(".message.error")).to_contain_text("dépasserait le plafond mensuel")
     _shot(page, "household-refused-phone")

@@ -25,6 +25,9 @@
       if (shareCell) shareCell.textContent = euros(share);
       form.querySelector("[data-total-weight]").textContent =
         weight.toLocaleString("fr-FR", { maximumFractionDigits: 1 }) + " kg";
+      // A household's order: say before saving that it passes what is left of the cap.
+      const warning = form.querySelector("[data-cap-warning]");
+      if (warning) warning.hidden = !(cents(total) > parseFloat(form.dataset.capLeft));
     };
     form.addEventListener("input", update);
     update();
