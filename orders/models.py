@@ -419,6 +419,8 @@ class ReceptionLine(models.Model):
     # then replaces its lines with one DELETE instead of reading them and their receptions.
     order_line = models.ForeignKey(OrderLine, on_delete=models.DO_NOTHING, related_name="+")
     received_quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    # Why what arrived differs from what was confirmed (damaged, missing, …), when said.
+    reason = models.CharField(_("reason for the difference"), max_length=200, blank=True)
 
     class Meta:
         constraints = [

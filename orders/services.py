@@ -421,9 +421,17 @@ def order_shortage_warnings(*, order: Order) -> list[dict]:
 
 @transaction.atomic
 def reception_record(
-    *, grocery: Grocery, cycle_id: int, user: User, lines: dict[int, Decimal], now: datetime
+    *,
+    grocery: Grocery,
+    cycle_id: int,
+    user: User,
+    lines: dict[int, Decimal],
+    now: datetime,
+    reasons: dict[int, str] | None = None,
 ) -> Reception:
-    """Record what arrived at a grocery; the confirmed quantity stays beside it."""
+    """Record what arrived at a grocery, with the reason of a difference where one is given;
+    the confirmed quantity stays beside it."""
+    reasons = {line_id: text.strip()[:200] for line_id, text in (reasons or {}).items()}
     cycle = OrderCycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         raise InvalidInput(_("Unknown cycle."), fields={"cycle": [_("Unknown cycle.")]})
@@ -471,7 +479,12 @@ def reception_record(
         grocery=grocery, cycle=cycle, recorded_by=user, recorded_at=now
     )
     ReceptionLine.objects.bulk_create(
-        ReceptionLine(reception=reception, order_line_id=line_id, received_quantity=quantity)
+        ReceptionLine(
+            reception=reception,
+            order_line_id=line_id,
+            received_quantity=quantity,
+            reason=reasons.get(line_id, ""),
+        )
         for line_id, quantity in lines.items()
     )
     received = [OrderLine(id=line_id, received_quantity=q) for line_id, q in lines.items()]

@@ -226,6 +226,11 @@ def reception(request, cycle_id: int):
                 cycle_id=cycle.id,
                 user=request.user,
                 lines=received,
+                reasons={
+                    line.id: request.POST.get(f"why-{line.id}", "")[:200]
+                    for line in lines
+                    if line.id in received
+                },
                 now=timezone.now(),
             )
         except DomainError as error:

@@ -28,14 +28,25 @@ def catalogue(request):
     """The producer's products, a form to add one, and a switch to withdraw one."""
     producer = selectors.producer_list(actor=request.actor).get()
     products = producer.products.order_by("-is_active", "name")
-    form = ProductForm(request.POST if "add" in request.POST else None)
+    # ?modifier=<id>: the form changes that product instead of adding one.
+    chosen = request.POST.get("product") or request.GET.get("modifier") or ""
+    editing = get_object_or_404(products, pk=chosen) if chosen.isdigit() else None
+    saving = "add" in request.POST or "save" in request.POST
+    form = ProductForm(request.POST if saving else None, instance=editing)
     if request.method == "POST":
-        if "add" in request.POST and form.is_valid():
-            product = services.product_create(producer=producer, **form.cleaned_data)
-            messages.success(
-                request, _("« %(name)s » added to your catalogue.") % {"name": product.name}
-            )
-            return redirect("producer-catalogue")
+        if saving and form.is_valid():
+            try:
+                if editing is None:
+                    product = services.product_create(producer=producer, **form.service_arguments())
+                    message = _("« %(name)s » added to your catalogue.")
+                else:
+                    product = services.product_update(product=editing, **form.service_arguments())
+                    message = _("« %(name)s » saved. Offers already made keep their price.")
+            except DomainError as error:
+                form.add_error(next(iter(error.fields or {}), None), error.message)
+            else:
+                messages.success(request, message % {"name": product.name})
+                return redirect("producer-catalogue")
         if "toggle" in request.POST:
             product = get_object_or_404(
                 products, pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0
@@ -45,7 +56,7 @@ def catalogue(request):
     return render(
         request,
         "producers/catalogue.html",
-        {"producer": producer, "products": products, "form": form},
+        {"producer": producer, "products": products, "form": form, "editing": editing},
     )
 
 

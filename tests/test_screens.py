@@ -244,14 +244,56 @@ def test_a_product_added_from_the_catalogue_screen(world):
         "unit": "kg",
         "unit_weight_kg": "1",
         "pack_size": "1",
-        "unit_price_ht": "2.10",
-        "vat_rate": "0.055",
+        "unit_price_ht": "2,10",
+        "vat_percent": "5,5",  # typed as people read it
     }
     refused = client.post("/producteur/catalogue/", {**data, "pack_size": "0"})
     assert "supérieure ou égale à 0.001" in refused.content.decode()
     assert not world.producer.products.filter(name="Panais").exists()
     client.post("/producteur/catalogue/", data)
-    assert world.producer.products.get(name="Panais").unit_price_ht == Decimal("2.10")
+    panais = world.producer.products.get(name="Panais")
+    assert (panais.unit_price_ht, panais.vat_rate) == (Decimal("2.10"), Decimal("0.0550"))
+
+
+def test_a_producer_changes_a_product_from_the_catalogue_screen(world):
+    client = browser_for(world.producer_user)
+    product = world.product
+    form = client.get("/producteur/catalogue/", {"modifier": product.id}).content.decode()
+
+    saved = client.post(
+        "/producteur/catalogue/",
+        {
+            "save": "1",
+            "product": product.id,
+            "name": "Carottes des sables",
+            "category": product.category,
+            "unit": product.unit,
+            "unit_weight_kg": "1",
+            "pack_size": "1",
+            "unit_price_ht": "2,35",
+            "vat_percent": "5,5",
+        },
+    )
+    other = client.get(
+        "/producteur/catalogue/",
+        {
+            "modifier": world.other_producer.products.create(
+                name="Autre",
+                category="legumes",
+                unit="kg",
+                unit_weight_kg=1,
+                pack_size=1,
+                unit_price_ht=1,
+                vat_rate=Decimal("0.055"),
+            ).id
+        },
+    )
+
+    assert f'value="{product.name}"' in form and 'value="5,5"' in form
+    assert saved.status_code == 302
+    product.refresh_from_db()
+    assert (product.name, product.unit_price_ht) == ("Carottes des sables", Decimal("2.35"))
+    assert other.status_code == 404  # another producer's product
 
 
 # --- CCAS staff ---------------------------------------------------------------------------

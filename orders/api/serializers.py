@@ -278,6 +278,8 @@ class ReceptionLineSerializer(serializers.Serializer):
     received_quantity = AsciiDecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100000")
     )
+    # Why it differs from what was confirmed (optional).
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class ReceptionSerializer(serializers.Serializer):

@@ -114,6 +114,7 @@ class GroceryViewSet(ReadCreateUpdateViewSet):
             cycle_id=data["cycle"],
             user=request.user,
             lines={line["order_line"]: line["received_quantity"] for line in data["lines"]},
+            reasons={line["order_line"]: line.get("reason", "") for line in data["lines"]},
             now=timezone.now(),
         )
         lines = OrderLine.objects.filter(

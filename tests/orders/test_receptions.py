@@ -101,3 +101,34 @@ def test_the_database_refuses_to_delete_a_received_line(
         connection.check_constraints()  # as at commit (the key is checked deferred)
 
     assert OrderLine.objects.filter(pk=carrots.pk).exists()
+
+
+def test_a_difference_keeps_its_reason(confirmed, world, volunteer_client):
+    from django.test import Client
+
+    from orders.models import ReceptionLine
+
+    line = confirmed.cycle.orders.get(grocery=world.grocery).lines.get(offer=confirmed.offers[0])
+    api = volunteer_client.post(
+        f"/api/v1/groceries/{world.grocery.id}/receptions/",
+        {
+            "cycle": confirmed.cycle.id,
+            "lines": [
+                {"order_line": line.id, "received_quantity": "90", "reason": "Cagette abîmée"}
+            ],
+        },
+        format="json",
+    )
+    screen = Client()
+    screen.force_login(world.volunteer)
+    screen.post(
+        f"/epicerie/cycles/{confirmed.cycle.id}/reception/",
+        {f"r-{line.id}": "88", f"why-{line.id}": "Deux kilos manquants"},
+    )
+
+    assert api.status_code == 201
+    assert list(
+        ReceptionLine.objects.filter(order_line=line)
+        .order_by("id")
+        .values_list("received_quantity", "reason")
+    ) == [(Decimal("90.000"), "Cagette abîmée"), (Decimal("88.000"), "Deux kilos manquants")]
