@@ -70,4 +70,5 @@ class PurchaseListStatus(models.TextChoices):
     SENT = "sent", _("Sent")  # sent to the producer, awaiting its confirmation
     CONFIRMED = "confirmed", _("Confirmed")  # the producer supplies everything allocated
     PARTIAL = "partial", _("Partly confirmed")  # the producer supplies less on some lines
+    DECLINED = "declined", _("Nothing supplied")  # the producer answered it supplies nothing
     MISSED = "missed", _("No confirmation")  # the deadline passed: counted as zero

@@ -238,7 +238,12 @@ def purchase_list_confirm(
     PurchaseListLine.objects.bulk_update(lines.values(), ["confirmed_quantity"])
     consolidation.confirmed_reallocate(cycle=purchase_list.cycle, confirmations=answers)
     complete = all(line.confirmed_quantity == line.allocated_quantity for line in lines.values())
-    purchase_list.status = PurchaseListStatus.CONFIRMED if complete else PurchaseListStatus.PARTIAL
+    if complete:
+        purchase_list.status = PurchaseListStatus.CONFIRMED
+    elif any(line.confirmed_quantity for line in lines.values()):
+        purchase_list.status = PurchaseListStatus.PARTIAL
+    else:  # not "partly confirmed": nothing at all
+        purchase_list.status = PurchaseListStatus.DECLINED
     purchase_list.confirmed_at = now
     purchase_list.save(update_fields=["status", "confirmed_at"])
     return purchase_list

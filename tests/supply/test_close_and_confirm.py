@@ -387,3 +387,20 @@ def test_irreversible_steps_say_what_they_do_before_they_run(
     assert "2 producteurs n'ont pas répondu : confirmer maintenant compte leurs listes" in panel
     assert 'name="missing_as_zero" value="1"' in panel
     assert '<script src="/static/js/confirm.js"></script>' in panel
+
+
+def test_a_producer_who_supplies_nothing_is_not_partly_confirmed(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
+    lines = [{"offer": line.offer_id, "confirmed_quantity": "0"} for line in own.lines.all()]
+
+    response = client_for(world.producer_user).post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/", {"lines": lines}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "declined"
+    own.refresh_from_db()
+    assert own.get_status_display() == "Rien fourni"
