@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -153,6 +155,9 @@ urlpatterns = [
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),
     path("carte/cycles/<id:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
+    # Browsers ask for /favicon.ico whatever the page says (the static URL is read per request:
+    # the production storage knows it only once collectstatic ran).
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
 ]
 
 # 503 when the database is unreachable, 500 otherwise; JSON under /api/ (core.views).

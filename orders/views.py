@@ -15,6 +15,7 @@ from accounting.selectors import envelope_list, funder_list
 from core.choices import Role
 from core.errors import DomainError
 from core.formats import format_date, format_euros
+from core.money import quantize_money
 from core.views import quantities_from, refused, role_required
 from producers.selectors import offer_list
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
@@ -200,7 +201,9 @@ def household_orders(request, cycle_id: int):
             "editable": cycle.status in TAKES_ORDERS,
             # What the order may still reach this month: the month's remaining cap, plus this
             # order's own total when it is being changed.
-            "cap_left": household.month_remaining + (order.total_ttc if order else 0)
+            "cap_left": quantize_money(
+                household.month_remaining + (order.total_ttc if order else 0)
+            )
             if household is not None
             else None,
         },

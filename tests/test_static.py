@@ -12,3 +12,11 @@ def test_collectstatic_with_the_production_storage(tmp_path, settings):
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     assert (tmp_path / "staticfiles.json").exists()
+
+
+def test_the_site_has_a_favicon(client):
+    page_icon = client.get("/favicon.ico")
+
+    assert page_icon.status_code == 301
+    assert page_icon["Location"].endswith("img/favicon.svg")
+    assert 'rel="icon"' in client.get("/connexion/").content.decode()

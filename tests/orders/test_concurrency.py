@@ -94,6 +94,7 @@ def enrol(social_service, staff, tier, grocery, funder, delivery_date, monthly_c
         funder=funder,
         consent_at=now,
         monthly_cap=monthly_cap,
+        eligibility_reason="Plafond choisi par le test" if monthly_cap else "",
     )
 
 
