@@ -129,26 +129,41 @@ def cycle_offers(request, cycle_id: int):
     )
 
 
-@producer_only
+@role_required(Role.PRODUCER, Role.COORDINATOR)
 def purchase_list(request, purchase_list_id: int):
-    """The purchase list of one cycle: confirm it in full, or say what can be supplied."""
+    """The purchase list of one cycle: confirm it in full, or say what can be supplied. The
+    coordinator opens it too, to type the answer a producer gave by phone."""
     lists = supply_selectors.purchase_list_list(actor=request.actor)
     (purchase,) = supply_selectors.with_line_totals([get_object_or_404(lists, pk=purchase_list_id)])
     confirmable = (
         purchase.cycle.status in TAKES_CONFIRMATIONS and timezone.now() <= purchase.cycle.confirm_by
     )
+    on_behalf = request.actor.role == Role.COORDINATOR
     typed = {}
     if request.method == "POST" and confirmable:
         try:
             confirmed = quantities_from(
                 request.POST, prefix="c-", allowed={line.offer_id for line in purchase.lines.all()}
             )
-            purchase_list_confirm(purchase_list=purchase, confirmed=confirmed, now=timezone.now())
+            purchase_list_confirm(
+                purchase_list=purchase,
+                confirmed=confirmed,
+                now=timezone.now(),
+                user=request.user,
+                on_behalf=on_behalf,
+            )
         except DomainError as error:
             refused(request, error)
             typed = request.POST
         else:
-            messages.success(request, _("Your answer is recorded. Thank you."))
+            messages.success(
+                request,
+                _("The producer's answer is recorded, as given by phone.")
+                if on_behalf
+                else _("Your answer is recorded. Thank you."),
+            )
+            if on_behalf:
+                return redirect("cycle-panel", cycle_id=purchase.cycle_id)
             return redirect("producer-purchase-list", purchase_list_id=purchase.id)
     for line in purchase.lines.all():
         line.in_form = typed.get(
@@ -163,6 +178,7 @@ def purchase_list(request, purchase_list_id: int):
         {
             "purchase": purchase,
             "confirmable": confirmable,
+            "on_behalf": on_behalf,
             "year_start": timezone.localdate().replace(month=1, day=1),
         },
     )

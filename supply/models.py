@@ -94,6 +94,17 @@ class PurchaseList(models.Model):
     )
     created_at = models.DateTimeField(_("created at"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Who typed the answer: the producer, or the coordinator for a producer who answered by
+    # phone (`on_behalf`), so that the record says whose word it is.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    on_behalf = models.BooleanField(_("answer given by phone"), default=False)
 
     class Meta:
         verbose_name = _("purchase list")

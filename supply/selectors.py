@@ -34,7 +34,9 @@ def cycle_list(*, actor: Actor) -> QuerySet[OrderCycle]:
 
 def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
     lists = (
-        PurchaseList.objects.select_related("producer__organisation", "cycle", "cycle__hub")
+        PurchaseList.objects.select_related(
+            "producer__organisation", "cycle", "cycle__hub", "answered_by"
+        )
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -200,9 +200,15 @@ def _check_confirmation_open(purchase_list: PurchaseList, now: datetime) -> None
 
 @transaction.atomic
 def purchase_list_confirm(
-    *, purchase_list: PurchaseList, confirmed: dict[int, Decimal], now: datetime
+    *,
+    purchase_list: PurchaseList,
+    confirmed: dict[int, Decimal],
+    now: datetime,
+    user: User | None = None,
+    on_behalf: bool = False,
 ) -> PurchaseList:
-    """The producer says what it will supply. Lines it does not name are confirmed in full.
+    """The producer says what it will supply (or the coordinator types what it said by phone,
+    `on_behalf`, recorded as such). Lines it does not name are confirmed in full.
 
     A quantity below the allocation is shared again among the orders (DESIGN.md §4.3);
     order totals and envelope commitments follow. The producer may answer again until the
@@ -245,7 +251,9 @@ def purchase_list_confirm(
     else:  # not "partly confirmed": nothing at all
         purchase_list.status = PurchaseListStatus.DECLINED
     purchase_list.confirmed_at = now
-    purchase_list.save(update_fields=["status", "confirmed_at"])
+    purchase_list.answered_by = user
+    purchase_list.on_behalf = on_behalf
+    purchase_list.save(update_fields=["status", "confirmed_at", "answered_by", "on_behalf"])
     return purchase_list
 
 

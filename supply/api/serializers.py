@@ -83,11 +83,13 @@ class PurchaseListSerializer(ModelSerializer):
             "producer",
             "producer_name",
             "status",
+            "on_behalf",
             "lines",
             "total_ht",
             "total_ttc",
             "weight_kg",
         ]
+        read_only_fields = ["on_behalf"]
 
 
 class ConfirmationLineSerializer(serializers.Serializer):

@@ -202,7 +202,8 @@ PACKING_COLUMNS = {
 class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = PurchaseListSerializer
     queryset = PurchaseList.objects.none()
-    roles = {"*": (Role.COORDINATOR, Role.PRODUCER), "confirm": (Role.PRODUCER,)}
+    # The coordinator may confirm for a producer who answered by phone (recorded as such).
+    roles = {"*": (Role.COORDINATOR, Role.PRODUCER), "confirm": (Role.PRODUCER, Role.COORDINATOR)}
 
     def retrieve(self, request, *args, **kwargs):
         (purchase_list,) = selectors.with_line_totals([self.get_object()])
@@ -234,6 +235,8 @@ class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
                 for line in serializer.validated_data["lines"]
             },
             now=timezone.now(),
+            user=request.user,
+            on_behalf=self.actor.role == Role.COORDINATOR,
         )
         (purchase_list,) = selectors.with_line_totals(
             [self.get_queryset().get(pk=purchase_list.pk)]

@@ -404,3 +404,38 @@ def test_a_producer_who_supplies_nothing_is_not_partly_confirmed(
     assert response.json()["status"] == "declined"
     own.refresh_from_db()
     assert own.get_status_display() == "Rien fourni"
+
+
+def test_the_coordinator_records_an_answer_given_by_phone(
+    coordinator_client, market, ordered, world, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    close(coordinator_client, market.cycle, django_capture_on_commit_callbacks)
+    own = PurchaseList.objects.get(cycle=market.cycle, producer=world.producer)
+    other = PurchaseList.objects.get(cycle=market.cycle, producer=world.other_producer)
+    carrots = own.lines.get()
+
+    api = coordinator_client.post(
+        f"/api/v1/purchase-lists/{own.id}/confirm/",
+        {"lines": [{"offer": carrots.offer_id, "confirmed_quantity": "60"}]},
+        format="json",
+    )
+    screen = Client()
+    screen.force_login(world.coordinator)
+    page = screen.get(f"/producteur/bons/{other.id}/").content.decode()
+    posted = screen.post(f"/producteur/bons/{other.id}/", {})  # everything, as said by phone
+    producer = Client()
+    producer.force_login(world.producer_user)
+    seen = producer.get(f"/producteur/bons/{own.id}/").content.decode()
+
+    assert api.status_code == 200 and api.json()["on_behalf"] is True
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert (own.status, own.on_behalf, own.answered_by) == ("partial", True, world.coordinator)
+    assert "réponse que" in page and "donnée par téléphone" in page
+    assert posted.status_code == 302 and posted["Location"].endswith(
+        f"/coordination/cycles/{market.cycle.id}/"
+    )
+    assert (other.status, other.on_behalf) == ("confirmed", True)
+    assert "Réponse donnée par téléphone, saisie par" in seen
