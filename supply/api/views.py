@@ -1,7 +1,7 @@
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -11,7 +11,7 @@ from accounting import settlement
 from accounting import tasks as accounting_tasks
 from accounting.api.serializers import SettlementSerializer
 from core import db
-from core.api.renderers import CSVRenderer, XLSXRenderer, copy_csv
+from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer, copy_csv
 from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
@@ -159,17 +159,23 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
             return Response(data, headers=file_headers(f"bons-de-commande-{cycle.id}.csv"))
         return Response(data)
 
-    @extend_schema(responses={200: PackingRowSerializer(many=True)})
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv", "pdf"])],
+        responses={200: PackingRowSerializer(many=True)},
+    )
     @action(
         detail=True,
         methods=["get"],
         url_path="packing-lists",
-        renderer_classes=[JSONRenderer, CSVRenderer],
+        renderer_classes=[JSONRenderer, CSVRenderer, PDFRenderer],
         pagination_class=None,
     )
     def packing_lists(self, request, pk=None):
         cycle = self.get_object()
         rows = selectors.packing_rows(cycle_id=cycle.id, actor=self.actor)
+        if request.accepted_renderer.format == "pdf":
+            pdf = documents.packing_list_pdf(cycle=cycle, rows=list(rows))
+            return Response(pdf, headers=file_headers(f"colisage-{cycle.id}.pdf", inline=True))
         if request.accepted_renderer.format != "csv":
             return Response(PackingRowSerializer(rows, many=True).data)
         filename = f"colisage-{cycle.id}.csv"

@@ -439,3 +439,27 @@ def test_the_coordinator_records_an_answer_given_by_phone(
     )
     assert (other.status, other.on_behalf) == ("confirmed", True)
     assert "Réponse donnée par téléphone, saisie par" in seen
+
+
+def test_the_packing_list_as_a_pdf_a_page_per_household(
+    coordinator_client, confirmed, world, volunteer_client
+):
+    from django.test import Client
+
+    response = volunteer_client.get(
+        f"/api/v1/cycles/{confirmed.cycle.id}/packing-lists/", {"format": "pdf"}
+    )
+    home = Client()
+    home.force_login(world.volunteer)
+
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Liste de colisage" in text
+    assert "commande groupée" in text
+    assert f"foyer {confirmed.household.reference}" in text
+    assert len(reader.pages) == 2  # the grouped order, then the household's page
+    assert "kilogrammes" in text
+    assert f"/api/v1/cycles/{confirmed.cycle.id}/packing-lists/?format=pdf" in (
+        home.get("/").content.decode()
+    )
