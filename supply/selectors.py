@@ -16,9 +16,10 @@ from django.db.models.functions import Coalesce
 from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
-from orders.models import OrderLine, destination_grocery_id
+from orders.models import Grocery, OrderLine, destination_grocery_id, offer_demand_subquery
 from orders.pricing import price_line
 from orders.quantities import delivered_quantity, served_quantity
+from producers.models import Offer
 
 from .choices import FINISHED, PurchaseListStatus
 from .models import OrderCycle, PurchaseList, PurchaseListLine
@@ -161,3 +162,42 @@ def home_for_coordinator(*, actor: Actor, now) -> dict:
         .order_by("delivery_date", "id")
     )
     return {"cycles": cycles}
+
+
+def orders_by_grocery(*, cycle: OrderCycle) -> list[dict]:
+    """An open cycle's orders for the coordinator, per grocery: its grouped order's total and
+    its households' orders (how many, their total), market value incl. VAT."""
+    rows = (
+        OrderLine.objects.live()
+        .filter(order__cycle=cycle)
+        .annotate(place=destination_grocery_id())
+        .values("place")
+        .annotate(
+            grouped_ttc=Sum("line_ttc", filter=Q(order__grocery__isnull=False)),
+            households=Count("order__household", distinct=True),
+            households_ttc=Sum("line_ttc", filter=Q(order__household__isnull=False)),
+        )
+        .order_by("place")
+    )
+    names = dict(
+        Grocery.objects.select_related(None)
+        .filter(id__in=[row["place"] for row in rows])
+        .values_list("id", "organisation__name")
+    )
+    return sorted(
+        ({**row, "name": names.get(row["place"], "")} for row in rows),
+        key=lambda row: row["name"],
+    )
+
+
+def orders_by_product(*, cycle: OrderCycle) -> QuerySet[Offer]:
+    """An open cycle's offers with what is asked of each, the short ones first."""
+    return (
+        Offer.objects.filter(cycle=cycle)
+        .select_related("product__producer__organisation")
+        .annotate(asked=Coalesce(offer_demand_subquery(), Value(Decimal("0")), output_field=WEIGHT))
+        .annotate(
+            left=F("quantity_available") - F("asked"), short=F("asked") - F("quantity_available")
+        )
+        .order_by("left", "product__name")
+    )

@@ -21,7 +21,7 @@ from logistics import tasks as logistics_tasks
 from logistics.selectors import round_list
 
 from . import selectors, services, tasks
-from .choices import NEXT_STEP, SETTLEABLE, CycleStatus, PurchaseListStatus
+from .choices import NEXT_STEP, SETTLEABLE, TAKES_ORDERS, CycleStatus, PurchaseListStatus
 from .forms import CycleForm, PlanForm
 
 coordinator_only = role_required(Role.COORDINATOR)
@@ -141,6 +141,13 @@ def cycle_panel(request, cycle_id: int):
             "summary": summary,
             "events": events,
             "order_count": cycle.orders.live().count(),
+            # While orders come in: who ordered what, per grocery and per product.
+            "by_grocery": selectors.orders_by_grocery(cycle=cycle)
+            if cycle.status in TAKES_ORDERS
+            else [],
+            "by_product": selectors.orders_by_product(cycle=cycle)
+            if cycle.status in TAKES_ORDERS
+            else [],
             "lists_waiting": sum(
                 1 for item in purchase_lists if item.status == PurchaseListStatus.SENT
             ),

@@ -463,3 +463,19 @@ def test_the_packing_list_as_a_pdf_a_page_per_household(
     assert f"/api/v1/cycles/{confirmed.cycle.id}/packing-lists/?format=pdf" in (
         home.get("/").content.decode()
     )
+
+
+def test_the_coordinator_sees_an_open_cycle_s_orders_per_grocery_and_product(
+    market, ordered, world
+):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(world.coordinator)
+
+    panel = browser.get(f"/coordination/cycles/{market.cycle.id}/").content.decode()
+
+    assert "Commandes à ce jour, par épicerie" in panel
+    assert world.grocery.name in panel
+    # Carrots: 100 offered, 123 asked (3 for the household, 120 grouped): 23 short.
+    assert "123 kilogrammes" in panel and "manque 23" in panel
