@@ -14,9 +14,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import Abs, Coalesce
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
 from core.errors import InvalidInput, StateConflict
 from core.models import User
@@ -41,7 +41,7 @@ TRANSPORT_PAYABLE = ("4081", gettext_lazy("Rounds: costs to pay"), AccountKind.L
 TRANSPORT_RECHARGED = ("7085", gettext_lazy("Logistics recharged to groceries"), AccountKind.INCOME)
 
 
-def _account(code: str, name: StrOrPromise, kind: str, **party: Any) -> Account:
+def _account(code: str, name: str | Promise, kind: str, **party: Any) -> Account:
     account, _created = Account.objects.get_or_create(
         code=code, defaults={"name": str(name), "kind": kind, **party}
     )

@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from core.money import quantize_money, quantize_quantity
 from logistics.choices import ZoneKind
@@ -34,8 +34,8 @@ KG_PER_MEAL = Decimal("0.5")
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    label: StrOrPromise
-    explanation: StrOrPromise
+    label: str | Promise
+    explanation: str | Promise
     unit: str  # "€", "kg", "km", "%" (a rate between 0 and 1), or "" for a count
     about_households: bool = False  # hidden when the households are fewer than 5
 
