@@ -21,7 +21,14 @@ from logistics import tasks as logistics_tasks
 from logistics.selectors import round_list
 
 from . import selectors, services, tasks
-from .choices import NEXT_STEP, SETTLEABLE, TAKES_ORDERS, CycleStatus, PurchaseListStatus
+from .choices import (
+    NEXT_STEP,
+    SETTLEABLE,
+    TAKES_CONFIRMATIONS,
+    TAKES_ORDERS,
+    CycleStatus,
+    PurchaseListStatus,
+)
 from .forms import CycleForm, PlanForm
 
 coordinator_only = role_required(Role.COORDINATOR)
@@ -148,6 +155,9 @@ def cycle_panel(request, cycle_id: int):
             "by_product": selectors.orders_by_product(cycle=cycle)
             if cycle.status in TAKES_ORDERS
             else [],
+            # The producers (or the coordinator for them) may still answer.
+            "answers_open": cycle.status in TAKES_CONFIRMATIONS
+            and timezone.now() <= cycle.confirm_by,
             "lists_waiting": sum(
                 1 for item in purchase_lists if item.status == PurchaseListStatus.SENT
             ),

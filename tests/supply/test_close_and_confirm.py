@@ -423,6 +423,7 @@ def test_the_coordinator_records_an_answer_given_by_phone(
     )
     screen = Client()
     screen.force_login(world.coordinator)
+    panel = screen.get(f"/coordination/cycles/{market.cycle.id}/").content.decode()
     page = screen.get(f"/producteur/bons/{other.id}/").content.decode()
     posted = screen.post(f"/producteur/bons/{other.id}/", {})  # everything, as said by phone
     producer = Client()
@@ -433,6 +434,7 @@ def test_the_coordinator_records_an_answer_given_by_phone(
     own.refresh_from_db()
     other.refresh_from_db()
     assert (own.status, own.on_behalf, own.answered_by) == ("partial", True, world.coordinator)
+    assert f'href="/producteur/bons/{other.id}/">Réponse donnée par téléphone' in panel
     assert "réponse que" in page and "donnée par téléphone" in page
     assert posted.status_code == 302 and posted["Location"].endswith(
         f"/coordination/cycles/{market.cycle.id}/"
