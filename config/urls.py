@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -16,6 +16,7 @@ from accounting.api.views import (
 )
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
 from core.converters import IdConverter
+from core.views import api_not_found
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
 from dashboards.views import dashboard_page, dashboard_pdf
 from home.views import home
@@ -97,6 +98,9 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     *router.urls,
+    # Last: any other path under /api/v1/ is the contract's JSON 404, whatever DEBUG says
+    # (with DEBUG on, Django would show its own HTML page instead of handler404).
+    re_path(r"^.*/$", api_not_found),
 ]
 
 admin.site.site_header = "Appro Solidaire — administration"

@@ -132,6 +132,11 @@ def not_found(request, exception=None):
     )
 
 
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/v1/ that names nothing: the contract's 404, DEBUG or not."""
+    return not_found(request)
+
+
 def forbidden(request, exception=None):
     """Django's handler403: the caller's role may not open this page."""
     return _refusal(

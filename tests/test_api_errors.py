@@ -128,3 +128,12 @@ def test_a_decision_starting_later_is_pending_and_cannot_order_yet(
     assert order.status_code == 409
     assert order.json()["code"] == "household_inactive"
     assert "(en attente)" in order.json()["message"]
+
+
+def test_an_unknown_api_path_answers_json_even_with_debug_on(coordinator_client, settings):
+    settings.DEBUG = True  # the embedded default (make run)
+
+    response = coordinator_client.get("/api/v1/nothing-here/at-all/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
