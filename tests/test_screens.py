@@ -38,7 +38,8 @@ def _screens(world, market):
         ("/producteur/catalogue/", [Role.PRODUCER]),
         (f"/producteur/cycles/{cycle}/offres/", [Role.PRODUCER]),
         ("/producteur/bons/", [Role.PRODUCER]),
-        (f"/producteur/bons/{world.purchase_list.id}/", [Role.PRODUCER]),
+        # The coordinator opens it to type an answer given by phone.
+        (f"/producteur/bons/{world.purchase_list.id}/", [Role.PRODUCER, Role.COORDINATOR]),
         ("/ccas/foyers/", [Role.CCAS_STAFF]),
         ("/ccas/foyers/nouveau/", [Role.CCAS_STAFF]),
         (f"/ccas/foyers/{market.household.id}/", [Role.CCAS_STAFF]),
