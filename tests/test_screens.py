@@ -15,6 +15,7 @@ from orders.models import Household, HouseholdAccessLog, Order
 from producers.models import Offer
 from supply.choices import CycleStatus
 from tests import factories
+from tests.helpers import enrolment_form
 
 ROLES = [None, *Role.values]
 
@@ -300,23 +301,6 @@ def test_a_producer_changes_a_product_from_the_catalogue_screen(world):
 # --- CCAS staff ---------------------------------------------------------------------------
 
 
-def _enrolment(world, **changes) -> dict:
-    today = timezone.localdate()
-    return {
-        "enrol": "1",
-        "adults": "1",
-        "children": "2",
-        "tier": "T1",
-        "valid_from": today.isoformat(),
-        "valid_until": (today + timedelta(days=120)).isoformat(),
-        "monthly_cap": "",
-        "pickup_grocery": world.grocery.id,
-        "funder": world.funder.id,
-        "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        **changes,
-    }
-
-
 def test_the_reste_a_vivre_calculator_suggests_and_stores_nothing(world):
     client = browser_for(world.ccas_staff)
     response = client.post(
@@ -332,7 +316,7 @@ def test_the_reste_a_vivre_calculator_suggests_and_stores_nothing(world):
 
 def test_a_household_enrolled_from_the_screen(world):
     client = browser_for(world.ccas_staff)
-    response = client.post("/ccas/foyers/nouveau/", _enrolment(world), follow=True)
+    response = client.post("/ccas/foyers/nouveau/", enrolment_form(world), follow=True)
     household = Household.objects.get()
     assert household.monthly_cap == Decimal("35.00")  # 3 persons by default
     assert f"Foyer {household.reference} inscrit" in response.content.decode()
@@ -345,14 +329,16 @@ def test_a_household_enrolled_from_the_screen(world):
 def test_an_enrolment_too_long_is_refused_on_its_field(world):
     client = browser_for(world.ccas_staff)
     too_far = (timezone.localdate() + timedelta(days=300)).isoformat()
-    response = client.post("/ccas/foyers/nouveau/", _enrolment(world, valid_until=too_far))
+    response = client.post("/ccas/foyers/nouveau/", enrolment_form(world, valid_until=too_far))
     assert "Une décision vaut de 3 à 6 mois" in response.content.decode()
     assert not Household.objects.exists()
 
 
 def test_an_enrolment_with_another_ccas_funder_is_refused(world):
     client = browser_for(world.ccas_staff)
-    response = client.post("/ccas/foyers/nouveau/", _enrolment(world, funder=world.other_funder.id))
+    response = client.post(
+        "/ccas/foyers/nouveau/", enrolment_form(world, funder=world.other_funder.id)
+    )
     assert response.status_code == 200
     assert not Household.objects.exists()
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from orders.models import Household
-from tests.helpers import client_for
+from tests.helpers import client_for, enrolment_form
 
 
 def _browser(user) -> Client:
@@ -18,38 +18,21 @@ def _browser(user) -> Client:
     return browser
 
 
-def _decision(world, **changes) -> dict:
-    today = timezone.localdate()
-    return {
-        "enrol": "1",
-        "adults": "1",
-        "children": "2",
-        "tier": "T1",
-        "valid_from": today.isoformat(),
-        "valid_until": (today + timedelta(days=120)).isoformat(),
-        "monthly_cap": "",
-        "pickup_grocery": world.grocery.id,
-        "funder": world.funder.id,
-        "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        **changes,
-    }
-
-
 def test_a_tier_other_than_the_suggested_one_needs_its_reason(world):
     browser = _browser(world.ccas_staff)
 
     refused = browser.post(
-        "/ccas/foyers/nouveau/", _decision(world, tier="T3", suggested_tier="T1")
+        "/ccas/foyers/nouveau/", enrolment_form(world, tier="T3", suggested_tier="T1")
     )
-    above = browser.post("/ccas/foyers/nouveau/", _decision(world, suggested_tier="none"))
-    big_cap = browser.post("/ccas/foyers/nouveau/", _decision(world, monthly_cap="80"))
+    above = browser.post("/ccas/foyers/nouveau/", enrolment_form(world, suggested_tier="none"))
+    big_cap = browser.post("/ccas/foyers/nouveau/", enrolment_form(world, monthly_cap="80"))
 
     for response in (refused, above, big_cap):
         assert "s&#x27;écarte des règles" in response.content.decode()
     assert not Household.objects.exists()
     accepted = browser.post(
         "/ccas/foyers/nouveau/",
-        _decision(world, tier="T3", suggested_tier="T1", eligibility_reason="Dettes en cours"),
+        enrolment_form(world, tier="T3", suggested_tier="T1", eligibility_reason="Dettes en cours"),
     )
     assert accepted.status_code == 302
     assert Household.objects.get().eligibility_reason == "Dettes en cours"
