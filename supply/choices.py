@@ -33,6 +33,8 @@ TAKES_ORDERS = frozenset({CycleStatus.OPEN})
 TAKES_CONFIRMATIONS = frozenset({CycleStatus.CLOSED})
 # Groceries record what they received from confirmation until settlement.
 TAKES_RECEPTIONS = frozenset({CycleStatus.CONFIRMED, CycleStatus.DISPATCHED, CycleStatus.DELIVERED})
+# Marked delivered once dispatched; marking a delivered cycle again changes nothing.
+DELIVERABLE = frozenset({CycleStatus.DISPATCHED, CycleStatus.DELIVERED})
 # Rounds are planned (and planned again) once the quantities are known, until delivery.
 PLANNABLE = frozenset({CycleStatus.CONFIRMED, CycleStatus.DISPATCHED})
 # Settled once delivered; settling a settled cycle again posts nothing.

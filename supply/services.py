@@ -19,6 +19,7 @@ from orders.services import cycle_orders_advance
 from . import consolidation, notifications
 from .choices import (
     CYCLE_TRANSITIONS,
+    DELIVERABLE,
     TAKES_CONFIRMATIONS,
     AllocationRule,
     CycleStatus,
@@ -339,9 +340,7 @@ def cycle_dispatch(*, cycle_id: int, user: User | None, now: datetime) -> OrderC
 def cycle_deliver(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle:
     """The goods reached the groceries; receptions may still be recorded until settlement."""
     cycle = locks.cycle_lock(cycle_id)
-    if not status_reached(cycle.status, CycleStatus.DISPATCHED) or status_reached(
-        cycle.status, CycleStatus.SETTLED
-    ):
+    if cycle.status not in DELIVERABLE:
         raise StateConflict(_("Only a dispatched cycle is delivered."), code="cycle_not_dispatched")
     if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.DELIVERED, user=user, now=now):
         cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.DELIVERED)
