@@ -16,10 +16,11 @@ from django.db.models.functions import Coalesce
 from core.access import Actor
 from core.choices import Role
 from orders.choices import OrderStatus
-from orders.models import Grocery, OrderLine, destination_grocery_id, offer_demand_subquery
+from orders.models import OrderLine, destination_grocery_id
 from orders.pricing import price_line
 from orders.quantities import delivered_quantity, served_quantity
 from producers.models import Offer
+from producers.selectors import offer_list
 
 from .choices import FINISHED, PurchaseListStatus
 from .models import OrderCycle, PurchaseList, PurchaseListLine
@@ -164,40 +165,38 @@ def home_for_coordinator(*, actor: Actor, now) -> dict:
     return {"cycles": cycles}
 
 
-def orders_by_grocery(*, cycle: OrderCycle) -> list[dict]:
+def orders_by_grocery(*, cycle: OrderCycle) -> QuerySet:
     """An open cycle's orders for the coordinator, per grocery: its grouped order's total and
-    its households' orders (how many, their total), market value incl. VAT."""
-    rows = (
+    its households' orders (how many, their total), market value incl. VAT; one query."""
+    return (
         OrderLine.objects.live()
         .filter(order__cycle=cycle)
-        .annotate(place=destination_grocery_id())
-        .values("place")
+        .annotate(
+            place=destination_grocery_id(),
+            name=Coalesce(
+                "order__grocery__organisation__name",
+                "order__household__pickup_grocery__organisation__name",
+            ),
+        )
+        .values("place", "name")
         .annotate(
             grouped_ttc=Sum("line_ttc", filter=Q(order__grocery__isnull=False)),
             households=Count("order__household", distinct=True),
             households_ttc=Sum("line_ttc", filter=Q(order__household__isnull=False)),
         )
-        .order_by("place")
-    )
-    names = dict(
-        Grocery.objects.select_related(None)
-        .filter(id__in=[row["place"] for row in rows])
-        .values_list("id", "organisation__name")
-    )
-    return sorted(
-        ({**row, "name": names.get(row["place"], "")} for row in rows),
-        key=lambda row: row["name"],
+        .order_by("name", "place")
     )
 
 
-def orders_by_product(*, cycle: OrderCycle) -> QuerySet[Offer]:
-    """An open cycle's offers with what is asked of each, the short ones first."""
+def orders_by_product(*, actor: Actor, cycle: OrderCycle) -> QuerySet[Offer]:
+    """An open cycle's offers with what is asked of each (producers.selectors.offer_list's
+    quantity_ordered) and what is left, the short ones first."""
     return (
-        Offer.objects.filter(cycle=cycle)
-        .select_related("product__producer__organisation")
-        .annotate(asked=Coalesce(offer_demand_subquery(), Value(Decimal("0")), output_field=WEIGHT))
+        offer_list(actor=actor)
+        .filter(cycle=cycle)
         .annotate(
-            left=F("quantity_available") - F("asked"), short=F("asked") - F("quantity_available")
+            left=F("quantity_available") - F("quantity_ordered"),
+            short=F("quantity_ordered") - F("quantity_available"),
         )
         .order_by("left", "product__name")
     )

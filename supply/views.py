@@ -152,7 +152,7 @@ def cycle_panel(request, cycle_id: int):
             "by_grocery": selectors.orders_by_grocery(cycle=cycle)
             if cycle.status in TAKES_ORDERS
             else [],
-            "by_product": selectors.orders_by_product(cycle=cycle)
+            "by_product": selectors.orders_by_product(actor=request.actor, cycle=cycle)
             if cycle.status in TAKES_ORDERS
             else [],
             # The producers (or the coordinator for them) may still answer.
