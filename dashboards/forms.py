@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.choices import Commune
 from logistics.models import Zone
 
-from .kpis import Scope
+from .kpis import Scope, year_so_far
 
 
 class ScopeForm(forms.Form):
@@ -27,8 +27,9 @@ class ScopeForm(forms.Form):
 
     def clean(self):
         data = super().clean() or {}
-        data["from"] = data.get("from") or date(self.today.year, 1, 1)
-        data["to"] = data.get("to") or self.today
+        start, end = year_so_far(self.today)
+        data["from"] = data.get("from") or start
+        data["to"] = data.get("to") or end
         if data["from"] > data["to"]:
             self.add_error("to", _("The period must end after it starts."))
         return data

@@ -425,6 +425,11 @@ def comparable(scope: Scope, earlier: Scope) -> bool:
     )
 
 
+def year_so_far(today: date) -> tuple[date, date]:
+    """The period the dashboard shows when none is asked: this year so far."""
+    return date(today.year, 1, 1), today
+
+
 def previous(scope: Scope) -> Scope:
     """The period of the same length just before, for the change shown beside each figure."""
     length = scope.end - scope.start

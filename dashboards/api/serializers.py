@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.api.serializers import PeriodQuerySerializer
 from core.choices import Commune
-from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope
+from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope, year_so_far
 from logistics.models import Zone
 
 
@@ -16,7 +16,7 @@ class ScopeQuerySerializer(PeriodQuerySerializer):
     zone = serializers.PrimaryKeyRelatedField(queryset=Zone.objects.all(), required=False)
 
     def default_period(self, today: date) -> tuple[date, date]:
-        return date(today.year, 1, 1), today
+        return year_so_far(today)
 
     def scope(self) -> Scope:
         data = self.validated_data
