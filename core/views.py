@@ -110,53 +110,54 @@ def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decima
     )
 
 
-def _refusal(request, *, status: int, code: str, title: str, message: str):
-    """A refusal in the contract's JSON body under /api/, else a page in the site's frame."""
+def _refusal(
+    request, *, status: int, code: str, message: str, template: str = "error.html", title=""
+):
+    """An error in the contract's JSON body under /api/, else a page: `error.html` in the
+    site's frame, or a template that needs neither the database nor the session."""
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"code": code, "message": message},
             status=status,
             json_dumps_params={"ensure_ascii": False},
         )
-    return render(request, "error.html", {"title": title, "message": message}, status=status)
+    return render(request, template, {"title": title, "message": message}, status=status)
 
 
-def not_found(request, exception=None):
-    """Django's handler404: no such page (or none in the caller's scope)."""
-    return _refusal(
-        request,
-        status=404,
-        code="not_found",
-        title=_("Page not found"),
-        message=_("This page does not exist, or is not yours to see."),
-    )
+# Django's handler404, handler403 and handler400: status -> code, title, message.
+REFUSALS = {
+    404: (
+        "not_found",
+        gettext_lazy("Page not found"),
+        gettext_lazy("This page does not exist, or is not yours to see."),
+    ),
+    403: (
+        "permission_denied",
+        gettext_lazy("Access refused"),
+        gettext_lazy("Your role does not allow this page."),
+    ),
+    400: (
+        "bad_request",
+        gettext_lazy("Request refused"),
+        gettext_lazy("The request could not be understood."),
+    ),
+}
 
 
-def api_not_found(request, *args, **kwargs):
-    """Any path under /api/v1/ that names nothing: the contract's 404, DEBUG or not."""
-    return not_found(request)
+def _handler(status: int):
+    code, title, message = REFUSALS[status]
+
+    def handler(request, exception=None, *args, **kwargs):
+        return _refusal(request, status=status, code=code, title=title, message=str(message))
+
+    return handler
 
 
-def forbidden(request, exception=None):
-    """Django's handler403: the caller's role may not open this page."""
-    return _refusal(
-        request,
-        status=403,
-        code="permission_denied",
-        title=_("Access refused"),
-        message=_("Your role does not allow this page."),
-    )
-
-
-def bad_request(request, exception=None):
-    """Django's handler400 (a request Django itself refuses, e.g. a forged host)."""
-    return _refusal(
-        request,
-        status=400,
-        code="bad_request",
-        title=_("Request refused"),
-        message=_("The request could not be understood."),
-    )
+not_found = _handler(404)  # no such page, or none in the caller's scope
+forbidden = _handler(403)  # the caller's role may not open this page
+bad_request = _handler(400)  # a request Django itself refuses (e.g. a forged host)
+# Any path under /api/v1/ that names nothing: the contract's 404, DEBUG or not.
+api_not_found = not_found
 
 
 DATABASE_ERRORS = (db.OperationalError, db.InterfaceError)
@@ -177,14 +178,9 @@ def server_error(request):
     else:
         status, code = 500, "server_error"
         message = _("An unexpected error occurred. The team has been told; please try again.")
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"code": code, "message": message},
-            status=status,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    else:
-        response = render(request, "server_error.html", {"message": message}, status=status)
+    response = _refusal(
+        request, status=status, code=code, message=message, template="server_error.html"
+    )
     if status == 503:
         response["Retry-After"] = "5"
     return response
