@@ -40,9 +40,10 @@ def _keys(username: str, address: str) -> tuple[str, str]:
 
 def is_locked(username: str, address: str) -> bool:
     account, pair = _keys(username, address)
+    counts = cache.get_many([account, pair])  # one round trip to Redis on every login
     return (
-        cache.get(pair, 0) >= settings.LOGIN_FAILURES_BEFORE_LOCKOUT
-        or cache.get(account, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+        counts.get(pair, 0) >= settings.LOGIN_FAILURES_BEFORE_LOCKOUT
+        or counts.get(account, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
     )
 
 
