@@ -52,35 +52,13 @@ def test_list_queries_do_not_grow_with_rows(coordinator_client, world, zones, pa
 )
 def test_dashboard_queries_do_not_grow_with_orders(world, path):
     from datetime import date, timedelta
-    from decimal import Decimal
-
-    from dashboards.models import OrderFact
 
     client = client_for(world.official)
     cycle = factories.OrderCycleFactory(hub=world.hub, status="settled")
 
     def add_orders(count: int) -> None:
-        facts = []
-        for index in range(count):
-            household = factories.household_row(world, persons=2, cap=Decimal("30"))
-            facts.append(
-                OrderFact(
-                    cycle=cycle,
-                    order=factories.order_row(
-                        cycle=cycle, user=world.volunteer, household=household
-                    ),
-                    **factories.delivered_on(date(2026, 3, 2) + timedelta(days=7 * (index % 20))),
-                    grocery=world.grocery,
-                    commune=("Lille", "Lomme", "Hellemmes")[index % 3],
-                    household=household,
-                    funder=world.funder,
-                    persons=2,
-                    monthly_cap=Decimal("30"),
-                    value_ttc=Decimal("10"),
-                    subsidy=Decimal("9"),
-                )
-            )
-        OrderFact.objects.bulk_create(facts)
+        days = [date(2026, 3, 2) + timedelta(days=7 * (index % 20)) for index in range(count)]
+        factories.order_facts(world, cycle, days, communes=("Lille", "Lomme", "Hellemmes"))
 
     add_orders(6)
     with CaptureQueriesContext(connection) as few:

@@ -3,37 +3,16 @@ earlier period that is missing or too small (it read +1 056 % for the first real
 and the local share is not held against an EGAlim target it is not part of (#19, item 3)."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.test import Client
 
-from dashboards.models import OrderFact
 from tests import factories
 
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
 
 
 def _orders(world, cycle, *, weeks: list[date], households: int) -> None:
-    facts = []
-    for index in range(households):
-        household = factories.household_row(world, persons=2, cap=Decimal("30"))
-        day = weeks[index % len(weeks)]
-        facts.append(
-            OrderFact(
-                cycle=cycle,
-                order=factories.order_row(cycle=cycle, user=world.volunteer, household=household),
-                **factories.delivered_on(day),
-                grocery=world.grocery,
-                commune="Lille",
-                household=household,
-                funder=world.funder,
-                persons=2,
-                monthly_cap=Decimal("30"),
-                value_ttc=Decimal("10"),
-                subsidy=Decimal("9"),
-            )
-        )
-    OrderFact.objects.bulk_create(facts)
+    factories.order_facts(world, cycle, [weeks[index % len(weeks)] for index in range(households)])
 
 
 def _page(world) -> str:

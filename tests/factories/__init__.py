@@ -251,6 +251,32 @@ def delivered_on(day: date) -> dict:
     }
 
 
+def order_facts(world, cycle, days: list[date], *, communes=("Lille",)) -> None:
+    """One household's order of 10 € (9 € subsidised) per day, in the world's grocery,
+    spread over the communes in turn: a dashboard snapshot without running a cycle."""
+    from dashboards.models import OrderFact
+
+    facts = []
+    for index, day in enumerate(days):
+        household = household_row(world, persons=2, cap=Decimal("30"))
+        facts.append(
+            OrderFact(
+                cycle=cycle,
+                order=order_row(cycle=cycle, user=world.volunteer, household=household),
+                **delivered_on(day),
+                grocery=world.grocery,
+                commune=communes[index % len(communes)],
+                household=household,
+                funder=world.funder,
+                persons=2,
+                monthly_cap=Decimal("30"),
+                value_ttc=Decimal("10"),
+                subsidy=Decimal("9"),
+            )
+        )
+    OrderFact.objects.bulk_create(facts)
+
+
 def enrol(world, *, funder, grocery=None, tier: str = "T1", adults=1, children=1, **fields):
     """A household enrolled by the world's CCAS through the service, valid around today."""
     from orders.households import household_enrol
