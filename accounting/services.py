@@ -39,6 +39,22 @@ def envelope_adjust_commitment(*, envelope_id: int, delta: Decimal) -> None:
         )
 
 
+def envelope_commit(*, envelope_id: int, delta: Decimal) -> bool:
+    """Commit `delta` more (or release, when negative) on the envelope if it can cover it:
+    one UPDATE, which waits for concurrent writers of the row and checks what it finds
+    after them. False, and nothing changed, when the remaining amount is short."""
+    if delta <= 0:
+        envelope_adjust_commitment(envelope_id=envelope_id, delta=delta)
+        return True
+    updated = (
+        Envelope.objects.filter(pk=envelope_id)
+        .alias(after=to_the_cent(F("committed") + F("spent") + delta))
+        .filter(after__lte=F("amount"))
+        .update(committed=to_the_cent(F("committed") + delta))
+    )
+    return bool(updated)
+
+
 def to_the_cent(expression: Combinable) -> Round:
     """An amount computed in the database, rounded to the cent there: SQLite computes in
     floating point, where 0.57 + 0.10 − 0.67 is not zero and would break the CHECKs."""

@@ -1,24 +1,33 @@
-"""Locust users for bench/load.py: grocery volunteers, and the bare endpoint of the ceiling.
+"""Locust users for bench/load.py: grocery volunteers, and the bare endpoint.
 
 Not run on its own: bench/load.py starts locust with this file, the token file written by its
-`generate` step (LOAD_WORLD) and where to write what the server acknowledged (LOAD_LEDGER).
+`generate` step (LOAD_WORLD), where to write what the server acknowledged (LOAD_LEDGER), each
+user's pace (LOAD_RATE, requests per second) and the steps of users (LOAD_STEPS).
 
-A volunteer, in a loop with no pause: reads the open cycle's offers, changes its grocery's
-grouped order, reads it back, places a household order for one of its households (sometimes
-sending the same POST again, as a client does after a timeout, with the same Idempotency-Key),
-and cancels one now and then. Every answer the server acknowledged is kept in the ledger, so
-that bench/load.py can compare the database with it afterwards: no order lost, none doubled.
+A volunteer, at a fixed pace: reads the open cycle's offers, changes its grocery's grouped
+order, reads it back, places a household order for one of its households (sometimes sending
+the same POST again, as a client does after a timeout, with the same Idempotency-Key), and
+cancels one now and then (the household may then order again). Every answer the server
+acknowledged is kept in the ledger, so that bench/load.py can compare the database with it
+afterwards: no order lost, none doubled; and every request's end time and duration, so that
+it can tell each step's throughput and p95.
+
+The arrival rate is stepped up by adding users at a fixed pace each (StepShape), not by
+removing pauses: the server's capacity is the highest rate it keeps up with, p95 within
+bounds. A step whose p95 passes LOAD_STOP_P95_MS ends the run.
 """
 
 import json
 import os
 import random
+import statistics
+import time
 import uuid
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from locust import FastHttpUser, between, constant, events, task
+from locust import FastHttpUser, LoadTestShape, constant_throughput, events, task
 
 WORLD = json.loads(Path(os.environ["LOAD_WORLD"]).read_text())
 STATUSES = Counter()
@@ -31,6 +40,14 @@ ERROR_BODIES = Counter()
 PENDING: dict[int, tuple] = {}
 FREE_VOLUNTEERS = list(range(len(WORLD["volunteers"])))
 random.shuffle(FREE_VOLUNTEERS)
+# (end time, duration in ms, status) of every request, for each step's figures.
+SAMPLES: list[tuple[float, float, int]] = []
+RATE = float(os.environ.get("LOAD_RATE", "2"))
+STEPS = json.loads(os.environ.get("LOAD_STEPS", "[10]"))
+STEP_SECONDS = float(os.environ.get("LOAD_STEP_SECONDS", "20"))
+WARM_UP_SECONDS = 5  # as bench/load.py
+STOP_P95_MS = float(os.environ.get("LOAD_STOP_P95_MS", "250"))
+STEP_STARTS: list[float] = []
 
 
 def _lines(count: int, quantity_range: tuple[int, int]) -> list[dict]:
@@ -59,28 +76,50 @@ def _acknowledge(order: dict) -> None:
     }
 
 
-PAUSE_S = float(os.environ.get("LOAD_PAUSE", "0"))
+@events.request.add_listener
+def _sample(request_type, name, response_time, response_length, response=None, **kwargs):
+    status = getattr(response, "status_code", 0) or 0
+    SAMPLES.append((time.time(), response_time, status))
+
+
+class StepShape(LoadTestShape):
+    """LOAD_STEPS users, LOAD_STEP_SECONDS each; stops after the first step whose p95
+    (after its warm-up) passes LOAD_STOP_P95_MS, or after the last."""
+
+    def tick(self):
+        elapsed = self.get_run_time()
+        step = int(elapsed // STEP_SECONDS)
+        if len(STEP_STARTS) < step + 1 and step < len(STEPS):
+            if step and self._last_step_too_slow(step - 1):
+                return None
+            STEP_STARTS.append(time.time())
+        if step >= len(STEPS):
+            return None
+        return STEPS[step], STEPS[step]
+
+    def _last_step_too_slow(self, step: int) -> bool:
+        since = STEP_STARTS[step] + WARM_UP_SECONDS
+        durations = [duration for end, duration, _ in SAMPLES if end >= since]
+        return len(durations) > 1 and statistics.quantiles(durations, n=20)[-1] > STOP_P95_MS
 
 
 class Volunteer(FastHttpUser):
-    """One volunteer of one grocery; the order path as the grocery's tablet would use it.
-
-    Between two requests it pauses LOAD_PAUSE seconds on average (0: none, the server's
-    capacity; a person at a tablet takes seconds).
+    """One volunteer of one grocery; the order path as the grocery's tablet would use it,
+    LOAD_RATE requests a second.
 
     A write that got no answer, or a 5xx, is sent again as it was (same body, same
     Idempotency-Key) before anything else, as a careful client does: the server may have
     committed it before the answer was lost.
     """
 
-    wait_time = between(PAUSE_S / 2, PAUSE_S * 1.5) if PAUSE_S else constant(0)
+    wait_time = constant_throughput(RATE)
 
     def on_start(self):
         volunteer = WORLD["volunteers"][FREE_VOLUNTEERS.pop()]
         self.headers = {"Authorization": f"Token {volunteer['token']}"}
         self.grocery = volunteer["grocery"]
         self.waiting_households = list(volunteer["households"])
-        self.household_orders: list[int] = []
+        self.household_orders: list[tuple[int, int]] = []  # (order, household)
         self.grouped_order = None
         self.pending = None  # the write to send again, with what to do once it is answered
 
@@ -166,7 +205,7 @@ class Volunteer(FastHttpUser):
 
         def created(order):
             _acknowledge(order)
-            self.household_orders.append(order["id"])
+            self.household_orders.append((order["id"], household))
             if random.random() < 0.3:  # the same POST again, as after a lost answer
                 replay = self._send(
                     "POST", "/api/v1/orders/", "POST /orders/ (same key again)", (201,), body, key
@@ -182,21 +221,26 @@ class Volunteer(FastHttpUser):
     def cancel_household_order(self):
         if self._retry_pending() or not self.household_orders:
             return
-        order_id = self.household_orders.pop(random.randrange(len(self.household_orders)))
+        index = random.randrange(len(self.household_orders))
+        order_id, household = self.household_orders.pop(index)
 
         def cancelled(answer):
             # 409 order_cancelled: an earlier attempt was committed, its answer lost.
             ORDERS[order_id]["cancelled"] = True
+            self.waiting_households.insert(0, household)  # it may order again
 
         path = f"/api/v1/orders/{order_id}/"
         self._write("DELETE", path, "DELETE /orders/{id}/", (200, 409), None, None, cancelled)
 
 
-class Ceiling(FastHttpUser):
-    """The bare authenticated JSON endpoint: what the same stack serves when there is no work."""
+class Bare(FastHttpUser):
+    """The bare authenticated JSON endpoint: what the same stack serves when there is no work,
+    LOAD_RATE requests a second. Users share the volunteers' tokens (they change nothing)."""
+
+    wait_time = constant_throughput(RATE)
 
     def on_start(self):
-        volunteer = WORLD["volunteers"][FREE_VOLUNTEERS.pop()]
+        volunteer = random.choice(WORLD["volunteers"])
         self.headers = {"Authorization": f"Token {volunteer['token']}"}
 
     @task
@@ -219,6 +263,8 @@ def _write_ledger(environment, **kwargs):
                 "replays": REPLAYS,
                 "error_bodies": dict(ERROR_BODIES),
                 "unanswered_at_the_end": [list(write) for write in PENDING.values()],
+                "samples": SAMPLES,
+                "step_starts": STEP_STARTS,
             },
             ledger,
             indent=1,

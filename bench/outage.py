@@ -94,8 +94,15 @@ def main() -> int:
 
     probe.start()
     try:
+        # No pause between requests (a rate no user reaches).
         volunteers = load.swarm(
-            "Volunteer", arguments.users, arguments.seconds, base, scratch, during=outage
+            "Volunteer",
+            [arguments.users],
+            arguments.seconds,
+            base,
+            scratch,
+            rate=1000,
+            during=outage,
         )
     finally:
         probe.running = False

@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_date
 from core.models import User
+from supply.models import OrderCycle
 
 from . import locks, pricing
 from .choices import AccessAction, HouseholdStatus
@@ -46,14 +47,20 @@ def household_status(household: Household, on: date) -> str:
     return HouseholdStatus.EXPIRED
 
 
-def household_month_spent(
-    *, household_id: int, on: date, excluding_order_id: int | None = None
-) -> Decimal:
-    """Market value incl. VAT of the household's orders delivered in `on`'s calendar month."""
-    orders = Order.objects.live().delivered_in_month_of(on).filter(household_id=household_id)
+def household_month_orders(
+    *, household_id: int, cycle: OrderCycle, excluding_order_id: int | None = None
+) -> tuple[Decimal, bool]:
+    """What the household's orders delivered in the month of `cycle` cost (market value
+    incl. VAT), and whether one of them is of `cycle` itself: one query. Read under the
+    household's lock."""
+    orders = Order.objects.live().delivered_in_month_of(cycle.delivery_date)
+    orders = orders.filter(household_id=household_id)
     if excluding_order_id is not None:
         orders = orders.exclude(pk=excluding_order_id)
-    return orders.aggregate(total=Sum("total_ttc"))["total"] or Decimal("0.00")
+    found = orders.aggregate(
+        total=Sum("total_ttc"), in_cycle=Count("id", filter=Q(cycle_id=cycle.pk))
+    )
+    return found["total"] or Decimal("0.00"), bool(found["in_cycle"])
 
 
 def _check_validity(*, valid_from: date, valid_until: date, field: str = "valid_until") -> None:

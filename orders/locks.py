@@ -9,7 +9,9 @@ in a circle:
 2. the purchase list or the offer being changed;
 3. the household (its monthly cap);
 4. the order;
-5. the funder's envelopes, in id order (the database refuses committed + spent > amount).
+5. the funder's envelopes, in id order (the database refuses committed + spent > amount);
+   an order's subsidy locks its envelope by the conditional UPDATE that commits it
+   (accounting.services.envelope_commit).
 
 Each helper must run inside a transaction; on SQLite, which has no row locks, a writing
 transaction holds the whole database instead.
@@ -17,7 +19,7 @@ transaction holds the whole database instead.
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounting.models import Envelope, Funder, JournalEntry
 from core.db import select_for_share
@@ -59,10 +61,30 @@ def offer_lock(offer_id: int) -> Offer:
 def household_lock(household_id: int) -> Household:
     """The household, with its tier, funder and CCAS read but not locked (every household
     shares them)."""
-    return (
-        Household.objects.select_for_update(of=("self",))
-        .select_related("tier", "funder", "social_service__organisation")
+    return _households_locked(Household.objects.all()).get(pk=household_id)
+
+
+def household_lock_for_order(
+    household_id: int, *, within: QuerySet[Household] | None, on: date
+) -> tuple[Household, int | None]:
+    """The household as household_lock reads it, looked for among `within` (a caller's
+    scope; Household.DoesNotExist outside it), and the id of its funder's envelope covering
+    `on` (None if there is none), in the same query: the order then locks that envelope
+    by the UPDATE that commits its subsidy."""
+    covering = Envelope.objects.filter(
+        funder_id=OuterRef("funder_id"), period_start__lte=on, period_end__gte=on
+    ).order_by("period_start")
+    household = (
+        _households_locked(Household.objects.all() if within is None else within)
+        .annotate(covering_envelope_id=Subquery(covering.values("id")[:1]))
         .get(pk=household_id)
+    )
+    return household, household.covering_envelope_id
+
+
+def _households_locked(households: QuerySet[Household]) -> QuerySet[Household]:
+    return households.select_for_update(of=("self",)).select_related(
+        "tier", "funder", "social_service__organisation"
     )
 
 
@@ -79,16 +101,6 @@ def order_lock(order_id: int) -> Order:
     """The order alone: its cycle is already held shared, and locking it again for update here
     made two changes of the same cycle wait for each other's shared lock (a deadlock)."""
     return Order.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=order_id)
-
-
-def envelope_lock(*, funder_id: int, on_date: date) -> Envelope | None:
-    """The funder's envelope covering a date, or None."""
-    return (
-        Envelope.objects.select_for_update()
-        .filter(funder_id=funder_id, period_start__lte=on_date, period_end__gte=on_date)
-        .order_by("period_start")
-        .first()
-    )
 
 
 def envelopes_overlapping_lock(*, funder: Funder, start: date, end: date) -> QuerySet[Envelope]:

@@ -94,11 +94,20 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
         )
         .order_by("reference")
     )
+    return households.filter(_household_scope(actor))
+
+
+def household_scope(*, actor: Actor) -> QuerySet[Household]:
+    """The households of household_list, without its annotations (to lock one of them)."""
+    return Household.objects.filter(_household_scope(actor))
+
+
+def _household_scope(actor: Actor) -> Q:
     if actor.role == Role.CCAS_STAFF:
-        return households.filter(social_service__organisation_id=actor.organisation_id)
+        return Q(social_service__organisation_id=actor.organisation_id)
     if actor.role == Role.GROCERY_VOLUNTEER:
-        return households.filter(pickup_grocery__organisation_id=actor.organisation_id)
-    return households.none()
+        return Q(pickup_grocery__organisation_id=actor.organisation_id)
+    return Q(pk__in=[])
 
 
 def active_first() -> Case:

@@ -4,11 +4,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounting.models import Envelope
-from accounting.services import envelope_adjust_commitment
+from accounting.services import envelope_adjust_commitment, envelope_commit
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
 from core.formats import format_date, format_euros, format_quantity
@@ -21,7 +21,7 @@ from supply.models import OrderCycle
 
 from . import locks, pricing
 from .choices import ORDER_TRANSITIONS, HouseholdStatus, OrderStatus
-from .households import household_month_spent, household_status
+from .households import household_month_orders, household_status
 from .models import (
     Grocery,
     Household,
@@ -115,8 +115,15 @@ def _lock_cycle_open(cycle_id: int) -> OrderCycle:
 
 
 def _priced_lines(
-    *, cycle: OrderCycle, lines: list[RequestedLine], tier_rate: Decimal | None
-) -> list[OrderLine]:
+    *,
+    cycle: OrderCycle,
+    lines: list[RequestedLine],
+    tier_rate: Decimal | None,
+    order_id: int | None = None,
+) -> tuple[list[OrderLine], list[dict]]:
+    """The order's lines priced, or the refusal of every line that is wrong; and the
+    shortage warnings the lines will cause, from what the other live orders ask of each
+    offer (read with the offers, rather than again after the write)."""
     if not lines:
         message = _("An order has at least one line.")
         raise InvalidInput(message, fields={"lines": [message]})
@@ -127,8 +134,12 @@ def _priced_lines(
     if len(set(offer_ids)) != len(offer_ids):
         message = _("Each offer appears on one line only.")
         raise InvalidInput(message, fields={"lines": [message]})
-    offers = Offer.objects.select_related("product").in_bulk(offer_ids)
-    priced, errors = [], {}
+    offers = (
+        Offer.objects.select_related("product")
+        .annotate(demand_elsewhere=offer_demand_subquery(excluding_order_id=order_id))
+        .in_bulk(offer_ids)
+    )
+    priced, errors, warnings = [], {}, []
     for index, line in enumerate(lines):
         offer = offers.get(line.offer_id)
         if offer is None or offer.cycle_id != cycle.id:
@@ -171,9 +182,20 @@ def _priced_lines(
                 subsidy=price.subsidy,
             )
         )
+        demand = (offer.demand_elsewhere or Decimal("0")) + line.quantity
+        if demand > offer.quantity_available:
+            warnings.append(_shortage_warning(offer, demand))
     if errors:
         raise InvalidInput(_("Some order lines are not valid."), fields=errors)
-    return priced
+    return priced, sorted(warnings, key=lambda warning: warning["offer"])
+
+
+def _shortage_warning(offer: Offer, demand: Decimal) -> dict:
+    message = _(
+        "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
+        "it will be shared fairly at close."
+    ) % {"demand": format_quantity(demand), "offered": format_quantity(offer.quantity_available)}
+    return {"offer": offer.id, "code": "offer_short", "message": message}
 
 
 def _totals(lines: list[OrderLine]) -> dict[str, Decimal]:
@@ -185,13 +207,7 @@ def _totals(lines: list[OrderLine]) -> dict[str, Decimal]:
     }
 
 
-def _check_household_may_order(
-    *,
-    household: Household,
-    cycle: OrderCycle,
-    total_ttc: Decimal,
-    excluding_order_id: int | None = None,
-) -> None:
+def _check_household_active(*, household: Household, cycle: OrderCycle) -> None:
     status = household_status(household, cycle.delivery_date)
     if status != HouseholdStatus.ACTIVE:
         raise StateConflict(
@@ -203,9 +219,9 @@ def _check_household_may_order(
             },
             code="household_inactive",
         )
-    spent = household_month_spent(
-        household_id=household.id, on=cycle.delivery_date, excluding_order_id=excluding_order_id
-    )
+
+
+def _check_cap(*, household: Household, spent: Decimal, total_ttc: Decimal) -> None:
     if spent + total_ttc > household.monthly_cap:
         raise StateConflict(
             _(
@@ -223,12 +239,12 @@ def _check_household_may_order(
 
 
 def _commit_subsidy(
-    *, household: Household, cycle: OrderCycle, delta: Decimal, envelope: Envelope | None = None
-) -> Envelope | None:
-    """Commit (or release) a subsidy on the envelope covering the delivery date."""
-    if envelope is None:
-        envelope = locks.envelope_lock(funder_id=household.funder_id, on_date=cycle.delivery_date)
-    if envelope is None:
+    *, household: Household, cycle: OrderCycle, delta: Decimal, envelope_id: int | None
+) -> int | None:
+    """Commit (or release) a subsidy on `envelope_id`, the envelope covering the delivery
+    date; answers it. One conditional UPDATE: it waits for the row like a lock would, and
+    refuses what the envelope cannot cover."""
+    if envelope_id is None:
         if delta <= 0:
             return None
         raise StateConflict(
@@ -236,7 +252,8 @@ def _commit_subsidy(
             % {"funder": household.funder.name, "date": format_date(cycle.delivery_date)},
             code="envelope_exhausted",
         )
-    if delta > envelope.remaining:
+    if not envelope_commit(envelope_id=envelope_id, delta=delta):
+        envelope = Envelope.objects.get(pk=envelope_id)
         raise StateConflict(
             _(
                 "The envelope of « %(funder)s » cannot cover this subsidy "
@@ -249,20 +266,20 @@ def _commit_subsidy(
             },
             code="envelope_exhausted",
         )
-    envelope_adjust_commitment(envelope_id=envelope.id, delta=delta)
-    return envelope
+    return envelope_id
 
 
-def _refuse_duplicate(
-    *, cycle: OrderCycle, grocery: Grocery | None = None, household: Household | None = None
-) -> None:
-    existing = Order.objects.filter(cycle=cycle).exclude(status=OrderStatus.CANCELLED)
-    if grocery is not None and existing.filter(grocery=grocery).exists():
+def _refuse_duplicate_grocery(*, cycle: OrderCycle, grocery: Grocery) -> None:
+    existing = Order.objects.filter(cycle=cycle, grocery=grocery)
+    if existing.exclude(status=OrderStatus.CANCELLED).exists():
         raise StateConflict(
             _("This grocery already has its grouped order for this cycle; change it instead."),
             code="order_exists",
         )
-    if household is not None and existing.filter(household=household).exists():
+
+
+def _refuse_duplicate_household(*, household: Household, has_order_in_cycle: bool) -> None:
+    if has_order_in_cycle:
         raise StateConflict(
             _("Household %(reference)s already has an order for this cycle; change it instead.")
             % {"reference": household.reference},
@@ -270,7 +287,6 @@ def _refuse_duplicate(
         )
 
 
-@transaction.atomic
 def order_submit(
     *,
     user: User,
@@ -278,100 +294,161 @@ def order_submit(
     lines: list[RequestedLine],
     now: datetime,
     grocery: Grocery | None = None,
-    household: Household | None = None,
+    household_id: int | None = None,
+    households: QuerySet[Household] | None = None,
 ) -> Order:
     """Place a grouped order (grocery) or a household order at the social tariff.
 
+    The household is named by id and read under its lock, among `households` (the caller's
+    scope; all of them when None): one read for the scope and the lock.
     Locks, always in this order: the cycle (shared), the household, its funder's envelope.
     """
-    if (grocery is None) == (household is None):
+    if (grocery is None) == (household_id is None):
         message = _("Give exactly one of grocery or household.")
         raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
-    cycle = _lock_cycle_open(cycle_id)
-    envelope = None
-    if household is not None:
-        household = locks.household_lock(household.pk)
-        _refuse_duplicate(cycle=cycle, household=household)
-        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=household.tier.beneficiary_rate)
-        totals = _totals(priced)
-        _check_household_may_order(household=household, cycle=cycle, total_ttc=totals["total_ttc"])
-        envelope = _commit_subsidy(household=household, cycle=cycle, delta=totals["subsidy_total"])
-    else:
-        _refuse_duplicate(cycle=cycle, grocery=grocery)
-        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
-        totals = _totals(priced)
     try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                cycle=cycle,
-                grocery=grocery,
-                household=household,
-                envelope=envelope,
-                placed_by=user,
-                submitted_at=now,
-                updated_at=now,
-                **totals,
-            )
+        return _order_submit(
+            user=user,
+            cycle_id=cycle_id,
+            lines=lines,
+            now=now,
+            grocery=grocery,
+            household_id=household_id,
+            households=households,
+        )
     except IntegrityError as error:
-        # Two grouped orders for one grocery sent at the same moment: the second loses.
+        # Two grouped orders for one grocery sent at the same moment: the second loses on
+        # the unique constraint (its transaction is rolled back by then).
         raise StateConflict(
             _("An order already exists for this cycle; change it instead."), code="order_exists"
         ) from error
+
+
+@transaction.atomic
+def _order_submit(
+    *,
+    user: User,
+    cycle_id: int,
+    lines: list[RequestedLine],
+    now: datetime,
+    grocery: Grocery | None,
+    household_id: int | None,
+    households: QuerySet[Household] | None,
+) -> Order:
+    cycle = _lock_cycle_open(cycle_id)
+    household, envelope_id = None, None
+    if household_id is not None:
+        household, covering_envelope_id = _household_locked(
+            household_id, households=households, cycle=cycle
+        )
+        spent, has_order_in_cycle = household_month_orders(household_id=household.pk, cycle=cycle)
+        _refuse_duplicate_household(household=household, has_order_in_cycle=has_order_in_cycle)
+        priced, warnings = _priced_lines(
+            cycle=cycle, lines=lines, tier_rate=household.tier.beneficiary_rate
+        )
+        totals = _totals(priced)
+        _check_household_active(household=household, cycle=cycle)
+        _check_cap(household=household, spent=spent, total_ttc=totals["total_ttc"])
+        envelope_id = _commit_subsidy(
+            household=household,
+            cycle=cycle,
+            delta=totals["subsidy_total"],
+            envelope_id=covering_envelope_id,
+        )
+    else:
+        assert grocery is not None
+        _refuse_duplicate_grocery(cycle=cycle, grocery=grocery)
+        priced, warnings = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        totals = _totals(priced)
+    order = Order.objects.create(
+        cycle=cycle,
+        grocery=grocery,
+        household=household,
+        envelope_id=envelope_id,
+        placed_by=user,
+        submitted_at=now,
+        updated_at=now,
+        **totals,
+    )
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)
+    order.shortage_warnings = warnings
     return order
 
 
-def _lock_order_for_change(order: Order) -> tuple[Order, Household | None]:
+def _household_locked(
+    household_id: int, *, households: QuerySet[Household] | None, cycle: OrderCycle
+) -> tuple[Household, int | None]:
+    try:
+        return locks.household_lock_for_order(
+            household_id, within=households, on=cycle.delivery_date
+        )
+    except Household.DoesNotExist as missing:
+        message = _("Unknown household.")
+        raise InvalidInput(message, fields={"household": [message]}) from missing
+
+
+def _lock_order_for_change(order: Order) -> tuple[Order, Household | None, int | None]:
     """Locks in the order of order_submit: cycle (shared), household, then the order.
 
     An order's cycle and household never change, so they are taken from `order` as the
-    caller read it (unlocked); everything else is read again under the lock."""
-    _lock_cycle_open(order.cycle_id)
-    household = None
+    caller read it (unlocked); everything else is read again under the lock. Answers the
+    order, its household and the envelope covering its delivery (household_lock_for_order).
+    """
+    cycle = _lock_cycle_open(order.cycle_id)
+    household, covering_envelope_id = None, None
     if order.household_id is not None:
-        household = locks.household_lock(order.household_id)
+        household, covering_envelope_id = locks.household_lock_for_order(
+            order.household_id, within=None, on=cycle.delivery_date
+        )
     order = locks.order_lock(order.pk)
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
     order.household = household
-    return order, household
+    return order, household, covering_envelope_id
 
 
 @transaction.atomic
 def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: datetime) -> Order:
     """Replace every line of an order while its cycle is open; the commitment follows."""
-    order, household = _lock_order_for_change(order)
+    order, household, covering_envelope_id = _lock_order_for_change(order)
     cycle = order.cycle
     if household is not None:
+        spent, _has_order = household_month_orders(
+            household_id=household.pk, cycle=cycle, excluding_order_id=order.pk
+        )
         tier_rate = household.tier.beneficiary_rate
-        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=tier_rate)
+        priced, warnings = _priced_lines(
+            cycle=cycle, lines=lines, tier_rate=tier_rate, order_id=order.pk
+        )
         totals = _totals(priced)
-        _check_household_may_order(
+        _check_household_active(household=household, cycle=cycle)
+        _check_cap(household=household, spent=spent, total_ttc=totals["total_ttc"])
+        envelope_id = _commit_subsidy(
             household=household,
             cycle=cycle,
-            total_ttc=totals["total_ttc"],
-            excluding_order_id=order.pk,
+            delta=totals["subsidy_total"] - order.subsidy_total,
+            envelope_id=order.envelope_id or covering_envelope_id,
         )
-        envelope = _commit_subsidy(
-            household=household, cycle=cycle, delta=totals["subsidy_total"] - order.subsidy_total
-        )
-        order.envelope = envelope or order.envelope
+        order.envelope_id = envelope_id or order.envelope_id
     else:
-        priced = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        priced, warnings = _priced_lines(
+            cycle=cycle, lines=lines, tier_rate=None, order_id=order.pk
+        )
         totals = _totals(priced)
     order.lines.all().delete()
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)
-    return model_update(order, {**totals, "envelope": order.envelope, "updated_at": now})
+    order.shortage_warnings = warnings
+    return model_update(order, {**totals, "envelope_id": order.envelope_id, "updated_at": now})
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, now: datetime) -> Order:
     """Cancel while the cycle is open, releasing the subsidy commitment."""
-    order, household = _lock_order_for_change(order)
+    order, household, _envelope_id = _lock_order_for_change(order)
     if OrderStatus.CANCELLED not in ORDER_TRANSITIONS.get(order.status, ()):
         raise StateConflict(_("This order can no longer be cancelled."), code="invalid_transition")
     if household is not None and order.subsidy_total and order.envelope_id:
@@ -392,31 +469,6 @@ def cycle_orders_advance(*, cycle_id: int, to_status: str) -> int:
     return Order.objects.filter(cycle_id=cycle_id, status__in=from_statuses).update(
         status=to_status
     )
-
-
-def order_shortage_warnings(*, order: Order) -> list[dict]:
-    """Offers of `order` (as a write service returned it, lines in line_list) whose total
-    demand now passes what the producer offered."""
-    offer_ids = [line.offer_id for line in order.line_list]
-    short = (
-        Offer.objects.filter(id__in=offer_ids)
-        .annotate(demand=offer_demand_subquery())
-        .filter(demand__gt=F("quantity_available"))
-        .order_by("id")
-        .values_list("id", "demand", "quantity_available")
-    )
-    return [
-        {
-            "offer": offer_id,
-            "code": "offer_short",
-            "message": _(
-                "Demand (%(demand)s) passes the quantity offered (%(offered)s): "
-                "it will be shared fairly at close."
-            )
-            % {"demand": format_quantity(demand), "offered": format_quantity(available)},
-        }
-        for offer_id, demand, available in short
-    ]
 
 
 @transaction.atomic

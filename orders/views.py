@@ -58,7 +58,7 @@ def _lines(quantities: dict[int, Decimal]) -> list[RequestedLine]:
 
 
 def _order_save(request, *, cycle: OrderCycle, order: Order | None, **owner) -> Order:
-    """Place, change or cancel (button `cancel`) the order of `owner` (grocery= or household=)
+    """Place, change or cancel (button `cancel`) the order of `owner` (grocery= or household_id=)
     from the catalogue form. Raises the services' refusals."""
     now = timezone.now()
     if "cancel" in request.POST and order is not None:
@@ -74,7 +74,7 @@ def _order_save(request, *, cycle: OrderCycle, order: Order | None, **owner) -> 
 
 def _order_saved(request, order: Order, message: str) -> None:
     messages.success(request, message)
-    for warning in services.order_shortage_warnings(order=order):
+    for warning in order.shortage_warnings:
         messages.warning(request, warning["message"])
 
 
@@ -164,7 +164,7 @@ def household_orders(request, cycle_id: int):
         and cycle.status in TAKES_ORDERS
     ):
         try:
-            order = _order_save(request, cycle=cycle, order=order, household=household)
+            order = _order_save(request, cycle=cycle, order=order, household_id=household.id)
         except DomainError as error:
             refused(request, error)
             quantities = _typed(request.POST, prefix="q-")

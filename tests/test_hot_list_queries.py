@@ -34,7 +34,7 @@ def household_orders(world, market, count: int) -> None:
         order_submit(
             user=world.volunteer,
             cycle_id=market.cycle.id,
-            household=household,
+            household_id=household.id,
             lines=[
                 RequestedLine(offer_id=market.offers[0].id, quantity=Decimal("1")),
                 RequestedLine(offer_id=market.offers[1].id, quantity=Decimal("1")),

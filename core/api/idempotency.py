@@ -1,7 +1,10 @@
 """`Idempotency-Key` on creating POSTs (API.md, DESIGN.md §4.5).
 
-The record is inserted before the work, in the same transaction: a second request with the
-same key waits on the unique index until the first commits, then replays its answer. Only
+Optimistic: the work runs, and its answer is recorded in the same transaction. A second
+request with the same key either collides on the unique index when it records its answer
+(waiting there until the first commits) and is rolled back, or is refused by its own work
+(the order it would place exists); both then replay the first answer. The key costs one
+INSERT on the way that is taken every time, and a read only on the rare ways. Only
 successful answers are kept, so a refused request can be corrected and sent again.
 """
 
@@ -12,6 +15,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -25,6 +29,10 @@ RETENTION = timedelta(hours=24)
 class _Refused(Exception):
     def __init__(self, response):
         self.response = response
+
+
+class _KeyTaken(Exception):
+    """The key already holds an answer: the work done here is rolled back."""
 
 
 def _fingerprint(request) -> str:
@@ -43,6 +51,37 @@ def _replay(record: IdempotencyRecord, request, fingerprint: str) -> Response:
     return response
 
 
+def _kept(request, key: str) -> IdempotencyRecord | None:
+    """The answer kept for this key, if it is still within its 24 h (an older one is
+    deleted: the key is free again)."""
+    record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if record is not None and record.created_at < timezone.now() - RETENTION:
+        record.delete()
+        return None
+    return record
+
+
+def _produce_and_keep(request, key: str, fingerprint: str, produce) -> Response:
+    with transaction.atomic():
+        response = produce()
+        if not 200 <= response.status_code < 300:
+            raise _Refused(response)
+        try:
+            IdempotencyRecord.objects.create(
+                user=request.user,
+                key=key,
+                method=request.method,
+                path=request.path,
+                request_fingerprint=fingerprint,
+                status_code=response.status_code,
+                response_body=json.loads(JSONRenderer().render(response.data)),
+            )
+        except IntegrityError as error:
+            # Leaving the block by an exception rolls the work back, before any other query.
+            raise _KeyTaken from error
+        return response
+
+
 def respond_idempotently(request, produce) -> Response:
     key = request.headers.get(HEADER)
     if not key:
@@ -54,40 +93,27 @@ def respond_idempotently(request, produce) -> Response:
             fields={HEADER: [_("At most 255 characters.")]},
         )
     fingerprint = _fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-    if existing is not None and existing.created_at < timezone.now() - RETENTION:
-        # Expired: the key is free again (read first: a delete on every request cost a
-        # transaction of its own).
-        existing.delete()
-        existing = None
-    if existing is not None and existing.status_code:
-        return _replay(existing, request, fingerprint)
-    try:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        user=request.user,
-                        key=key,
-                        method=request.method,
-                        path=request.path,
-                        request_fingerprint=fingerprint,
-                        status_code=0,
-                        response_body={},
-                    )
-            except IntegrityError:
-                # Another request with this key committed first: answer as it did.
-                existing = IdempotencyRecord.objects.get(user=request.user, key=key)
-                return _replay(existing, request, fingerprint)
-            response = produce()
-            if not 200 <= response.status_code < 300:
-                raise _Refused(response)
-            record.status_code = response.status_code
-            record.response_body = json.loads(JSONRenderer().render(response.data))
-            record.save(update_fields=["status_code", "response_body"])
-            return response
-    except _Refused as refused:
-        return refused.response
+    for _attempt in range(2):  # a second time only when the key held an expired answer
+        try:
+            return _produce_and_keep(request, key, fingerprint, produce)
+        except _Refused as refused:
+            # A request sent again after its answer was lost: its work is now refused (the
+            # order exists), the first answer is what the client is waiting for.
+            kept = _kept(request, key)
+            return refused.response if kept is None else _replay(kept, request, fingerprint)
+        except (DomainError, APIException):
+            kept = _kept(request, key)
+            if kept is None:
+                raise
+            return _replay(kept, request, fingerprint)
+        except _KeyTaken:
+            kept = _kept(request, key)
+            if kept is not None:
+                return _replay(kept, request, fingerprint)
+    raise DomainError(
+        _("This Idempotency-Key is in use; send the request again."),
+        code="idempotency_key_in_use",
+    )
 
 
 class IdempotentCreateMixin:

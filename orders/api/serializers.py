@@ -196,16 +196,13 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
     grocery = serializers.PrimaryKeyRelatedField(
         queryset=Grocery.objects.all(), required=False, allow_null=True
     )
-    household = serializers.PrimaryKeyRelatedField(
-        queryset=Household.objects.all(), required=False, allow_null=True
-    )
+    # Read under its lock, in the caller's scope, by orders.services.order_submit.
+    household = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
-    def __init__(self, *args, groceries=None, households=None, **kwargs):
+    def __init__(self, *args, groceries=None, **kwargs):
         super().__init__(*args, **kwargs)
         if groceries is not None:
             self.fields["grocery"].queryset = groceries
-        if households is not None:
-            self.fields["household"].queryset = households
 
 
 class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):

@@ -340,7 +340,7 @@ class OrderViewSet(
 
     def _answer(self, order, status_code=status.HTTP_200_OK):
         """The order as the service wrote it (its lines in hand), with shortage warnings."""
-        order.warnings = services.order_shortage_warnings(order=order)
+        order.warnings = order.shortage_warnings
         return Response(OrderWithWarningsSerializer(order).data, status=status_code)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderWithWarningsSerializer})
@@ -353,7 +353,6 @@ class OrderViewSet(
             groceries=selectors.grocery_list(actor=self.actor).filter(
                 organisation_id=self.actor.organisation_id
             ),
-            households=selectors.household_list(actor=self.actor, today=timezone.localdate()),
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -363,7 +362,8 @@ class OrderViewSet(
             lines=_requested_lines(data),
             now=timezone.now(),
             grocery=data.get("grocery"),
-            household=data.get("household"),
+            household_id=data.get("household"),
+            households=selectors.household_scope(actor=self.actor),
         )
         return self._answer(order, status.HTTP_201_CREATED)
 

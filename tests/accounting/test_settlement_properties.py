@@ -131,7 +131,11 @@ def test_random_cycles_settle_to_balanced_books(
                 monthly_cap=Decimal("1000.00"),
             )
             order_submit(
-                user=world.volunteer, cycle_id=cycle.id, lines=lines, now=now, household=household
+                user=world.volunteer,
+                cycle_id=cycle.id,
+                lines=lines,
+                now=now,
+                household_id=household.id,
             )
 
     cycle_close(cycle_id=cycle.id, user=None, now=now)

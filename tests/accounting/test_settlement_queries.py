@@ -35,7 +35,7 @@ def _delivered_cycle(world, households: int):
             children=0,
         )
         order_submit(
-            user=world.volunteer, cycle_id=cycle.id, lines=line, now=now, household=household
+            user=world.volunteer, cycle_id=cycle.id, lines=line, now=now, household_id=household.id
         )
     for grocery in (world.grocery, world.other_grocery):
         order_submit(user=world.volunteer, cycle_id=cycle.id, lines=line, now=now, grocery=grocery)

@@ -1,5 +1,6 @@
 """Caps and envelopes hold when orders arrive at the same moment (PostgreSQL row locks)."""
 
+import functools
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -118,7 +119,7 @@ def test_twenty_households_race_for_an_envelope_that_admits_five(transactional_d
                 order_submit(
                     user=volunteer,
                     cycle_id=offer.cycle_id,
-                    household=household,
+                    household_id=household.id,
                     lines=[RequestedLine(offer.id, Decimal("4"))],
                     now=timezone.now(),
                 ).subsidy_total
@@ -158,7 +159,7 @@ def test_one_household_in_ten_cycles_its_cap_admits_three(transactional_db):
                 order_submit(
                     user=volunteer,
                     cycle_id=offer.cycle_id,
-                    household=household,
+                    household_id=household.id,
                     lines=[RequestedLine(offer.id, Decimal("4"))],
                     now=timezone.now(),
                 ).total_ttc
@@ -207,7 +208,7 @@ def test_orders_lock_only_their_own_rows(transactional_db):
             household_order = order_submit(
                 user=volunteer,
                 cycle_id=offer.cycle_id,
-                household=household,
+                household_id=household.id,
                 lines=[RequestedLine(offer.id, Decimal("2"))],
                 now=timezone.now(),
             )
@@ -221,3 +222,42 @@ def test_orders_lock_only_their_own_rows(transactional_db):
 
     assert changed.lines.get().quantity == Decimal("6")
     assert cancelled.status == "cancelled"
+
+
+def test_the_same_idempotency_key_twice_at_once_places_one_order(transactional_db):
+    """The key is recorded with the answer, at the end: the second request collides on the
+    key's unique index (or finds the order placed) and answers with the first order."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    tier, hub, grocery, volunteer, social_service, staff, funder = setting_up(transactional_db)
+    delivery = timezone.localdate() + timedelta(days=5)
+    offer = open_cycle(hub, delivery, factories.ProductFactory())
+    factories.EnvelopeFactory(
+        funder=funder,
+        period_start=delivery - timedelta(days=40),
+        period_end=delivery + timedelta(days=40),
+        amount=Decimal("1000.00"),
+    )
+    households = [enrol(social_service, staff, tier, grocery, funder, delivery) for _ in range(3)]
+    token = Token.objects.create(user=volunteer).key
+
+    def post(body, key):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        return response.status_code, response.json()
+
+    for household in households:
+        body = {
+            "cycle": offer.cycle_id,
+            "household": household.id,
+            "lines": [{"offer": offer.id, "quantity": "2"}],
+        }
+        key = f"tablet-{household.id}"
+        outcomes = run_together([functools.partial(post, body, key)] * 2)
+
+        answers = [answer for _, answer in outcomes]
+        assert [status for status, _ in answers] == [201, 201], answers
+        assert answers[0][1]["id"] == answers[1][1]["id"]
+        assert Order.objects.filter(household=household).count() == 1

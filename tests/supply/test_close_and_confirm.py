@@ -233,7 +233,7 @@ def test_confirming_less_never_gives_a_line_more_than_its_allocation(market, wor
                 cycle_id=market.cycle.id,
                 lines=[RequestedLine(offer_id=carrots.id, quantity=Decimal(asked))],
                 now=now + timedelta(minutes=minutes),
-                household=household,
+                household_id=household.id,
             )
         )
     cycle_close(cycle_id=market.cycle.id, user=None, now=now)

@@ -209,7 +209,7 @@ class Command(BaseCommand):
                     cycle_id=cycle.id,
                     lines=lines,
                     now=opens,
-                    household=household,
+                    household_id=household.id,
                 )
             except DomainError:  # over the monthly cap: the volunteer orders less next week
                 continue
