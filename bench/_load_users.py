@@ -95,7 +95,7 @@ class StepShape(LoadTestShape):
             STEP_STARTS.append(time.time())
         if step >= len(STEPS):
             return None
-        return STEPS[step], STEPS[step]
+        return STEPS[step], min(STEPS[step], 100)
 
     def _last_step_too_slow(self, step: int) -> bool:
         since = STEP_STARTS[step] + WARM_UP_SECONDS

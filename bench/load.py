@@ -340,7 +340,9 @@ def main() -> int:
     parser.add_argument(
         "--volunteer-steps", default="5,10,15,20,25,30,35,40,45,50", help="users per step"
     )
-    parser.add_argument("--bare-steps", default="10,25,50,75,100,125,150,200,250,300")
+    parser.add_argument(
+        "--bare-steps", default="10,25,50,75,100,125,150,175,200,225,250,275,300,350"
+    )
     arguments = parser.parse_args()
     volunteer_steps = [int(users) for users in arguments.volunteer_steps.split(",")]
     bare_steps = [int(users) for users in arguments.bare_steps.split(",")]

@@ -2,11 +2,20 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Commune, OrganisationKind, Role
+
+# A place's telephone, as people write it: "03 20 12 34 56", "+33 3 20 12 34 56".
+PHONE_VALIDATORS = [
+    RegexValidator(
+        r"^\+?[0-9][0-9 .()-]{5,28}$",
+        _("A telephone number: digits, spaces, dots or dashes, + for abroad."),
+    )
+]
 
 
 class AppendOnlyViolation(Exception):

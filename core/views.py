@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 
 from .access import actor_of
 from .errors import DomainError, InvalidInput
@@ -156,8 +157,24 @@ def _handler(status: int):
 not_found = _handler(404)  # no such page, or none in the caller's scope
 forbidden = _handler(403)  # the caller's role may not open this page
 bad_request = _handler(400)  # a request Django itself refuses (e.g. a forged host)
-# Any path under /api/v1/ that names nothing: the contract's 404, DEBUG or not.
-api_not_found = not_found
+# Any path under /api/v1/ that names nothing: the contract's 404, DEBUG or not, whatever
+# the method (a PATCH with a session cookie and no CSRF token is still a 404, in JSON).
+api_not_found = csrf_exempt(not_found)
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF_FAILURE_VIEW: a form sent without its token (a page open too long, or
+    sent from elsewhere). In the site's frame and in French, JSON under /api/."""
+    return _refusal(
+        request,
+        status=403,
+        code="csrf_failed",
+        title=_("Form expired"),
+        message=_(
+            "This form has expired or did not come from this site: reload the page and "
+            "send it again."
+        ),
+    )
 
 
 DATABASE_ERRORS = (db.OperationalError, db.InterfaceError)

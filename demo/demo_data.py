@@ -11,6 +11,7 @@ from typing import Any
 HUB = {
     "name": "Chambre froide du Marché de gros de Lille",
     "address": "Marché d'intérêt national, avenue Pierre Mauroy, 59160 Lomme",
+    "phone": "03 99 00 00 01",
     "latitude": D("50.645600"),
     "longitude": D("2.982300"),
 }
@@ -522,3 +523,9 @@ CITY = {"name": "Ville de Lille", "commune": "Lille"}
 def hour(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
+
+
+def phone(number: int) -> str:
+    """A telephone number of the range ARCEP keeps for fiction (03 99 00 00 00 – 03 99 99
+    99 99): the demo's places can be called on paper, nobody real answers."""
+    return f"03 99 00 {number // 100:02d} {number % 100:02d}"

@@ -6,11 +6,12 @@ from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 
 from core.documents import pdf_from_template
-from orders.models import OrderLine, destination_grocery_id
+from orders.models import Grocery, OrderLine, destination_grocery_id
 from orders.quantities import served_quantity
+from producers.models import Producer
 
 from .choices import RoundKind, StopKind
-from .models import Round
+from .models import Hub, Round, RoundStop
 
 
 def _goods(round_: Round) -> dict[int, list[dict]]:
@@ -34,14 +35,30 @@ def _goods(round_: Round) -> dict[int, list[dict]]:
     return goods
 
 
+def _places(stops: list[RoundStop]) -> dict[tuple[str, int], dict]:
+    """The address and phone of each place of the round, by (kind, id)."""
+    ids: dict[str, set[int]] = defaultdict(set)
+    for stop in stops:
+        ids[stop.kind].add(stop.place_id)
+    models = {StopKind.HUB: Hub, StopKind.PRODUCER: Producer, StopKind.GROCERY: Grocery}
+    places: dict[tuple[str, int], dict] = {}
+    for kind, model in models.items():
+        rows = model.objects.filter(pk__in=ids[kind]).values("id", "address", "phone")
+        places.update({(kind, row["id"]): row for row in rows})
+    return places
+
+
 def route_sheet_pdf(*, round_: Round) -> bytes:
     goods = _goods(round_)
+    round_stops = list(round_.stops.all())
+    places = _places(round_stops)
     stops = [
         {
             "stop": stop,
+            "place": places.get((stop.kind, stop.place_id), {}),
             "goods": goods.get(stop.place_id, []) if stop.kind != StopKind.HUB else [],
         }
-        for stop in round_.stops.all()
+        for stop in round_stops
     ]
     context = {
         "round": round_,

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Organisation
+from core.models import PHONE_VALIDATORS, Organisation
 
 from .choices import RoundKind, StopKind, ZoneKind
 
@@ -53,6 +53,8 @@ class Hub(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Printed on route sheets: whom the driver calls on the way.
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, validators=LATITUDE_VALIDATORS
     )

@@ -6,7 +6,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from core.access import Actor
-from core.choices import Role
+from core.choices import Commune, Role
+from producers.models import Producer
 
 from .choices import StopKind
 from .models import Round, RoundStop
@@ -94,3 +95,16 @@ def rounds_geojson(rounds: Iterable[Round], *, totals: bool) -> dict:
                 }
             )
     return {"type": "FeatureCollection", "features": features}
+
+
+def stop_communes(rounds: Iterable[Round]) -> list[str]:
+    """The communes where the rounds collect, by their names in the contours of the Nord,
+    for the map's labels. Lille, Lomme and Hellemmes (where the hub and the groceries are)
+    are labelled by the project's zones: in the contours, Lomme and Hellemmes, communes
+    associated with Lille, have no outline of their own."""
+    stops = [stop for round_ in rounds for stop in round_.stops.all()]
+    producers = {stop.place_id for stop in stops if stop.kind == StopKind.PRODUCER}
+    communes = Producer.objects.filter(pk__in=producers).values_list(
+        "organisation__commune", flat=True
+    )
+    return sorted({commune for commune in communes if commune} - set(Commune.values))

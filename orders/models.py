@@ -10,7 +10,7 @@ from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import format_datetime
-from core.models import AppendOnly, Organisation, OrganisationProfile
+from core.models import PHONE_VALIDATORS, AppendOnly, Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import AccessAction, OrderStatus
@@ -96,6 +96,8 @@ class Grocery(OrganisationProfile):
         related_name="grocery",
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Printed on route sheets: whom the driver calls on the way.
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     # Deliveries arrive within these hours on the delivery date.

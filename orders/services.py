@@ -52,6 +52,7 @@ def grocery_create(
     opens_at_time: time,
     closes_at_time: time,
     address: str = "",
+    phone: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
 ) -> Grocery:
@@ -63,6 +64,7 @@ def grocery_create(
     return Grocery.objects.create(
         organisation=organisation,
         address=address,
+        phone=phone,
         latitude=location.latitude,
         longitude=location.longitude,
         opens_at_time=opens_at_time,

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import format_quantity
-from core.models import Organisation, OrganisationProfile
+from core.models import PHONE_VALIDATORS, Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
 from .choices import Category, Unit
@@ -22,6 +22,8 @@ class Producer(OrganisationProfile):
     )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Printed on route sheets: whom the driver calls on the way.
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     is_organic = models.BooleanField(_("organic"), default=False)

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounting.choices import FunderKind
 from accounting.models import Envelope, Funder
-from core.api.fields import AsciiDecimalField, ModelSerializer, MoneyField
+from core.api.fields import AsciiDecimalField, CharField, ModelSerializer, MoneyField
 
 
 class FunderSerializer(ModelSerializer):
@@ -41,13 +41,13 @@ def Amount() -> serializers.DecimalField:  # noqa: N802
 
 class SettlementProducerSerializer(serializers.Serializer):
     producer = serializers.IntegerField()
-    name = serializers.CharField()
+    name = CharField()
     amount_ttc = Amount()
 
 
 class SettlementGrocerySerializer(serializers.Serializer):
     grocery = serializers.IntegerField()
-    name = serializers.CharField()
+    name = CharField()
     goods_ttc = Amount()
     logistics_eur = Amount()
     beneficiary_collected = Amount()
@@ -55,7 +55,7 @@ class SettlementGrocerySerializer(serializers.Serializer):
 
 class SettlementFunderSerializer(serializers.Serializer):
     funder = serializers.IntegerField()
-    name = serializers.CharField()
+    name = CharField()
     subsidy_ttc = Amount()
     households = serializers.IntegerField()
 
@@ -64,7 +64,7 @@ class SettlementSerializer(serializers.Serializer):
     """A cycle's settlement; before the cycle is settled, a preview (`settled` false)."""
 
     cycle = serializers.IntegerField()
-    status = serializers.CharField()
+    status = CharField()
     settled = serializers.BooleanField()
     producers = SettlementProducerSerializer(many=True)
     groceries = SettlementGrocerySerializer(many=True)
@@ -75,9 +75,9 @@ class SettlementSerializer(serializers.Serializer):
 
 
 class TrialBalanceAccountSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
+    code = CharField()
+    name = CharField()
+    kind = CharField()
     debit = Amount()
     credit = Amount()
     balance = Amount()
@@ -92,7 +92,7 @@ class TrialBalanceSerializer(serializers.Serializer):
 
 class PartySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = CharField()
 
 
 class EnvelopeStatusSerializer(serializers.Serializer):
@@ -107,9 +107,9 @@ class EnvelopeStatusSerializer(serializers.Serializer):
 
 class FunderStatementLineSerializer(serializers.Serializer):
     cycle = serializers.IntegerField()
-    cycle_name = serializers.CharField()
+    cycle_name = CharField()
     delivery_date = serializers.DateField()
-    social_service = serializers.CharField()
+    social_service = CharField()
     households = serializers.IntegerField()
     orders = serializers.IntegerField()
     subsidy_ttc = Amount()
@@ -117,14 +117,14 @@ class FunderStatementLineSerializer(serializers.Serializer):
 
 class ProducerStatementLineSerializer(serializers.Serializer):
     cycle = serializers.IntegerField()
-    cycle_name = serializers.CharField()
+    cycle_name = CharField()
     delivery_date = serializers.DateField()
     amount_ttc = Amount()
 
 
 class GroceryStatementLineSerializer(serializers.Serializer):
     cycle = serializers.IntegerField()
-    cycle_name = serializers.CharField()
+    cycle_name = CharField()
     delivery_date = serializers.DateField()
     goods_ttc = Amount()
     logistics_eur = Amount()

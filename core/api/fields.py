@@ -14,12 +14,25 @@ class AsciiDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+class CharField(serializers.CharField):
+    """Text that must be sent as text: DRF's CharField turns a number into its digits, so
+    `{"name": 0}` named something "0" where the schema says a string."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """The serializer every model serializer of the API derives from: decimals read as above."""
+    """The serializer every model serializer of the API derives from: decimals and text read
+    as above."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: AsciiDecimalField,
+        models.CharField: CharField,
+        models.TextField: CharField,
     }
 
 

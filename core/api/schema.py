@@ -34,6 +34,9 @@ class AutoSchema(openapi.AutoSchema):
         if direction != "response":
             return responses
         wanted = ["401", "403", "404"]
+        if self.method == "GET" and self._has_query_parameters():
+            # Filters, pages and formats are validated: a wrong one is a 400.
+            wanted = ["400", *wanted]
         if self.method in ("POST", "PUT", "PATCH"):
             wanted = ["400", *wanted, "409", "413"]
         elif self.method == "DELETE":
@@ -52,6 +55,21 @@ class AutoSchema(openapi.AutoSchema):
                 schema = content.get("application/json") or next(iter(content.values()))
                 response["content"] = {"application/json": schema}
         return responses
+
+    def _has_query_parameters(self) -> bool:
+        return any(parameter.get("in") == "query" for parameter in self._get_parameters() or [])
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular documents a PATCH body as partial (every field optional), as DRF
+        # reads a ModelSerializer's on partial_update. A serializer marked `whole_on_patch`
+        # is read whole by its view (an order's lines replace the old ones): documented so.
+        if self.method == "PATCH" and getattr(serializer, "whole_on_patch", False):
+            self.method = "PUT"
+            try:
+                return super()._get_request_for_media_type(serializer, direction)
+            finally:
+                self.method = "PATCH"
+        return super()._get_request_for_media_type(serializer, direction)
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()

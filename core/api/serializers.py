@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import ModelSerializer
+from core.api.fields import CharField, ModelSerializer
 from core.choices import OrganisationKind, Role
 from core.models import Organisation, TaskRun, User
 
@@ -28,7 +28,7 @@ class FieldsBuiltOnce:
 
 class OrganisationSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    commune = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    commune = CharField(max_length=100, required=False, allow_blank=True, default="")
 
     class Meta:
         model = Organisation
@@ -42,7 +42,7 @@ class OrganisationBriefSerializer(ModelSerializer):
 
 
 class MeSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = CharField()
     role = serializers.ChoiceField(choices=Role.choices)
     organisation = OrganisationBriefSerializer()
 
@@ -53,9 +53,7 @@ class UserCreateSerializer(serializers.Serializer):
         max_length=150,
         error_messages={"invalid": _("Letters, digits and @/./+/-/_ only.")},
     )
-    password = serializers.CharField(
-        write_only=True, max_length=128, style={"input_type": "password"}
-    )
+    password = CharField(write_only=True, max_length=128, style={"input_type": "password"})
     email = serializers.EmailField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     organisation_id = serializers.PrimaryKeyRelatedField(
@@ -64,7 +62,7 @@ class UserCreateSerializer(serializers.Serializer):
 
 
 class UserSerializer(ModelSerializer):
-    role = serializers.CharField(source="membership.role")
+    role = CharField(source="membership.role")
     organisation_id = serializers.IntegerField(source="membership.organisation_id")
 
     class Meta:
@@ -73,12 +71,12 @@ class UserSerializer(ModelSerializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    username = CharField(max_length=150)
+    password = CharField(max_length=128, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = CharField()
 
 
 class TaskRunSerializer(ModelSerializer):
@@ -108,6 +106,10 @@ class PeriodQuerySerializer(serializers.Serializer):
         return date(today.year, 1, 1), date(today.year, 12, 31)
 
     def validate(self, attrs):
+        for key in ("from", "to"):
+            if key in self.initial_data and not self.initial_data[key]:
+                message = _("A date (YYYY-MM-DD), or no parameter at all.")
+                raise serializers.ValidationError({key: [message]})
         start, end = self.default_period(timezone.localdate())
         attrs.setdefault("from", start)
         attrs.setdefault("to", end)

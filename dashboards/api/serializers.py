@@ -2,6 +2,7 @@ from datetime import date
 
 from rest_framework import serializers
 
+from core.api.fields import CharField
 from core.api.serializers import PeriodQuerySerializer
 from core.choices import Commune
 from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope, year_so_far
@@ -29,7 +30,7 @@ class TimeseriesQuerySerializer(ScopeQuerySerializer):
 
 
 def _figure(**kwargs):
-    return serializers.CharField(allow_null=True, **kwargs)
+    return CharField(allow_null=True, **kwargs)
 
 
 class KpisSerializer(serializers.Serializer):
@@ -62,7 +63,7 @@ class TimeseriesPointSerializer(serializers.Serializer):
 
 
 class DefinitionSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
-    explanation = serializers.CharField()
-    unit = serializers.CharField()
+    key = CharField()
+    label = CharField()  # type: ignore[assignment]
+    explanation = CharField()
+    unit = CharField()

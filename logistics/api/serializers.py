@@ -2,7 +2,13 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
+from core.api.fields import (
+    AsciiDecimalField,
+    CharField,
+    CoordinateField,
+    ModelSerializer,
+    MoneyField,
+)
 from logistics.models import Hub, Round, RoundStop, Vehicle, Zone
 
 # What a round adds up over all its stops.
@@ -22,7 +28,7 @@ class HubSerializer(ModelSerializer):
 
     class Meta:
         model = Hub
-        fields = ["id", "name", "address", "latitude", "longitude"]
+        fields = ["id", "name", "address", "phone", "latitude", "longitude"]
 
 
 class VehicleSerializer(ModelSerializer):
@@ -62,7 +68,7 @@ class RoundSerializer(ModelSerializer):
     producer would read the other groceries' orders in them (API.md, Logistics)."""
 
     stops = RoundStopSerializer(many=True)
-    vehicle_name = serializers.CharField(source="vehicle.name")
+    vehicle_name = CharField(source="vehicle.name")
     distance_km = AsciiDecimalField(max_digits=8, decimal_places=2, allow_null=True)
     duration_min = serializers.IntegerField(allow_null=True)
     load_kg = AsciiDecimalField(max_digits=10, decimal_places=3, allow_null=True)

@@ -5,7 +5,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounting.models import Funder
-from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
+from core.api.fields import (
+    AsciiDecimalField,
+    CharField,
+    CoordinateField,
+    ModelSerializer,
+    MoneyField,
+)
 from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
@@ -25,7 +31,7 @@ from orders.services import MAX_LINES_PER_ORDER
 class GrocerySerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
     # The organisation's name and commune (orders.services.grocery_create writes them there).
-    name = serializers.CharField(max_length=200)
+    name = CharField(max_length=200)
     commune = serializers.ChoiceField(choices=Commune.choices)
     latitude = CoordinateField(90, required=False)
     longitude = CoordinateField(180, required=False)
@@ -38,6 +44,7 @@ class GrocerySerializer(ModelSerializer):
             "organisation_id",
             "name",
             "address",
+            "phone",
             "commune",
             "latitude",
             "longitude",
@@ -49,7 +56,7 @@ class GrocerySerializer(ModelSerializer):
 
 class SocialServiceSerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=200)
+    name = CharField(max_length=200)
     commune = serializers.ChoiceField(choices=Commune.choices)
 
     class Meta:
@@ -81,7 +88,7 @@ class TariffSuggestSerializer(serializers.Serializer):
 
 class TariffSuggestionSerializer(serializers.Serializer):
     reste_a_vivre_per_day = AsciiDecimalField(max_digits=9, decimal_places=2)
-    suggested_tier = serializers.CharField(allow_null=True)
+    suggested_tier = CharField(allow_null=True)
     eligible = serializers.BooleanField()
 
 
@@ -97,14 +104,14 @@ class HouseholdCreateSerializer(serializers.Serializer):
     pickup_grocery = serializers.PrimaryKeyRelatedField(queryset=Grocery.objects.all())
     funder = serializers.PrimaryKeyRelatedField(queryset=Funder.objects.all())
     consent_at = serializers.DateTimeField()
-    contact_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_name = CharField(max_length=200, required=False, allow_blank=True)
     contact_phone = serializers.RegexField(
         r"^\+?[0-9 .-]{6,20}$", max_length=30, required=False, allow_blank=True
     )
-    eligibility_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    eligibility_reason = CharField(max_length=500, required=False, allow_blank=True)
     # What POST /tariff/suggest/ answered ("none" when not eligible): a decision that departs
     # from it needs its eligibility_reason. Never stored.
-    suggested_tier = serializers.CharField(max_length=8, required=False, allow_null=True)
+    suggested_tier = CharField(max_length=8, required=False, allow_null=True)
 
     def __init__(self, *args, funders=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +121,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
 
 class HouseholdSuspendSerializer(serializers.Serializer):
     # Why: kept in the access log beside the suspension.
-    reason = serializers.CharField(max_length=500)
+    reason = CharField(max_length=500)
 
 
 class HouseholdRenewSerializer(serializers.Serializer):
@@ -124,8 +131,8 @@ class HouseholdRenewSerializer(serializers.Serializer):
 class HouseholdLimitedSerializer(ModelSerializer):
     """What the volunteer of the pickup grocery sees: no social data."""
 
-    tier = serializers.CharField(source="tier.code")
-    status = serializers.CharField()
+    tier = CharField(source="tier.code")
+    status = CharField()
     month_spent = MoneyField()
     month_remaining = MoneyField()
 
@@ -172,8 +179,8 @@ class HouseholdFullSerializer(HouseholdSummarySerializer):
 
 
 class HouseholdAccessLogSerializer(ModelSerializer):
-    household = serializers.CharField(source="household.reference")
-    user = serializers.CharField(source="user.username")
+    household = CharField(source="household.reference")
+    user = CharField(source="user.username")
 
     class Meta:
         model = HouseholdAccessLog
@@ -188,6 +195,7 @@ class OrderLineInputSerializer(serializers.Serializer):
 
 
 class OrderLinesInputSerializer(serializers.Serializer):
+    whole_on_patch = True  # PATCH replaces every line: `lines` is required (core.api.schema)
     lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=MAX_LINES_PER_ORDER)  # type: ignore[call-arg]
 
 
@@ -206,7 +214,7 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
 
 
 class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):
-    product_name = serializers.CharField(source="offer.product.name")
+    product_name = CharField(source="offer.product.name")
     allocated_quantity = serializers.SerializerMethodField()
 
     @extend_schema_field(AsciiDecimalField(max_digits=12, decimal_places=3, allow_null=True))
@@ -236,7 +244,7 @@ class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):
 
 
 class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
-    household = serializers.CharField(source="household.reference", allow_null=True)
+    household = CharField(source="household.reference", allow_null=True)
     # Orders come from orders.selectors (or a write service) with their lines in line_list.
     lines = OrderLineSerializer(many=True, source="line_list")
 
@@ -259,8 +267,8 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
 
 class OrderWarningSerializer(serializers.Serializer):
     offer = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = CharField()
+    message = CharField()
 
 
 class OrderWithWarningsSerializer(OrderSerializer):
@@ -276,7 +284,7 @@ class ReceptionLineSerializer(serializers.Serializer):
         max_digits=12, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("100000")
     )
     # Why it differs from what was confirmed (optional).
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = CharField(max_length=200, required=False, allow_blank=True)
 
 
 class ReceptionSerializer(serializers.Serializer):

@@ -252,7 +252,7 @@ class HouseholdViewSet(ReadCreateViewSet):
         reference = data["household"]["reference"]
         return Response(data, headers=file_headers(f"foyer-{reference}.json"))
 
-    @extend_schema(responses={200: HouseholdAccessLogSerializer(many=True)})
+    @extend_schema(responses={200: HouseholdAccessLogSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], url_path="access-log")
     def access_log(self, request, pk=None):
         household = self.get_object()

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import AsciiDecimalField, CoordinateField, ModelSerializer, MoneyField
+from core.api.fields import (
+    AsciiDecimalField,
+    CharField,
+    CoordinateField,
+    ModelSerializer,
+    MoneyField,
+)
 from core.api.serializers import FieldsBuiltOnce
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
@@ -14,8 +20,8 @@ from producers.models import Offer, Producer, Product
 class ProducerSerializer(ModelSerializer):
     organisation_id = serializers.IntegerField(read_only=True)
     # The organisation's name and commune (producers.services.producer_create writes them).
-    name = serializers.CharField(max_length=200)
-    commune = serializers.CharField(max_length=100)
+    name = CharField(max_length=200)
+    commune = CharField(max_length=100)
     siret = serializers.RegexField(
         r"^[0-9]{14}$",
         required=False,
@@ -36,6 +42,7 @@ class ProducerSerializer(ModelSerializer):
             "name",
             "siret",
             "address",
+            "phone",
             "commune",
             "latitude",
             "longitude",
@@ -105,10 +112,10 @@ class OfferSerializer(FieldsBuiltOnce, ModelSerializer):
     unit_price_ht = MoneyField(max_value=Decimal("100000"), required=False)
     quantity_ordered = AsciiDecimalField(max_digits=12, decimal_places=3, read_only=True)
     quantity_remaining = serializers.SerializerMethodField()
-    product_name = serializers.CharField(source="product.name", read_only=True)
+    product_name = CharField(source="product.name", read_only=True)
     producer = serializers.IntegerField(source="product.producer_id", read_only=True)
-    producer_name = serializers.CharField(source="product.producer.name", read_only=True)
-    unit = serializers.CharField(source="product.unit", read_only=True)
+    producer_name = CharField(source="product.producer.name", read_only=True)
+    unit = CharField(source="product.unit", read_only=True)
     pack_size = AsciiDecimalField(
         source="product.pack_size", max_digits=8, decimal_places=3, read_only=True
     )

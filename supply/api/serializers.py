@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import AsciiDecimalField, ModelSerializer
+from core.api.fields import AsciiDecimalField, CharField, ModelSerializer
 from logistics.models import Hub
 from supply.choices import AllocationRule
 from supply.models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
@@ -41,7 +41,7 @@ class CycleEventSerializer(ModelSerializer):
 
 
 class PurchaseListLineSerializer(ModelSerializer):
-    unit = serializers.CharField(source="offer.product.unit")
+    unit = CharField(source="offer.product.unit")
     unit_price_ht = AsciiDecimalField(source="offer.unit_price_ht", max_digits=9, decimal_places=2)
     total_ht = AsciiDecimalField(max_digits=14, decimal_places=2)
     total_ttc = AsciiDecimalField(max_digits=14, decimal_places=2)
@@ -69,7 +69,7 @@ class PurchaseListLineSerializer(ModelSerializer):
 
 class PurchaseListSerializer(ModelSerializer):
     lines = PurchaseListLineSerializer(many=True)
-    producer_name = serializers.CharField(source="producer.name")
+    producer_name = CharField(source="producer.name")
     # Totals set by selectors.with_line_totals, through which every purchase list passes.
     total_ht = AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
     total_ttc = AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -115,12 +115,12 @@ class ConfirmationSerializer(serializers.Serializer):
 
 class PackingRowSerializer(serializers.Serializer):
     grocery = serializers.IntegerField()
-    grocery_name = serializers.CharField()
+    grocery_name = CharField()
     order_number = serializers.IntegerField()
-    household = serializers.CharField(allow_blank=True)
-    producer_name = serializers.CharField()
-    product_name = serializers.CharField()
-    unit = serializers.CharField()
+    household = CharField(allow_blank=True)
+    producer_name = CharField()
+    product_name = CharField()
+    unit = CharField()
     asked_quantity = AsciiDecimalField(max_digits=14, decimal_places=3)
     packed_quantity = AsciiDecimalField(max_digits=14, decimal_places=3)
     weight_kg = AsciiDecimalField(max_digits=16, decimal_places=3)

@@ -72,7 +72,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     def close(self, request, pk=None):
         return accepted(tasks.cycle_close_start(cycle=self.get_object(), user=request.user))
 
-    @extend_schema(responses={200: CycleEventSerializer(many=True)})
+    @extend_schema(responses={200: CycleEventSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         cycle = self.get_object()
@@ -132,7 +132,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
             return Response(rows, headers=file_headers(f"reglement-{cycle.id}.{file_format}"))
         return Response(data)
 
-    @extend_schema(responses={200: PurchaseListSerializer(many=True)})
+    @extend_schema(responses={200: PurchaseListSerializer(many=True)}, filters=False)
     @action(
         detail=True,
         methods=["get"],
@@ -162,6 +162,7 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["json", "csv", "pdf"])],
         responses={200: PackingRowSerializer(many=True)},
+        filters=False,
     )
     @action(
         detail=True,

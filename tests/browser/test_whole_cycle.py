@@ -141,6 +141,19 @@ def test_a_whole_cycle_through_the_screens(login):
     expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
     expect(page.get_by_role("link", name="Feuille de route").first).to_be_visible()
     _shot(page, "rounds-planned")
+    # The map of the rounds: over the communes of the Nord, labelled, and back to the cycle
+    page.get_by_role("link", name="Carte des tournées").click()
+    expect(page.locator(".commune-label", has_text="Hellemmes")).to_be_visible()
+    expect(page.locator(".commune-label", has_text="Wavrin")).to_be_visible()  # a contour
+    expect(page.locator(".place-label", has_text="Plateforme")).to_have_count(1)
+    _shot(page, "rounds-map")
+    page.get_by_role("link", name="← Le cycle").click()
+    expect(page.locator(".steps li.current")).to_have_text("Confirmé")
+    on_phone = login("coordination", phone=True).open(f"/carte/cycles/{cycle.id}/")
+    expect(on_phone.locator(".commune-label", has_text="Wavrin")).to_be_visible()
+    width = on_phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width  # nothing wider than the phone
+    _shot(on_phone, "rounds-map-phone")
     page.get_by_role("button", name="Expédier : les véhicules partent").click()
     expect(page.locator(".steps li.current")).to_have_text("Expédié")
 

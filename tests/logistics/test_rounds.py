@@ -216,6 +216,8 @@ def test_route_sheet_lists_each_stop_with_what_to_load(
 
     from pypdf import PdfReader
 
+    world.producer.address, world.producer.phone = "12 rue du Marais, Wavrin", "03 99 00 12 34"
+    world.producer.save(update_fields=["address", "phone"])
     plan(
         coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
     )
@@ -231,6 +233,7 @@ def test_route_sheet_lists_each_stop_with_what_to_load(
     assert world.producer.name in text and world.other_producer.name in text
     assert world.product.name in text and "100" in text  # 100 kg of the first farm's carrots
     assert "Nom et signature du producteur" in text
+    assert "12 rue du Marais, Wavrin · Tél. 03 99 00 12 34" in text  # whom the driver calls
     assert volunteer.status_code == 403
 
 
@@ -251,4 +254,22 @@ def test_map_page_draws_rounds_over_the_zones_from_local_files(
     assert "/static/vendor/leaflet/leaflet.js" in html
     assert "http://" not in html and "https://" not in html  # no tiles, no CDN
     assert '"LineString"' in html and "Hellemmes" in html
+    # The background: the communes of the Nord, a static file of the site, labelled where
+    # the rounds stop; and the way back to the cycle.
+    assert "/static/logistics/communes-nord.geojson" in html
+    labelled = '<script id="labelled-communes" type="application/json">["{}"]</script>'
+    assert labelled.format(world.producer.organisation.commune) in html
+    assert f'href="/coordination/cycles/{confirmed.cycle.id}/"' in html
+    assert "<main" in html and 'role="img"' not in html
     assert refused.status_code == 403
+
+
+def test_the_communes_of_the_map_are_the_reference_contours(settings):
+    import json
+    from pathlib import Path
+
+    asset = Path(settings.BASE_DIR) / "logistics/static/logistics/communes-nord.geojson"
+    communes = json.loads(asset.read_text())["features"]
+
+    names = {feature["properties"]["nom"] for feature in communes}
+    assert len(communes) == 648 and {"Lille", "Wavrin", "Villeneuve-d'Ascq"} <= names

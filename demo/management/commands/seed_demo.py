@@ -61,11 +61,13 @@ class Command(BaseCommand):
                 )
 
         groceries = {}
-        for name, commune, address, latitude, longitude, opens, closes in demo_data.GROCERIES:
+        for index, grocery in enumerate(demo_data.GROCERIES):
+            name, commune, address, latitude, longitude, opens, closes = grocery
             groceries[name] = grocery_create(
                 name=name,
                 commune=commune,
                 address=address,
+                phone=demo_data.phone(10 + index),
                 latitude=Decimal(latitude),
                 longitude=Decimal(longitude),
                 opens_at_time=demo_data.hour(opens),
@@ -74,11 +76,12 @@ class Command(BaseCommand):
 
         producers = {}
         product_count = 0
-        for entry in demo_data.PRODUCERS:
+        for index, entry in enumerate(demo_data.PRODUCERS):
             producer = producer_create(
                 name=entry["name"],
                 commune=entry["commune"],
                 address=entry["commune"],
+                phone=demo_data.phone(50 + index),
                 siret=entry["siret"],
                 latitude=Decimal(entry["latitude"]),
                 longitude=Decimal(entry["longitude"]),
