@@ -16,8 +16,10 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+# With axe-core, which the browser tests inject into every page (from the npm registry).
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt tests/browser/package-lock.json $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
 install: $(VENV)/.installed
@@ -71,5 +73,5 @@ clean:
 ## Refresh the French catalogue from the code (then translate the new entries in
 ## locale/fr/LC_MESSAGES/django.po) and compile it; tests/test_translations.py checks both
 messages: install
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=tools --no-obsolete
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=tools --ignore=node_modules --no-obsolete
 	cd locale && ../$(PY) ../manage.py compilemessages -l fr

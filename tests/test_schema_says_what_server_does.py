@@ -98,3 +98,28 @@ def test_a_form_sent_without_its_token_gets_a_french_page(world):
     assert response.status_code == 403
     assert "Formulaire expiré" in response.content.decode()
     assert "<main" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/api/v1/producers/?is_organic=oui", "is_organic"),
+        ("/api/v1/vehicles/?is_refrigerated=1", "is_refrigerated"),
+        ("/api/v1/cycles/?delivery_date=12/01/2026", "delivery_date"),
+    ],
+)
+def test_booleans_and_dates_are_read_as_the_schema_writes_them(coordinator_client, path, field):
+    response = coordinator_client.get(path)
+
+    assert response.status_code == 400 and field in response.json()["fields"]
+
+
+def test_a_boolean_filter_still_filters(coordinator_client, world):
+    world.producer.is_organic = True
+    world.producer.save(update_fields=["is_organic"])
+
+    organic = coordinator_client.get("/api/v1/producers/?is_organic=true").json()["results"]
+    other = coordinator_client.get("/api/v1/producers/?is_organic=false").json()["results"]
+
+    assert [producer["id"] for producer in organic] == [world.producer.id]
+    assert world.producer.id not in [producer["id"] for producer in other]

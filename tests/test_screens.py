@@ -453,3 +453,14 @@ def test_links_lead_to_screens_not_to_the_api(world, market):
     assert "/api/v1/households/" not in households
     home = browser_for(world.coordinator).get("/").content.decode()
     assert 'href="/coordination/cycles/"' in home
+
+
+def test_screens_stay_french_for_an_english_browser_while_the_api_follows_it(client, world):
+    client.force_login(world.coordinator)
+
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    api = client.get("/api/v1/cycles/?page_size=abc", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = page.content.decode()
+    assert "Accueil" in html and "Déconnexion" in html and ">Home<" not in html
+    assert api.json()["message"].startswith("The page size")

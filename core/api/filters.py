@@ -5,14 +5,57 @@ API's drop-downs showed the household references of all three CCAS to each of th
 accepts any of them. Here a filter on a related object offers, and accepts, only the objects
 that the caller's own rows refer to: an id outside that scope is refused as an unknown
 choice (400), like an id that does not exist.
+
+
+Booleans and dates are read as the schema writes them ("true"/"false", YYYY-MM-DD), and
+anything else is refused (400): django-filter would read "oui" as no filter at all and
+"12/01/2026" as the first of December or the twelfth of January by the server's locale.
 """
 
 import django_filters
+from django import forms
+from django.db import models
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 
 
+class _BooleanField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(_("Either true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = _BooleanField
+
+
+class _IsoDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = _IsoDateField
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """Every filter set of the API derives from this one (and ScopedFilterBackend builds the
+    others on it): booleans and dates read as above."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateField: {"filter_class": DateFilter},
+    }
+
+
 class ScopedFilterBackend(DjangoFilterBackend):
+    filterset_base = FilterSet
+
     def get_filterset(self, request, queryset: QuerySet, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:

@@ -10,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import FilterSet
 from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
 from core.api.views import file_headers
@@ -59,7 +60,7 @@ from orders.models import (
 from orders.services import RequestedLine
 
 
-class GroceryFilter(django_filters.FilterSet):
+class GroceryFilter(FilterSet):
     commune = django_filters.ChoiceFilter(
         field_name="organisation__commune", choices=Commune.choices
     )
@@ -69,7 +70,7 @@ class GroceryFilter(django_filters.FilterSet):
         fields = ["commune", "zone"]
 
 
-class SocialServiceFilter(django_filters.FilterSet):
+class SocialServiceFilter(FilterSet):
     commune = django_filters.ChoiceFilter(
         field_name="organisation__commune", choices=Commune.choices
     )

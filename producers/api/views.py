@@ -1,5 +1,6 @@
 import django_filters
 
+from core.api.filters import FilterSet
 from core.api.viewsets import ReadCreateUpdateViewSet
 from core.choices import Role
 from producers import selectors, services
@@ -8,7 +9,7 @@ from producers.models import Offer, Producer, Product
 from supply.models import OrderCycle
 
 
-class ProducerFilter(django_filters.FilterSet):
+class ProducerFilter(FilterSet):
     commune = django_filters.CharFilter(field_name="organisation__commune")
 
     class Meta:

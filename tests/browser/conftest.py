@@ -1,9 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against Django's live server, with
-the demo data loaded in the test database and the background tasks run in-process."""
+the demo data loaded in the test database and the background tasks run in-process.
+
+Every page a session opens, and every page a test pictures, is checked with axe-core
+(installed from npm beside this file by `make install-dev`, injected from the disk: no CDN):
+no violation of impact moderate, serious or critical."""
 
 import io
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +16,30 @@ from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "Solidaire-Demo-2026"
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+IMPACTS_REFUSED = {"moderate", "serious", "critical"}
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's violations of the page as it is now, moderate or worse, one line each."""
+    assert AXE.exists(), f"axe-core is missing ({AXE}): run `make install-dev`"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}))"""
+    )
+    return [
+        f"{page.url}: {v['impact']} {v['id']} ({v['help']}) at {', '.join(v['nodes'])}"
+        for v in violations
+        if v["impact"] in IMPACTS_REFUSED
+    ]
+
+
+def assert_accessible(page) -> None:
+    violations = accessibility_violations(page)
+    assert not violations, "\n".join(violations)
 
 
 @pytest.fixture
@@ -33,7 +62,7 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, django_db_serialized_rollback):
     call_command("seed_demo", stdout=io.StringIO())
     yield
     # Under Playwright the test's database connection is not the one pytest-django closes at
@@ -45,9 +74,11 @@ def demo(transactional_db):
 class Session:
     """One person's browser tab, logged in."""
 
-    def __init__(self, browser, base_url: str, username: str, phone: bool = False):
+    def __init__(
+        self, browser, base_url: str, username: str, phone: bool = False, locale: str = "fr-FR"
+    ):
         size = {"width": 390, "height": 844} if phone else {"width": 1366, "height": 900}
-        self.context = browser.new_context(viewport=size, locale="fr-FR")
+        self.context = browser.new_context(viewport=size, locale=locale)
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         # Irreversible steps ask first (core/static/js/confirm.js): this person reads, agrees.
@@ -66,6 +97,8 @@ class Session:
 
     def open(self, path: str):
         self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("networkidle")
+        assert_accessible(self.page)
         return self.page
 
     def close(self):
@@ -76,8 +109,8 @@ class Session:
 def login(browser, live_server, demo):
     sessions = []
 
-    def open_session(username: str, phone: bool = False) -> Session:
-        session = Session(browser, live_server.url, username, phone=phone)
+    def open_session(username: str, phone: bool = False, locale: str = "fr-FR") -> Session:
+        session = Session(browser, live_server.url, username, phone=phone, locale=locale)
         sessions.append(session)
         return session
 

@@ -16,6 +16,7 @@ from orders.models import Household, Order
 from producers.models import Offer
 from supply.choices import CycleStatus, PurchaseListStatus
 from supply.models import OrderCycle, PurchaseList
+from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,9 @@ def _card(page, text: str):
 
 
 def _shot(page, name: str) -> None:
-    """With SCREENSHOTS_DIR set, keep a picture of the step (to look at, not to compare)."""
+    """Check the step's page with axe-core; with SCREENSHOTS_DIR set, keep a picture of it
+    (to look at, not to compare)."""
+    assert_accessible(page)
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
         page.screenshot(path=os.path.join(folder, f"cycle-{name}.png"), full_page=True)
