@@ -123,3 +123,14 @@ def test_a_boolean_filter_still_filters(coordinator_client, world):
 
     assert [producer["id"] for producer in organic] == [world.producer.id]
     assert world.producer.id not in [producer["id"] for producer in other]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cycles/?delivery_date=", "/api/v1/producers/?is_organic="]
+)
+def test_a_filter_given_empty_is_refused(coordinator_client, path):
+    assert coordinator_client.get(path).status_code == 400
+
+
+def test_the_token_endpoint_documents_its_429(schema):
+    assert "429" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]

@@ -22,20 +22,30 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 
 class _BooleanField(forms.Field):
+    """A filter left out is no filter; given empty, it is refused like any other word."""
+
     def to_python(self, value):
-        if value in (None, ""):
+        if value is None:
             return None
         if value in ("true", "false"):
             return value == "true"
         raise forms.ValidationError(_("Either true or false."), code="invalid")
 
-
-class BooleanFilter(django_filters.BooleanFilter):
-    field_class = _BooleanField
+    def validate(self, value):
+        pass  # to_python said all
 
 
 class _IsoDateField(forms.DateField):
     input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        if value == "":
+            raise forms.ValidationError(_("A date (YYYY-MM-DD), or no parameter at all."))
+        return super().to_python(value)
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = _BooleanField
 
 
 class DateFilter(django_filters.DateFilter):

@@ -3,7 +3,7 @@ from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,6 +15,7 @@ from core import lockout, services
 from core.access import actor_of
 from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
+from core.api.schema import ErrorSerializer
 from core.api.serializers import (
     MeSerializer,
     OrganisationSerializer,
@@ -36,7 +37,17 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many attempts: for this account (locked 15 minutes) or from "
+                "this address (throttled).",
+            ),
+        },
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
