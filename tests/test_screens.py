@@ -70,6 +70,14 @@ def test_screens_are_in_french(world, market):
     assert "Grouped order" not in text
 
 
+def test_pack_sizes_are_said_with_the_unit_in_french_plural(world, market):
+    page = browser_for(world.volunteer).get(f"/epicerie/cycles/{market.cycle.id}/commande/")
+
+    text = page.content.decode()
+    assert "par 2,5 kilogrammes" in text  # the potatoes, sold by 2.5 kg
+    assert "par 1 pièce" in text and "par 1 kilogramme" in text
+
+
 # --- Volunteers ---------------------------------------------------------------------------
 
 
