@@ -1,16 +1,41 @@
 """Distance and duration matrices, free of Django so that solvers and benchmarks can use them.
 
-One vectorised great-circle computation (numpy) times a circuity factor, and an average
-speed for durations; an OSRM server's table service instead when one is configured.
+By default an estimate: one vectorised great-circle computation (numpy) times a circuity
+factor, driven at an urban speed inside the metropole and a road speed beyond it. With an
+OSRM server configured, its table service, asked in blocks that fit its table limit; a pair
+it cannot route keeps the estimate.
 """
 
 import json
+import logging
+from dataclasses import dataclass
+from urllib.error import URLError
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
+# OSRM's default --max-table-size: coordinates in one table request.
+OSRM_MAX_TABLE_SIZE = 100
+
+logger = logging.getLogger(__name__)
+
+
+class OsrmUnavailable(RuntimeError):
+    """The OSRM server did not answer, or answered with an error for the whole table."""
+
+
+@dataclass(frozen=True)
+class Metropole:
+    """Where the urban speed applies: within `radius_km` of a centre (the hub)."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
+    speed_kmh: float
+    # A leg with one end in town drives its first (or last) kilometres at the urban speed.
+    approach_km: float
 
 
 def great_circle_km_matrix(latitudes, longitudes, to_latitudes=None, to_longitudes=None):
@@ -26,29 +51,94 @@ def great_circle_km_matrix(latitudes, longitudes, to_latitudes=None, to_longitud
 
 
 def road_matrices(
-    latitudes, longitudes, *, circuity: float, speed_kmh: float
+    latitudes,
+    longitudes,
+    *,
+    circuity: float,
+    speed_kmh: float,
+    metropole: Metropole | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Metres and seconds between every pair of points, by great circle × circuity."""
+    """Metres and seconds between every pair of points, by great circle × circuity, at
+    `speed_kmh`; with a metropole, a leg between two of its points is driven at its urban
+    speed, and a leg leaving it at `speed_kmh` save its approach kilometres in town."""
     kilometres = great_circle_km_matrix(latitudes, longitudes) * circuity
     metres = np.rint(kilometres * 1000).astype(np.int64)
-    seconds = np.rint(kilometres / speed_kmh * 3600).astype(np.int64)
+    if metropole is None:
+        hours = kilometres / speed_kmh
+    else:
+        from_centre = great_circle_km_matrix(
+            [metropole.latitude], [metropole.longitude], latitudes, longitudes
+        )[0]
+        inside = from_centre <= metropole.radius_km
+        both = inside[:, None] & inside[None, :]
+        ends_inside = inside[:, None].astype(int) + inside[None, :].astype(int)
+        in_town = np.where(
+            both, kilometres, np.minimum(kilometres, ends_inside * metropole.approach_km)
+        )
+        hours = in_town / metropole.speed_kmh + (kilometres - in_town) / speed_kmh
+    seconds = np.rint(hours * 3600).astype(np.int64)
     return metres, seconds
 
 
 def osrm_matrices(
-    latitudes, longitudes, *, base_url: str, timeout_s: float = 20.0
+    latitudes,
+    longitudes,
+    *,
+    base_url: str,
+    estimate: tuple[np.ndarray, np.ndarray],
+    timeout_s: float = 20.0,
+    table_size: int = OSRM_MAX_TABLE_SIZE,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Metres and seconds from an OSRM server's /table service (car profile)."""
+    """Metres and seconds from an OSRM server's /table service (car profile).
+
+    Asked in blocks of sources × destinations that fit `table_size` coordinates; a pair
+    OSRM cannot route (null: an island, a closed road) keeps `estimate`'s figures. Raises
+    OsrmUnavailable when the server does not answer or refuses a block."""
+    count = len(latitudes)
+    block = max(1, table_size // 2)
+    metres = np.full((count, count), np.nan)
+    seconds = np.full((count, count), np.nan)
+    starts = range(0, count, block)
+    for source_start in starts:
+        sources = list(range(source_start, min(source_start + block, count)))
+        for destination_start in starts:
+            destinations = list(range(destination_start, min(destination_start + block, count)))
+            distances, durations = _osrm_table(
+                latitudes, longitudes, sources, destinations, base_url, timeout_s
+            )
+            metres[np.ix_(sources, destinations)] = distances
+            seconds[np.ix_(sources, destinations)] = durations
+    unroutable = np.isnan(metres) | np.isnan(seconds)
+    if unroutable.any():
+        logger.warning("OSRM could not route %d pairs: estimated instead", unroutable.sum())
+        metres[unroutable] = estimate[0][unroutable]
+        seconds[unroutable] = estimate[1][unroutable]
+    return np.rint(metres).astype(np.int64), np.rint(seconds).astype(np.int64)
+
+
+def _osrm_table(latitudes, longitudes, sources, destinations, base_url, timeout_s):
+    points = sorted(set(sources) | set(destinations))
+    position = {point: index for index, point in enumerate(points)}
     coordinates = ";".join(
-        f"{float(longitude):.6f},{float(latitude):.6f}"
-        for latitude, longitude in zip(latitudes, longitudes, strict=True)
+        f"{float(longitudes[point]):.6f},{float(latitudes[point]):.6f}" for point in points
     )
-    query = urlencode({"annotations": "distance,duration"})
+    query = urlencode(
+        {
+            "annotations": "distance,duration",
+            "sources": ";".join(str(position[point]) for point in sources),
+            "destinations": ";".join(str(position[point]) for point in destinations),
+        }
+    )
     url = f"{base_url.rstrip('/')}/table/v1/driving/{coordinates}?{query}"
-    with urlopen(url, timeout=timeout_s) as response:
-        answer = json.loads(response.read())
+    try:
+        with urlopen(url, timeout=timeout_s) as response:
+            answer = json.loads(response.read())
+    except (URLError, TimeoutError, ValueError) as error:
+        raise OsrmUnavailable(f"{base_url}: {error}") from error
     if answer.get("code") != "Ok":
-        raise RuntimeError(f"OSRM: {answer.get('code')} {answer.get('message', '')}")
-    metres = np.rint(np.array(answer["distances"], dtype=float)).astype(np.int64)
-    seconds = np.rint(np.array(answer["durations"], dtype=float)).astype(np.int64)
-    return metres, seconds
+        raise OsrmUnavailable(f"{base_url}: {answer.get('code')} {answer.get('message', '')}")
+    # null (unroutable) becomes NaN.
+    return (
+        np.array(answer["distances"], dtype=float),
+        np.array(answer["durations"], dtype=float),
+    )

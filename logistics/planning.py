@@ -24,7 +24,7 @@ from supply.models import OrderCycle
 
 from . import solver
 from .choices import RoundKind, StopKind
-from .distances import osrm_matrices, road_matrices
+from .distances import Metropole, OsrmUnavailable, osrm_matrices, road_matrices
 from .models import Hub, Round, RoundStop, Vehicle
 
 KG: DecimalField = DecimalField(max_digits=14, decimal_places=3)
@@ -94,16 +94,37 @@ def _kilograms_for(filters: dict, group_by: F | Coalesce) -> dict[int, tuple[Dec
 
 
 def _matrices(hub: Hub, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
+    """Metres and seconds between the hub (first) and the places: the estimate (urban speed
+    around the hub, road speed beyond), or OSRM's roads where it can route them."""
     latitudes = [hub.latitude, *[place.latitude for place in places]]
     longitudes = [hub.longitude, *[place.longitude for place in places]]
-    if settings.OSRM_URL:
-        return osrm_matrices(latitudes, longitudes, base_url=settings.OSRM_URL)
-    return road_matrices(
+    metropole = Metropole(
+        latitude=float(hub.latitude),
+        longitude=float(hub.longitude),
+        radius_km=settings.ROUTING_METROPOLE_RADIUS_KM,
+        speed_kmh=settings.ROUTING_URBAN_SPEED_KMH,
+        approach_km=settings.ROUTING_URBAN_APPROACH_KM,
+    )
+    estimate = road_matrices(
         latitudes,
         longitudes,
         circuity=float(settings.ROAD_CIRCUITY_FACTOR),
-        speed_kmh=settings.ROUTING_SPEED_KMH,
+        speed_kmh=settings.ROUTING_ROAD_SPEED_KMH,
+        metropole=metropole,
     )
+    if not settings.OSRM_URL:
+        return estimate
+    try:
+        return osrm_matrices(latitudes, longitudes, base_url=settings.OSRM_URL, estimate=estimate)
+    except OsrmUnavailable as unavailable:
+        raise StateConflict(
+            _(
+                "The road server (OSRM) does not answer: %(error)s. Plan again once it is "
+                "back, or without OSRM_URL to plan on estimated distances."
+            )
+            % {"error": unavailable},
+            code="routing_unavailable",
+        ) from unavailable
 
 
 def _seconds(moment: time) -> int:

@@ -273,3 +273,25 @@ def test_the_communes_of_the_map_are_the_reference_contours(settings):
 
     names = {feature["properties"]["nom"] for feature in communes}
     assert len(communes) == 648 and {"Lille", "Wavrin", "Villeneuve-d'Ascq"} <= names
+
+
+def test_with_its_road_server_down_planning_says_so_and_keeps_the_plan(
+    coordinator_client, confirmed, world, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+    before = list(Round.objects.filter(cycle=confirmed.cycle).values_list("id", flat=True))
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        settings.OSRM_URL = f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    _response, task = plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    assert task["state"] == "FAILURE"
+    assert "Le serveur d'itinéraires (OSRM) ne répond pas" in task["error"]
+    assert list(Round.objects.filter(cycle=confirmed.cycle).values_list("id", flat=True)) == before

@@ -1,10 +1,21 @@
 """The routing adapter: every constraint of the plan is checked on the plan itself."""
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
 import numpy as np
 import pytest
 
 from logistics import solver
-from logistics.distances import great_circle_km_matrix, osrm_matrices, road_matrices
+from logistics.distances import (
+    Metropole,
+    OsrmUnavailable,
+    great_circle_km_matrix,
+    osrm_matrices,
+    road_matrices,
+)
 
 RNG = np.random.default_rng(3)
 HUB = (50.6456, 2.9823)
@@ -137,44 +148,123 @@ def test_road_matrix_is_great_circle_times_circuity():
     assert metres[0, 0] == 0 and metres[1, 0] == metres[0, 1]
 
 
-def test_osrm_backend_reads_a_table_service():
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+def test_a_leg_in_town_is_slower_than_one_on_the_road():
+    hub = (50.6456, 2.9823)  # the MIN of Lomme
+    latitudes = [hub[0], 50.6320, 50.1140]  # the hub, Fives (7 km), Avesnes-sur-Helpe (~90 km)
+    longitudes = [hub[1], 3.0870, 3.9270]
+    metropole = Metropole(*hub, radius_km=15, speed_kmh=20, approach_km=4)
 
-    asked = []
+    metres, seconds = road_matrices(
+        latitudes, longitudes, circuity=1.3, speed_kmh=60, metropole=metropole
+    )
 
-    class FakeOSRM(BaseHTTPRequestHandler):
-        def do_GET(self):
-            asked.append(self.path)
-            body = json.dumps(
-                {
-                    "code": "Ok",
-                    "distances": [[0, 1520.4], [1490, 0]],
-                    "durations": [[0, 180.6], [175, 0]],
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+    town_km, far_km = metres[0, 1] / 1000, metres[0, 2] / 1000
+    assert seconds[0, 1] == round(town_km / 20 * 3600)  # all in town
+    assert seconds[0, 2] == round((4 / 20 + (far_km - 4) / 60) * 3600)  # 4 km in town, then road
+    assert seconds[1, 2] == seconds[2, 1]
 
-        def log_message(self, *args):
-            pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOSRM)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+class FakeOSRM:
+    """An OSRM /table service on loopback: great circle × 1.3 at 60 km/h, OSRM's limit of
+    coordinates per request, `unroutable` pairs answered null, or down."""
+
+    def __init__(self, unroutable=(), limit=100):
+        fake = self
+        self.asked: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+
+                fake.asked.append(self.path)
+                url = urlsplit(self.path)
+                points = [
+                    tuple(float(value) for value in pair.split(","))
+                    for pair in url.path.rsplit("/", 1)[1].split(";")
+                ]
+                query = parse_qs(url.query)
+                if len(points) > limit:
+                    self._answer(400, {"code": "TooBig", "message": "Too many table coordinates"})
+                    return
+                sources = [int(index) for index in query["sources"][0].split(";")]
+                destinations = [int(index) for index in query["destinations"][0].split(";")]
+                longitudes, latitudes = zip(*points, strict=True)
+                km = great_circle_km_matrix(latitudes, longitudes) * 1.3
+                table = [[km[i][j] * 1000 for j in destinations] for i in sources]
+                for i, source in enumerate(sources):
+                    for j, destination in enumerate(destinations):
+                        if (points[source], points[destination]) in fake.unroutable:
+                            table[i][j] = None
+                durations = [
+                    [None if d is None else d / 1000 / 60 * 3600 for d in row] for row in table
+                ]
+                self._answer(200, {"code": "Ok", "distances": table, "durations": durations})
+
+            def _answer(self, status, body):
+
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.unroutable = set(unroutable)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def points(count: int):
+    rng = np.random.default_rng(3)
+    return list(50.6 + rng.random(count) * 0.1), list(3.0 + rng.random(count) * 0.1)
+
+
+def test_osrm_is_asked_in_tables_that_fit_its_limit():
+    latitudes, longitudes = points(130)
+    estimate = road_matrices(latitudes, longitudes, circuity=1.3, speed_kmh=30)
+    osrm = FakeOSRM()
     try:
-        metres, seconds = osrm_matrices(
-            [50.6456, 50.6320],
-            [2.9823, 3.0870],
-            base_url=f"http://127.0.0.1:{server.server_address[1]}",
-        )
+        metres, seconds = osrm_matrices(latitudes, longitudes, base_url=osrm.url, estimate=estimate)
     finally:
-        server.shutdown()
-        server.server_close()
+        osrm.close()
 
-    assert asked[0].startswith("/table/v1/driving/2.982300,50.645600;3.087000,50.632000?")
-    assert "annotations=distance%2Cduration" in asked[0]
-    assert metres.tolist() == [[0, 1520], [1490, 0]]
-    assert seconds.tolist() == [[0, 181], [175, 0]]
+    assert len(osrm.asked) == 9  # 3 × 3 blocks of at most 50 sources × 50 destinations
+    assert "annotations=distance%2Cduration" in osrm.asked[0]
+    assert np.abs(metres - estimate[0]).max() <= 1  # the fake's roads are the estimate's
+    assert np.abs(seconds - estimate[0] / 1000 / 60 * 3600).max() <= 1  # at its 60 km/h
+
+
+def test_a_pair_osrm_cannot_route_keeps_the_estimate():
+    latitudes, longitudes = points(3)
+    estimate = road_matrices(latitudes, longitudes, circuity=1.3, speed_kmh=30)
+    island = (
+        (round(longitudes[0], 6), round(latitudes[0], 6)),
+        (round(longitudes[2], 6), round(latitudes[2], 6)),
+    )
+    osrm = FakeOSRM(unroutable=[island])
+    try:
+        metres, seconds = osrm_matrices(latitudes, longitudes, base_url=osrm.url, estimate=estimate)
+    finally:
+        osrm.close()
+
+    assert metres[0, 2] == estimate[0][0, 2] and seconds[0, 2] == estimate[1][0, 2]
+    assert seconds[2, 0] != estimate[1][2, 0]  # the way back was routed, at 60 km/h
+
+
+def test_osrm_down_or_refusing_is_a_clear_error():
+    latitudes, longitudes = points(4)
+    estimate = road_matrices(latitudes, longitudes, circuity=1.3, speed_kmh=30)
+    osrm = FakeOSRM(limit=3)  # refuses the 4 points of the table
+    try:
+        with pytest.raises(OsrmUnavailable, match="HTTP Error 400"):
+            osrm_matrices(latitudes, longitudes, base_url=osrm.url, estimate=estimate, table_size=8)
+    finally:
+        osrm.close()
+    with pytest.raises(OsrmUnavailable, match="Connection refused"):
+        osrm_matrices(latitudes, longitudes, base_url=osrm.url, estimate=estimate)
