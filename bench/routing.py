@@ -174,7 +174,7 @@ def lille_cycle(limit: float) -> tuple[float, int]:
                 600 + int(load) // 1000 * 3,
                 opens,
                 closes,
-                refrigerated=bool(index % 5 == 0),
+                cold_g=int(load) if index % 5 == 0 else 0,
             )
             for index, load in enumerate(loads)
         ]

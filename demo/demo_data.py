@@ -22,12 +22,19 @@ VEHICLES = [
         "capacity_kg": D("1200"),
         "cost_per_km": D("0.45"),
         "is_refrigerated": True,
+        # Hired by the day from the MIN's cold-transport firm; its driver works 9 hours.
+        "fixed_cost_eur": D("60.00"),
+        "max_shift_min": 540,
     },
     {
         "name": "Utilitaire 12 m³",
         "capacity_kg": D("800"),
         "cost_per_km": D("0.32"),
         "is_refrigerated": False,
+        # The platform's own van, driven by volunteers from 7:00 to 19:00, 6 hours at most.
+        "available_from": time(7, 0),
+        "available_until": time(19, 0),
+        "max_shift_min": 360,
     },
 ]
 

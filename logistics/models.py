@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import PHONE_VALIDATORS, Organisation
@@ -85,6 +85,21 @@ class Vehicle(models.Model):
     capacity_kg = models.DecimalField(_("capacity (kg)"), max_digits=8, decimal_places=1)
     cost_per_km = models.DecimalField(_("cost per km (€)"), max_digits=6, decimal_places=2)
     is_refrigerated = models.BooleanField(_("refrigerated"), default=False)
+    # How much of the capacity is cold; empty: all of it when refrigerated, none otherwise.
+    cold_capacity_kg = models.DecimalField(
+        _("cold capacity (kg)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    # What using the van costs on a day, whatever it drives (insurance, hire, a driver's call).
+    fixed_cost_eur = models.DecimalField(
+        _("fixed cost per day used (€)"), max_digits=8, decimal_places=2, default=0
+    )
+    # When the van (and its driver) can be out; empty: the hub's hours.
+    available_from = models.TimeField(_("available from"), null=True, blank=True)
+    available_until = models.TimeField(_("available until"), null=True, blank=True)
+    # The longest day its driver may do, hub to hub; empty: no limit but the hours.
+    max_shift_min = models.PositiveSmallIntegerField(
+        _("longest shift (min)"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -98,10 +113,41 @@ class Vehicle(models.Model):
             models.CheckConstraint(
                 name="vehicle_cost_not_negative", condition=Q(cost_per_km__gte=0)
             ),
+            models.CheckConstraint(
+                name="vehicle_cold_capacity_within_capacity",
+                condition=Q(cold_capacity_kg__isnull=True)
+                | Q(cold_capacity_kg__gte=0, cold_capacity_kg__lte=F("capacity_kg")),
+            ),
+            models.CheckConstraint(
+                name="vehicle_cold_capacity_needs_refrigeration",
+                condition=Q(is_refrigerated=True)
+                | Q(cold_capacity_kg__isnull=True)
+                | Q(cold_capacity_kg=0),
+            ),
+            models.CheckConstraint(
+                name="vehicle_fixed_cost_not_negative", condition=Q(fixed_cost_eur__gte=0)
+            ),
+            models.CheckConstraint(
+                name="vehicle_available_in_order",
+                condition=Q(available_from__isnull=True)
+                | Q(available_until__isnull=True)
+                | Q(available_from__lt=F("available_until")),
+            ),
+            models.CheckConstraint(
+                name="vehicle_shift_sensible",
+                condition=Q(max_shift_min__isnull=True)
+                | Q(max_shift_min__gte=30, max_shift_min__lte=1440),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def cold_capacity(self) -> Decimal:
+        if self.cold_capacity_kg is not None:
+            return self.cold_capacity_kg
+        return self.capacity_kg if self.is_refrigerated else Decimal("0")
 
 
 class GeocodeCache(models.Model):

@@ -38,7 +38,7 @@ class Place:
     latitude: Decimal
     longitude: Decimal
     kg: Decimal
-    cold: bool
+    cold_kg: Decimal  # of kg, what must stay cold
     opens: time
     closes: time
 
@@ -76,7 +76,8 @@ def _places(cycle: OrderCycle) -> tuple[list[Place], list[Place]]:
     return producers, groceries
 
 
-def _kilograms_for(filters: dict, group_by: F | Coalesce) -> dict[int, tuple[Decimal, bool]]:
+def _kilograms_for(filters: dict, group_by: F | Coalesce) -> dict[int, tuple[Decimal, Decimal]]:
+    """Kilograms, and cold kilograms among them, by place."""
     weight = delivered_weight_kg()
     cold = Q(offer__product__category__in=settings.COLD_CATEGORIES)
     rows = (
@@ -90,7 +91,7 @@ def _kilograms_for(filters: dict, group_by: F | Coalesce) -> dict[int, tuple[Dec
         )
         .order_by("place")
     )
-    return {row["place"]: (row["kg"], row["cold_kg"] > 0) for row in rows if row["kg"] > 0}
+    return {row["place"]: (row["kg"], row["cold_kg"]) for row in rows if row["kg"] > 0}
 
 
 def _matrices(hub: Hub, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
@@ -103,7 +104,6 @@ def _matrices(hub: Hub, places: list[Place]) -> tuple[np.ndarray, np.ndarray]:
         longitude=float(hub.longitude),
         radius_km=settings.ROUTING_METROPOLE_RADIUS_KM,
         speed_kmh=settings.ROUTING_URBAN_SPEED_KMH,
-        approach_km=settings.ROUTING_URBAN_APPROACH_KM,
     )
     estimate = road_matrices(
         latitudes,
@@ -143,7 +143,7 @@ def _problem(
             + int(float(place.kg) * settings.ROUTING_SERVICE_PER_KG_S),
             opens_s=_seconds(place.opens),
             closes_s=_seconds(place.closes),
-            refrigerated=place.cold,
+            cold_g=int((place.cold_kg * 1000).to_integral_value()),
             key=place,
         )
         for place in places
@@ -153,7 +153,13 @@ def _problem(
             name=vehicle.name,
             capacity_g=int(vehicle.capacity_kg * 1000),
             refrigerated=vehicle.is_refrigerated,
+            cold_capacity_g=int(vehicle.cold_capacity * 1000),
             cost_per_km=float(vehicle.cost_per_km),
+            hourly_cost=float(settings.DRIVER_HOURLY_COST),
+            fixed_cost=float(vehicle.fixed_cost_eur),
+            opens_s=_seconds(vehicle.available_from) if vehicle.available_from else 0,
+            closes_s=_seconds(vehicle.available_until) if vehicle.available_until else solver.DAY_S,
+            max_shift_s=vehicle.max_shift_min * 60 if vehicle.max_shift_min else None,
             max_trips=settings.ROUTING_MAX_TRIPS,
             key=vehicle,
         )
@@ -226,20 +232,35 @@ def cycle_plan_rounds(
         progress(10 + 40 * (index + 1))
     with transaction.atomic():
         Round.objects.filter(cycle=cycle).delete()
-        count = 0
+        count, used = 0, set()
         for kind, plan in plans:
             for planned in plan.rounds:
-                _write_round(cycle, kind, planned, origin, now)
+                # A van's fixed cost is the day's: on its first round only.
+                vehicle_id = cast(Vehicle, planned.van.key).id
+                first_of_the_day = vehicle_id not in used
+                used.add(vehicle_id)
+                _write_round(cycle, kind, planned, origin, now, with_fixed_cost=first_of_the_day)
                 count += 1
     return {"cycle": cycle_id, "rounds": count}
 
 
 def _write_round(
-    cycle: OrderCycle, kind: str, planned: solver.Round, origin: datetime, now: datetime
+    cycle: OrderCycle,
+    kind: str,
+    planned: solver.Round,
+    origin: datetime,
+    now: datetime,
+    *,
+    with_fixed_cost: bool,
 ) -> Round:
     vehicle = cast(Vehicle, planned.van.key)
-    hours = Decimal(planned.duration_s) / 3600
     kilometres = Decimal(planned.distance_m) / 1000
+    # The objective's formula (solver.Van.cost), in decimals: km, the driver's hours, fixed.
+    cost = (
+        kilometres * vehicle.cost_per_km
+        + Decimal(planned.duration_s) / 3600 * settings.DRIVER_HOURLY_COST
+        + (vehicle.fixed_cost_eur if with_fixed_cost else Decimal("0"))
+    )
     round_ = Round.objects.create(
         cycle=cycle,
         kind=kind,
@@ -247,9 +268,7 @@ def _write_round(
         distance_km=kilometres.quantize(Decimal("0.01")),
         duration_min=round(planned.duration_s / 60),
         load_kg=(Decimal(planned.load_g) / 1000).quantize(Decimal("0.001")),
-        cost_eur=quantize_money(
-            kilometres * vehicle.cost_per_km + hours * settings.DRIVER_HOURLY_COST
-        ),
+        cost_eur=quantize_money(cost),
         starts_at=origin + timedelta(seconds=planned.start_s),
         ends_at=origin + timedelta(seconds=planned.end_s),
         planned_at=now,

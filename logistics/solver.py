@@ -5,10 +5,15 @@ that into a PyVRP model, solves it, and answers in the same terms. Changing solv
 changing this file only.
 
 What the platform needs beyond plain capacitated VRP with time windows:
+- two loads: all the goods, and the cold ones, which only a van's cold capacity carries
+  (none in a van without a cold room);
+- each van's hours, the longest shift of its driver, and its real cost as the objective:
+  kilometres at its €/km, the driver's hours (waiting included) at the hourly cost, and a
+  fixed cost when the van is used at all;
 - a stop heavier than the biggest van is split into several visits at the same place;
-- a stop that needs refrigeration is only visited by a refrigerated van (a second distance
-  profile makes the others' way to it longer than they may drive);
 - when no plan can serve everyone, the answer names the stops and the reason.
+
+Costs are integers for PyVRP: one unit is a thousandth of a cent (COST_UNITS_PER_EURO).
 """
 
 import warnings
@@ -21,8 +26,8 @@ from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
-# Distance given to a van that may not go to a stop; its max_distance is just below it.
-FORBIDDEN_DISTANCE = 10**9
+COST_UNITS_PER_EURO = 100_000
+DAY_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,16 @@ class Stop:
     """A place to visit. Index 0 of the matrices is the hub; stop i is matrix row i + 1."""
 
     name: str
-    load_g: int  # grams to pick up (collection) or drop off (delivery)
+    load_g: int  # grams to pick up (collection) or drop off (delivery), cold ones included
     service_s: int  # time spent at the stop
     opens_s: int = 0  # earliest arrival, seconds after the day's origin
-    closes_s: int = 24 * 3600  # latest arrival
-    refrigerated: bool = False  # only a refrigerated van may serve it
+    closes_s: int = DAY_S  # latest arrival
+    cold_g: int = 0  # of load_g, the grams that must stay cold
     key: object = None  # the caller's own reference, handed back untouched
+
+    @property
+    def refrigerated(self) -> bool:
+        return self.cold_g > 0
 
 
 @dataclass(frozen=True)
@@ -43,10 +52,30 @@ class Van:
     name: str
     capacity_g: int
     refrigerated: bool = False
-    cost_per_km: float = 1.0  # weighs distance in the objective
+    cost_per_km: float = 1.0
     count: int = 1
     max_trips: int = 1  # > 1: the van may come back to the hub to reload, then leave again
     key: object = None
+    cold_capacity_g: int | None = None  # None: all of capacity_g if refrigerated, else none
+    hourly_cost: float = 0.0  # the driver's time, waiting included
+    fixed_cost: float = 0.0  # when the van is used at all
+    opens_s: int = 0  # when it may leave the hub at the earliest
+    closes_s: int = DAY_S  # when it must be back at the latest
+    max_shift_s: int | None = None  # the longest day of its driver, hub to hub
+
+    @property
+    def cold_g(self) -> int:
+        if self.cold_capacity_g is not None:
+            return self.cold_capacity_g
+        return self.capacity_g if self.refrigerated else 0
+
+    def cost(self, *, distance_m: int, duration_s: int, used: bool = True) -> float:
+        """What a round costs in euros: the objective's formula, the figure shown."""
+        return (
+            distance_m / 1000 * self.cost_per_km
+            + duration_s / 3600 * self.hourly_cost
+            + (self.fixed_cost if used else 0.0)
+        )
 
 
 @dataclass(frozen=True)
@@ -103,24 +132,28 @@ def split_heavy_stops(stops: list[Stop], vans: list[Van]) -> tuple[list[Stop], l
     Answers the stops and, for each, the index of the original stop (its matrix row).
     """
     split, origins = [], []
+    biggest = max((van.capacity_g for van in vans), default=0)
+    biggest_cold = max((van.cold_g for van in vans), default=0)
     for index, stop in enumerate(stops):
-        eligible = [van.capacity_g for van in vans if van.refrigerated or not stop.refrigerated]
-        biggest = max(eligible, default=0)
-        if biggest <= 0 or stop.load_g <= biggest:
+        parts = 1
+        if biggest > 0 and stop.load_g > biggest:
+            parts = -(-stop.load_g // biggest)
+        if biggest_cold > 0 and stop.cold_g > biggest_cold:
+            parts = max(parts, -(-stop.cold_g // biggest_cold))
+        if parts == 1:
             split.append(stop)
             origins.append(index)
             continue
-        parts = -(-stop.load_g // biggest)
-        base, extra = divmod(stop.load_g, parts)
+        loads, colds = _shares(stop.load_g, parts), _shares(stop.cold_g, parts)
         for part in range(parts):
             split.append(
                 Stop(
                     name=f"{stop.name} ({part + 1}/{parts})",
-                    load_g=base + (1 if part < extra else 0),
+                    load_g=loads[part],
                     service_s=stop.service_s,
                     opens_s=stop.opens_s,
                     closes_s=stop.closes_s,
-                    refrigerated=stop.refrigerated,
+                    cold_g=colds[part],
                     key=stop.key,
                 )
             )
@@ -128,10 +161,15 @@ def split_heavy_stops(stops: list[Stop], vans: list[Van]) -> tuple[list[Stop], l
     return split, origins
 
 
+def _shares(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if part < extra else 0) for part in range(parts)]
+
+
 def check(problem: Problem) -> list[str]:
     """What makes the problem infeasible before any search, in the users' words."""
     problems = []
-    has_cold_van = any(van.refrigerated for van in problem.vans)
+    has_cold_van = any(van.cold_g > 0 for van in problem.vans if van.count > 0)
     for index, stop in enumerate(problem.stops, start=1):
         if stop.refrigerated and not has_cold_van:
             problems.append(
@@ -139,7 +177,7 @@ def check(problem: Problem) -> list[str]:
                 % {"place": stop.name}
             )
         going = int(problem.duration_s[0, index])
-        earliest = max(problem.hub_opens_s + going, stop.opens_s)
+        earliest = max(_first_departure(problem) + going, stop.opens_s)
         if earliest > stop.closes_s:
             problems.append(
                 _(
@@ -152,10 +190,24 @@ def check(problem: Problem) -> list[str]:
                 }
             )
         back = earliest + stop.service_s + int(problem.duration_s[index, 0])
-        if back > problem.hub_closes_s:
+        if back > _last_return(problem):
             problems.append(
                 _("%(place)s: no way back to the hub before it closes (%(closing)s)")
-                % {"place": stop.name, "closing": _clock(problem.hub_closes_s)}
+                % {"place": stop.name, "closing": _clock(_last_return(problem))}
+            )
+        there_and_back = going + stop.service_s + int(problem.duration_s[index, 0])
+        longest = _longest_shift(problem)
+        if there_and_back > longest:
+            problems.append(
+                _(
+                    "%(place)s: going there and back takes %(needed)s, longer than any "
+                    "driver's shift (%(longest)s at most)"
+                )
+                % {
+                    "place": stop.name,
+                    "needed": _hours(there_and_back),
+                    "longest": _hours(longest),
+                }
             )
         if stop.opens_s > stop.closes_s:
             problems.append(_("%(place)s: its hours do not make sense") % {"place": stop.name})
@@ -166,6 +218,37 @@ def check(problem: Problem) -> list[str]:
 
 def _clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}h{seconds % 3600 // 60:02d}"
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+
+
+def _vans(problem: Problem) -> list[Van]:
+    return [van for van in problem.vans if van.count > 0]
+
+
+def _window(problem: Problem, van: Van) -> tuple[int, int]:
+    """When the van may be out: its own hours within the hub's."""
+    return max(problem.hub_opens_s, van.opens_s), min(problem.hub_closes_s, van.closes_s)
+
+
+def _first_departure(problem: Problem) -> int:
+    return min((_window(problem, van)[0] for van in _vans(problem)), default=problem.hub_opens_s)
+
+
+def _last_return(problem: Problem) -> int:
+    return max((_window(problem, van)[1] for van in _vans(problem)), default=problem.hub_closes_s)
+
+
+def _longest_shift(problem: Problem) -> int:
+    return max(
+        (
+            min(van.max_shift_s or DAY_S, _window(problem, van)[1] - _window(problem, van)[0])
+            for van in _vans(problem)
+        ),
+        default=DAY_S,
+    )
 
 
 def solve(problem: Problem, *, time_limit_s: float = 5.0, seed: int = 0) -> Plan:
@@ -209,7 +292,7 @@ def _model(problem: Problem):
     for stop in problem.stops:
         location = model.add_location(x=0, y=0, name=stop.name)
         locations.append(location)
-        load = {"pickup": [stop.load_g]} if problem.pickup else {"delivery": [stop.load_g]}
+        load = [stop.load_g, stop.cold_g]
         clients.append(
             model.add_client(
                 location,
@@ -217,55 +300,42 @@ def _model(problem: Problem):
                 tw_early=stop.opens_s,
                 tw_late=stop.closes_s,
                 name=stop.name,
-                **load,  # type: ignore[arg-type]
+                **({"pickup": load} if problem.pickup else {"delivery": load}),  # type: ignore[arg-type]
             )
         )
-    cold_only = [index for index, stop in enumerate(problem.stops, start=1) if stop.refrigerated]
-    profiles = {False: model.add_profile(name="standard")}
-    if cold_only:
-        profiles[True] = model.add_profile(name="refrigerated")
-    for van in problem.vans:
-        if van.count <= 0:
-            continue
-        refrigerated = van.refrigerated and bool(cold_only)
+    for van in _vans(problem):
+        opens, closes = _window(problem, van)
         model.add_vehicle_type(
             num_available=van.count,
-            capacity=[van.capacity_g],
+            capacity=[van.capacity_g, van.cold_g],
             start_depot=depot,
             end_depot=depot,
-            tw_early=problem.hub_opens_s,
-            tw_late=problem.hub_closes_s,
-            # Distances are metres: a cost in hundredths of a cent per metre keeps integers.
-            unit_distance_cost=max(1, round(van.cost_per_km * 100)),
-            profile=profiles[refrigerated],
+            tw_early=opens,
+            tw_late=closes,
+            shift_duration=van.max_shift_s if van.max_shift_s else np.iinfo(np.int64).max,
+            # The objective is the round's cost in euros (Van.cost), in integer units.
+            unit_distance_cost=round(van.cost_per_km * COST_UNITS_PER_EURO / 1000),
+            unit_duration_cost=round(van.hourly_cost * COST_UNITS_PER_EURO / 3600),
+            fixed_cost=round(van.fixed_cost * COST_UNITS_PER_EURO),
             reload_depots=[depot] if van.max_trips > 1 else [],
             max_reloads=max(0, van.max_trips - 1),
-            max_distance=FORBIDDEN_DISTANCE - 1
-            if cold_only and not refrigerated
-            else np.iinfo(np.int64).max,
             name=van.name,
         )
     size = len(locations)
-    for profile_is_cold, profile in profiles.items():
-        for origin in range(size):
-            for target in range(size):
-                distance = int(problem.distance_m[origin, target])
-                if origin == target:
-                    distance = 0
-                elif not profile_is_cold and cold_only and target in cold_only:
-                    distance = FORBIDDEN_DISTANCE
-                model.add_edge(
-                    locations[origin],
-                    locations[target],
-                    distance=distance,
-                    duration=0 if origin == target else int(problem.duration_s[origin, target]),
-                    profile=profile,
-                )
+    for origin in range(size):
+        for target in range(size):
+            same = origin == target
+            model.add_edge(
+                locations[origin],
+                locations[target],
+                distance=0 if same else int(problem.distance_m[origin, target]),
+                duration=0 if same else int(problem.duration_s[origin, target]),
+            )
     return model, clients
 
 
 def _plan(problem: Problem, solution, clients) -> Plan:
-    vans = [van for van in problem.vans if van.count > 0]
+    vans = _vans(problem)
     rounds = []
     for route in solution.routes():
         van = vans[route.vehicle_type()]
@@ -302,15 +372,17 @@ def _explain(problem: Problem, solution) -> list[str]:
             for activity in route.schedule()
             if activity.is_client()
         ]
-        if route.has_excess_load():
+        excess = list(route.excess_load())
+        if excess[0] > 0:
             reasons.append(_("too heavy for one van: %(places)s") % {"places": ", ".join(names)})
-        if route.has_time_warp():
-            reasons.append(
-                _("hours that cannot all be kept: %(places)s") % {"places": ", ".join(names)}
-            )
-        if route.has_excess_distance():
+        if len(excess) > 1 and excess[1] > 0:
             reasons.append(
                 _("cold goods with no refrigerated van free: %(places)s")
+                % {"places": ", ".join(names)}
+            )
+        if route.has_time_warp():
+            reasons.append(
+                _("hours or a driver's shift that cannot all be kept: %(places)s")
                 % {"places": ", ".join(names)}
             )
     return reasons

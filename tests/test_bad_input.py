@@ -92,6 +92,21 @@ CASES = [
     ("post", "/api/v1/products/", {**PRODUCT, "producer": 999999}, "producer"),
     ("post", "/api/v1/vehicles/", {**VEHICLE, "capacity_kg": "0"}, "capacity_kg"),
     ("post", "/api/v1/vehicles/", {**VEHICLE, "cost_per_km": "-0.1"}, "cost_per_km"),
+    ("post", "/api/v1/vehicles/", {**VEHICLE, "cold_capacity_kg": "100"}, "cold_capacity_kg"),
+    (
+        "post",
+        "/api/v1/vehicles/",
+        {**VEHICLE, "is_refrigerated": True, "cold_capacity_kg": "901"},
+        "cold_capacity_kg",
+    ),
+    ("post", "/api/v1/vehicles/", {**VEHICLE, "fixed_cost_eur": "-1"}, "fixed_cost_eur"),
+    ("post", "/api/v1/vehicles/", {**VEHICLE, "max_shift_min": 10}, "max_shift_min"),
+    (
+        "post",
+        "/api/v1/vehicles/",
+        {**VEHICLE, "available_from": "18:00", "available_until": "07:00"},
+        "available_until",
+    ),
     ("post", "/api/v1/hubs/", {**HUB, "latitude": "-95"}, "latitude"),
     ("post", "/api/v1/organisations/", {"kind": "ville", "name": "X"}, "kind"),
     (

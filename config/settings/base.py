@@ -254,14 +254,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Routing.
-# Estimated travel times (without OSRM): a van crosses the metropole at an urban speed (lights,
-# one-way streets, deliveries in the street) and drives the roads of the Nord beyond it at a
-# road speed (departmental roads and the A1/A23/A25); a leg leaving the metropole drives its
-# first kilometres in town. The metropole: this radius around the hub.
-ROUTING_URBAN_SPEED_KMH = float(os.environ.get("ROUTING_URBAN_SPEED_KMH", "22"))
-ROUTING_ROAD_SPEED_KMH = float(os.environ.get("ROUTING_ROAD_SPEED_KMH", "65"))
+# Estimated travel times (without OSRM): the part of a leg inside the metropole (this radius
+# around the hub) at an urban speed (streets, lights, the rocade at rush hour), the rest at a
+# road speed (departmental roads, the A1, A23, A25 and their villages).
+ROUTING_URBAN_SPEED_KMH = float(os.environ.get("ROUTING_URBAN_SPEED_KMH", "30"))
+ROUTING_ROAD_SPEED_KMH = float(os.environ.get("ROUTING_ROAD_SPEED_KMH", "60"))
 ROUTING_METROPOLE_RADIUS_KM = float(os.environ.get("ROUTING_METROPOLE_RADIUS_KM", "15"))
-ROUTING_URBAN_APPROACH_KM = float(os.environ.get("ROUTING_URBAN_APPROACH_KM", "4"))
 ROUTING_SERVICE_BASE_S = int(os.environ.get("ROUTING_SERVICE_BASE_S", "600"))  # per stop
 ROUTING_SERVICE_PER_KG_S = float(os.environ.get("ROUTING_SERVICE_PER_KG_S", "2"))
 ROUTING_HUB_HOURS = (5, 21)  # the hub's cold room is open from 05:00 to 21:00

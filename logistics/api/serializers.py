@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.fields import (
@@ -36,10 +37,60 @@ class VehicleSerializer(ModelSerializer):
         max_digits=8, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("40000")
     )
     cost_per_km = MoneyField(max_value=Decimal("100"))
+    # Read: the cold room's capacity in force (all of capacity_kg when refrigerated and not
+    # given, else 0); written: null goes back to that default.
+    cold_capacity_kg = AsciiDecimalField(
+        max_digits=8,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        max_value=Decimal("40000"),
+        required=False,
+        allow_null=True,
+    )
+    fixed_cost_eur = MoneyField(max_value=Decimal("10000"), required=False)
+    max_shift_min = serializers.IntegerField(
+        min_value=30, max_value=1440, required=False, allow_null=True
+    )
 
     class Meta:
         model = Vehicle
-        fields = ["id", "name", "capacity_kg", "cost_per_km", "is_refrigerated", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "capacity_kg",
+            "cost_per_km",
+            "is_refrigerated",
+            "cold_capacity_kg",
+            "fixed_cost_eur",
+            "available_from",
+            "available_until",
+            "max_shift_min",
+            "is_active",
+        ]
+
+    def to_representation(self, vehicle):
+        data = super().to_representation(vehicle)
+        data["cold_capacity_kg"] = f"{vehicle.cold_capacity:.1f}"
+        return data
+
+    def validate(self, attrs):
+        def value(field):
+            if field in attrs:
+                return attrs[field]
+            return getattr(self.instance, field, None)
+
+        errors = {}
+        capacity, cold = value("capacity_kg"), value("cold_capacity_kg")
+        if cold is not None and capacity is not None and cold > capacity:
+            errors["cold_capacity_kg"] = [_("The cold room cannot hold more than the van.")]
+        elif cold and not value("is_refrigerated"):
+            errors["cold_capacity_kg"] = [_("Only a refrigerated van has a cold room.")]
+        start, end = value("available_from"), value("available_until")
+        if start is not None and end is not None and start >= end:
+            errors["available_until"] = [_("The van must be back after it leaves.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class ZoneSerializer(ModelSerializer):

@@ -295,3 +295,49 @@ def test_with_its_road_server_down_planning_says_so_and_keeps_the_plan(
     assert task["state"] == "FAILURE"
     assert "Le serveur d'itinéraires (OSRM) ne répond pas" in task["error"]
     assert list(Round.objects.filter(cycle=confirmed.cycle).values_list("id", flat=True)) == before
+
+
+def test_a_vehicle_says_its_cold_room_hours_shift_and_fixed_cost(coordinator_client):
+    created = coordinator_client.post(
+        "/api/v1/vehicles/",
+        {
+            "name": "Fourgon loué",
+            "capacity_kg": "1000",
+            "cost_per_km": "0.40",
+            "is_refrigerated": True,
+            "fixed_cost_eur": "60.00",
+            "available_from": "06:00",
+            "available_until": "15:00",
+            "max_shift_min": 480,
+        },
+        format="json",
+    ).json()
+    dry = coordinator_client.post(
+        "/api/v1/vehicles/",
+        {"name": "Utilitaire", "capacity_kg": "800", "cost_per_km": "0.30"},
+        format="json",
+    ).json()
+
+    assert created["cold_capacity_kg"] == "1000.0"  # all of it, by default, when refrigerated
+    assert (created["fixed_cost_eur"], created["max_shift_min"]) == ("60.00", 480)
+    assert (created["available_from"], created["available_until"]) == ("06:00:00", "15:00:00")
+    assert dry["cold_capacity_kg"] == "0.0" and dry["max_shift_min"] is None
+
+
+def test_a_rounds_cost_is_the_objectives_with_the_fixed_cost_once_a_day(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    world.vehicle.fixed_cost_eur = Decimal("50.00")
+    world.vehicle.save(update_fields=["fixed_cost_eur"])
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    collection, delivery = (
+        Round.objects.get(cycle=confirmed.cycle, kind=kind) for kind in ("collection", "delivery")
+    )
+    for round_, fixed in ((collection, Decimal("50.00")), (delivery, Decimal("0"))):
+        driven = round_.distance_km * world.vehicle.cost_per_km
+        driver = Decimal(round_.duration_min) / 60 * Decimal("24.00")
+        assert abs(round_.cost_eur - (driven + driver + fixed)) <= Decimal("0.25"), round_

@@ -33,24 +33,33 @@ def assert_plan_holds(problem: solver.Problem, plan: solver.Plan):
     assert sum(stop.load_g for stop in served) == sum(stop.load_g for stop in problem.stops)
     for round_ in plan.rounds:
         assert round_.load_g <= round_.van.capacity_g * round_.van.max_trips
+        cold = sum(visit.stop.cold_g for visit in round_.visits)
+        assert cold <= round_.van.cold_g * round_.van.max_trips
         for visit in round_.visits:
             assert visit.stop.opens_s <= visit.arrival_s <= visit.stop.closes_s
             assert round_.van.refrigerated or not visit.stop.refrigerated
-        assert problem.hub_opens_s <= round_.start_s <= round_.end_s <= problem.hub_closes_s
+        opens, closes = (
+            max(problem.hub_opens_s, round_.van.opens_s),
+            min(problem.hub_closes_s, round_.van.closes_s),
+        )
+        assert opens <= round_.start_s <= round_.end_s <= closes
+        if round_.van.max_shift_s:
+            assert round_.end_s - round_.start_s <= round_.van.max_shift_s
 
 
 def test_capacities_time_windows_and_refrigeration_hold():
     distance, duration = city(12)
+    loads = [int(RNG.integers(80_000, 250_000)) for _ in range(12)]
     stops = [
         solver.Stop(
             f"épicerie {index}",
-            int(RNG.integers(80_000, 250_000)),
+            load,
             600,
             opens_s=(9 if index % 2 else 13) * 3600,
             closes_s=(12 if index % 2 else 18) * 3600,
-            refrigerated=index % 4 == 0,
+            cold_g=load // 3 if index % 4 == 0 else 0,
         )
-        for index in range(12)
+        for index, load in enumerate(loads)
     ]
     vans = [
         solver.Van("frigo", 1_200_000, True, 0.45),
@@ -97,7 +106,7 @@ def test_a_stop_heavier_than_any_van_is_split():
 
 def test_fresh_produce_without_a_refrigerated_van_is_refused_with_the_reason():
     distance, duration = city(2)
-    stops = [solver.Stop("laiterie", 50_000, 600, refrigerated=True), solver.Stop("moulin", 1, 1)]
+    stops = [solver.Stop("laiterie", 50_000, 600, cold_g=50_000), solver.Stop("moulin", 1, 1)]
 
     with pytest.raises(solver.Infeasible) as refused:
         solver.solve(
@@ -148,11 +157,12 @@ def test_road_matrix_is_great_circle_times_circuity():
     assert metres[0, 0] == 0 and metres[1, 0] == metres[0, 1]
 
 
-def test_a_leg_in_town_is_slower_than_one_on_the_road():
+def test_the_part_of_a_leg_in_the_metropole_is_driven_at_the_urban_speed():
     hub = (50.6456, 2.9823)  # the MIN of Lomme
-    latitudes = [hub[0], 50.6320, 50.1140]  # the hub, Fives (7 km), Avesnes-sur-Helpe (~90 km)
-    longitudes = [hub[1], 3.0870, 3.9270]
-    metropole = Metropole(*hub, radius_km=15, speed_kmh=20, approach_km=4)
+    # The hub, Fives (7 km), Avesnes-sur-Helpe (about 90 km), and a point 15 km east of the hub.
+    east = hub[1] + 15 / (111.32 * np.cos(np.radians(hub[0])))
+    latitudes, longitudes = [hub[0], 50.6320, 50.1140, hub[0]], [hub[1], 3.0870, 3.9270, east]
+    metropole = Metropole(*hub, radius_km=15, speed_kmh=20)
 
     metres, seconds = road_matrices(
         latitudes, longitudes, circuity=1.3, speed_kmh=60, metropole=metropole
@@ -160,7 +170,9 @@ def test_a_leg_in_town_is_slower_than_one_on_the_road():
 
     town_km, far_km = metres[0, 1] / 1000, metres[0, 2] / 1000
     assert seconds[0, 1] == round(town_km / 20 * 3600)  # all in town
-    assert seconds[0, 2] == round((4 / 20 + (far_km - 4) / 60) * 3600)  # 4 km in town, then road
+    in_town = 15 * 1.3  # the metropole's radius, then the road
+    assert abs(seconds[0, 2] - (in_town / 20 + (far_km - in_town) / 60) * 3600) < 60
+    assert abs(seconds[0, 3] - in_town / 20 * 3600) < 60  # on the edge: all in town
     assert seconds[1, 2] == seconds[2, 1]
 
 
@@ -268,3 +280,57 @@ def test_osrm_down_or_refusing_is_a_clear_error():
         osrm.close()
     with pytest.raises(OsrmUnavailable, match="Connection refused"):
         osrm_matrices(latitudes, longitudes, base_url=osrm.url, estimate=estimate)
+
+
+def test_a_drivers_shift_is_kept():
+    distance, duration = city(6)
+    stops = [solver.Stop(f"épicerie {index}", 10_000, 3600) for index in range(6)]  # 1 h each
+    van = solver.Van("utilitaire", 800_000, count=3, max_shift_s=3 * 3600)
+    problem = solver.Problem(distance, duration, stops, [van])
+
+    plan = solver.solve(problem, time_limit_s=1, seed=2)
+
+    assert_plan_holds(problem, plan)
+    assert len(plan.rounds) == 3  # two stops and their drives per three-hour shift
+
+
+def test_a_van_leaves_within_its_own_hours():
+    distance, duration = city(3)
+    stops = [solver.Stop(f"épicerie {index}", 10_000, 600) for index in range(3)]
+    van = solver.Van("utilitaire", 800_000, opens_s=10 * 3600, closes_s=15 * 3600)
+    problem = solver.Problem(distance, duration, stops, [van], hub_opens_s=5 * 3600)
+
+    plan = solver.solve(problem, time_limit_s=0.5)
+
+    assert_plan_holds(problem, plan)
+    assert plan.rounds[0].start_s >= 10 * 3600
+
+
+def test_the_objective_is_the_cost_shown_fixed_cost_and_driver_hours_included():
+    distance, duration = city(5)
+    stops = [solver.Stop(f"épicerie {index}", 50_000, 600) for index in range(5)]
+    cheap = solver.Van("prêtée", 800_000, cost_per_km=0.30, hourly_cost=24)
+    hired = solver.Van("louée", 800_000, cost_per_km=0.30, hourly_cost=24, fixed_cost=80)
+    problem = solver.Problem(distance, duration, stops, [hired, cheap])
+
+    plan = solver.solve(problem, time_limit_s=1, seed=1)
+
+    assert [round_.van.name for round_ in plan.rounds] == ["prêtée"]  # the hire is not worth it
+    shown = sum(
+        round_.van.cost(distance_m=round_.distance_m, duration_s=round_.duration_s)
+        for round_ in plan.rounds
+    )
+    # The solver's cost, in its integer units, is the euros shown (to the rounding of units).
+    assert abs(plan.cost / solver.COST_UNITS_PER_EURO - shown) < 0.05
+
+
+def test_cold_goods_fit_the_cold_room_not_the_whole_van():
+    distance, duration = city(2)
+    stops = [solver.Stop(f"fromagerie {index}", 100_000, 600, cold_g=80_000) for index in range(2)]
+    cold_van = solver.Van("frigo", 1_000_000, True, cold_capacity_g=100_000, count=2)
+    problem = solver.Problem(distance, duration, stops, [cold_van], pickup=True)
+
+    plan = solver.solve(problem, time_limit_s=0.5)
+
+    assert_plan_holds(problem, plan)
+    assert len(plan.rounds) == 2  # 160 kg of cold goods, 100 kg of cold room each
