@@ -7,9 +7,10 @@ that the caller's own rows refer to: an id outside that scope is refused as an u
 choice (400), like an id that does not exist.
 
 
-Booleans and dates are read as the schema writes them ("true"/"false", YYYY-MM-DD), and
-anything else is refused (400): django-filter would read "oui" as no filter at all and
-"12/01/2026" as the first of December or the twelfth of January by the server's locale.
+Booleans and dates are read as the schema writes them ("true"/"false", YYYY-MM-DD) and
+anything else is refused (400), a filter given empty too: django-filter would read "oui" or
+"" as no filter at all, and "12/01/2026" as the first of December or the twelfth of January
+by the server's locale.
 """
 
 import django_filters
@@ -19,13 +20,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 
 class _BooleanField(forms.Field):
-    """A filter left out is no filter; given empty, it is refused like any other word."""
-
     def to_python(self, value):
-        if value is None:
+        if value in (None, ""):
             return None
         if value in ("true", "false"):
             return value == "true"
@@ -37,11 +37,6 @@ class _BooleanField(forms.Field):
 
 class _IsoDateField(forms.DateField):
     input_formats = ["%Y-%m-%d"]
-
-    def to_python(self, value):
-        if value == "":
-            raise forms.ValidationError(_("A date (YYYY-MM-DD), or no parameter at all."))
-        return super().to_python(value)
 
 
 class BooleanFilter(django_filters.BooleanFilter):
@@ -70,6 +65,14 @@ class ScopedFilterBackend(DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:
             return None
+        # A filter given empty (?kind=) is refused, not read as no filter: leave it out.
+        empty = {
+            name: [_("Leave the parameter out, or give it a value.")]
+            for name in filterset.filters
+            if request.query_params.get(name) == ""
+        }
+        if empty:
+            raise ValidationError(empty)
         for filter_ in filterset.filters.values():  # a copy per request (FilterSet.__init__)
             if not isinstance(
                 filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter
