@@ -318,12 +318,17 @@ def order_submit(
             household_id=household_id,
             households=households,
         )
-    except IntegrityError as error:
+    except _OrderExists as exists:
         # Two grouped orders for one grocery sent at the same moment: the second loses on
         # the unique constraint (its transaction is rolled back by then).
         raise StateConflict(
             _("An order already exists for this cycle; change it instead."), code="order_exists"
-        ) from error
+        ) from exists
+
+
+class _OrderExists(Exception):
+    """The order's INSERT hit its unique constraint: raised at once, so that the transaction
+    is rolled back before anything else is asked of it (no savepoint needed)."""
 
 
 @transaction.atomic
@@ -362,16 +367,19 @@ def _order_submit(
         _refuse_duplicate_grocery(cycle=cycle, grocery=grocery)
         priced, warnings = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
         totals = _totals(priced)
-    order = Order.objects.create(
-        cycle=cycle,
-        grocery=grocery,
-        household=household,
-        envelope_id=envelope_id,
-        placed_by=user,
-        submitted_at=now,
-        updated_at=now,
-        **totals,
-    )
+    try:
+        order = Order.objects.create(
+            cycle=cycle,
+            grocery=grocery,
+            household=household,
+            envelope_id=envelope_id,
+            placed_by=user,
+            submitted_at=now,
+            updated_at=now,
+            **totals,
+        )
+    except IntegrityError as error:
+        raise _OrderExists from error
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)

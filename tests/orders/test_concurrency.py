@@ -261,3 +261,29 @@ def test_the_same_idempotency_key_twice_at_once_places_one_order(transactional_d
         assert [status for status, _ in answers] == [201, 201], answers
         assert answers[0][1]["id"] == answers[1][1]["id"]
         assert Order.objects.filter(household=household).count() == 1
+
+
+def test_two_grouped_orders_of_one_grocery_at_once_place_one(transactional_db):
+    """The second loses on the unique constraint, raised at once and rolled back: a refusal
+    (order_exists), never an error of a transaction left aborted."""
+    _tier, hub, grocery, volunteer, *_others = setting_up(transactional_db)
+    offer = open_cycle(hub, timezone.localdate() + timedelta(days=5), factories.ProductFactory())
+
+    def place():
+        return order_submit(
+            user=volunteer,
+            cycle_id=offer.cycle_id,
+            grocery=grocery,
+            lines=[RequestedLine(offer.id, Decimal("3"))],
+            now=timezone.now(),
+        ).id
+
+    outcomes = run_together([place] * 4)
+
+    assert sorted(code for code, _ in outcomes) == [
+        "ok",
+        "order_exists",
+        "order_exists",
+        "order_exists",
+    ]
+    assert Order.objects.filter(grocery=grocery, cycle_id=offer.cycle_id).count() == 1
