@@ -313,8 +313,9 @@ def _model(problem: Problem):
             tw_early=opens,
             tw_late=closes,
             shift_duration=van.max_shift_s if van.max_shift_s else np.iinfo(np.int64).max,
-            # The objective is the round's cost in euros (Van.cost), in integer units.
-            unit_distance_cost=round(van.cost_per_km * COST_UNITS_PER_EURO / 1000),
+            # The objective is the round's cost in euros (Van.cost), in integer units; a van
+            # free per km still prefers the shorter way (a thousandth of a cent per metre).
+            unit_distance_cost=max(1, round(van.cost_per_km * COST_UNITS_PER_EURO / 1000)),
             unit_duration_cost=round(van.hourly_cost * COST_UNITS_PER_EURO / 3600),
             fixed_cost=round(van.fixed_cost * COST_UNITS_PER_EURO),
             reload_depots=[depot] if van.max_trips > 1 else [],
