@@ -131,23 +131,27 @@ def _seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60
 
 
+def _stop(place: Place) -> solver.Stop:
+    service_s = settings.ROUTING_SERVICE_BASE_S + int(
+        float(place.kg) * settings.ROUTING_SERVICE_PER_KG_S
+    )
+    return solver.Stop(
+        name=place.name,
+        load_g=int((place.kg * 1000).to_integral_value()),
+        service_s=service_s,
+        opens_s=_seconds(place.opens),
+        # The van arrives in time to be unloaded (or loaded) before the place closes.
+        closes_s=_seconds(place.closes) - service_s,
+        cold_g=int((place.cold_kg * 1000).to_integral_value()),
+        key=place,
+    )
+
+
 def _problem(
     hub: Hub, places: list[Place], vehicles: list[Vehicle], pickup: bool
 ) -> solver.Problem:
     distance, duration = _matrices(hub, places)
-    stops = [
-        solver.Stop(
-            name=place.name,
-            load_g=int((place.kg * 1000).to_integral_value()),
-            service_s=settings.ROUTING_SERVICE_BASE_S
-            + int(float(place.kg) * settings.ROUTING_SERVICE_PER_KG_S),
-            opens_s=_seconds(place.opens),
-            closes_s=_seconds(place.closes),
-            cold_g=int((place.cold_kg * 1000).to_integral_value()),
-            key=place,
-        )
-        for place in places
-    ]
+    stops = [_stop(place) for place in places]
     vans = [
         solver.Van(
             name=vehicle.name,

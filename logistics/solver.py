@@ -38,7 +38,7 @@ class Stop:
     load_g: int  # grams to pick up (collection) or drop off (delivery), cold ones included
     service_s: int  # time spent at the stop
     opens_s: int = 0  # earliest arrival, seconds after the day's origin
-    closes_s: int = DAY_S  # latest arrival
+    closes_s: int = DAY_S  # latest arrival (the place's closing, less the service time)
     cold_g: int = 0  # of load_g, the grams that must stay cold
     key: object = None  # the caller's own reference, handed back untouched
 
@@ -186,7 +186,8 @@ def check(problem: Problem) -> list[str]:
                 % {
                     "place": stop.name,
                     "arrival": _clock(earliest),
-                    "closing": _clock(stop.closes_s),
+                    # closes_s is the latest arrival: the place closes once its goods are done.
+                    "closing": _clock(stop.closes_s + stop.service_s),
                 }
             )
         back = earliest + stop.service_s + int(problem.duration_s[index, 0])

@@ -341,3 +341,20 @@ def test_a_rounds_cost_is_the_objectives_with_the_fixed_cost_once_a_day(
         driven = round_.distance_km * world.vehicle.cost_per_km
         driver = Decimal(round_.duration_min) / 60 * Decimal("24.00")
         assert abs(round_.cost_eur - (driven + driver + fixed)) <= Decimal("0.25"), round_
+
+
+def test_a_van_arrives_in_time_to_unload_before_the_place_closes(settings):
+    from datetime import time
+
+    from logistics.planning import Place, _stop
+
+    settings.ROUTING_SERVICE_BASE_S, settings.ROUTING_SERVICE_PER_KG_S = 600, 2
+    place = Place(
+        "grocery", 1, "Fives Solidaire", Decimal("50.63"), Decimal("3.08"),
+        Decimal("150"), Decimal("0"), time(9, 0), time(12, 0),
+    )  # fmt: skip
+
+    stop = _stop(place)
+
+    assert stop.service_s == 600 + 300  # ten minutes, and two seconds a kilo
+    assert stop.closes_s == 12 * 3600 - stop.service_s  # the latest arrival: 11:45
