@@ -145,12 +145,14 @@ def split_heavy_stops(stops: list[Stop], vans: list[Van]) -> tuple[list[Stop], l
             origins.append(index)
             continue
         loads, colds = _shares(stop.load_g, parts), _shares(stop.cold_g, parts)
+        # The time at the place is shared by the parts, as its goods are: counted once.
+        services = _shares(stop.service_s, parts)
         for part in range(parts):
             split.append(
                 Stop(
                     name=f"{stop.name} ({part + 1}/{parts})",
                     load_g=loads[part],
-                    service_s=stop.service_s,
+                    service_s=services[part],
                     opens_s=stop.opens_s,
                     closes_s=stop.closes_s,
                     cold_g=colds[part],

@@ -102,6 +102,9 @@ def test_a_stop_heavier_than_any_van_is_split():
     loads = sorted(visit.load_g for round_ in plan.rounds for visit in round_.visits)
     assert loads == [666_666, 666_667, 666_667]
     assert sum(loads) == 2_000_000
+    # Its 600 s at the place are shared by the three visits, not spent three times.
+    services = [visit.stop.service_s for round_ in plan.rounds for visit in round_.visits]
+    assert sorted(services) == [200, 200, 200]
 
 
 def test_fresh_produce_without_a_refrigerated_van_is_refused_with_the_reason():
