@@ -224,7 +224,9 @@ def cycle_plan_rounds(
             continue
         try:
             plan = solver.solve(
-                _problem(cycle.hub, places, vehicles, pickup), time_limit_s=time_limit_s / 2
+                _problem(cycle.hub, places, vehicles, pickup),
+                time_limit_s=time_limit_s / 2,
+                patience=settings.ROUTING_PATIENCE_ITERATIONS,
             )
         except solver.Infeasible as infeasible:
             raise StateConflict(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
 COST_UNITS_PER_EURO = 100_000
 DAY_S = 24 * 3600
@@ -254,8 +254,17 @@ def _longest_shift(problem: Problem) -> int:
     )
 
 
-def solve(problem: Problem, *, time_limit_s: float = 5.0, seed: int = 0) -> Plan:
-    """Plan rounds serving every stop, or raise Infeasible with the reasons."""
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 5.0,
+    seed: int = 0,
+    patience: int | None = None,
+) -> Plan:
+    """Plan rounds serving every stop, or raise Infeasible with the reasons.
+
+    With `patience`, the search also stops after that many iterations without a better plan
+    (a small cycle is solved long before its time limit); benchmarks leave it out."""
     stops, origins = split_heavy_stops(problem.stops, problem.vans)
     rows = [0, *[origin + 1 for origin in origins]]
     distance = problem.distance_m[np.ix_(rows, rows)]
@@ -276,7 +285,10 @@ def solve(problem: Problem, *, time_limit_s: float = 5.0, seed: int = 0) -> Plan
     with warnings.catch_warnings():
         # PyVRP warns when its penalties saturate on an infeasible instance; we explain it.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = model.solve(stop=MaxRuntime(time_limit_s), seed=seed, display=False)
+        criteria: list = [MaxRuntime(time_limit_s)]
+        if patience:
+            criteria.append(NoImprovement(patience))
+        result = model.solve(stop=MultipleCriteria(criteria), seed=seed, display=False)
     solution = result.best
     plan = _plan(expanded, solution, clients)
     if not result.is_feasible():

@@ -264,6 +264,8 @@ ROUTING_SERVICE_BASE_S = int(os.environ.get("ROUTING_SERVICE_BASE_S", "600"))  #
 ROUTING_SERVICE_PER_KG_S = float(os.environ.get("ROUTING_SERVICE_PER_KG_S", "2"))
 ROUTING_HUB_HOURS = (5, 21)  # the hub's cold room is open from 05:00 to 21:00
 ROUTING_MAX_TRIPS = int(os.environ.get("ROUTING_MAX_TRIPS", "4"))  # reloads at the hub
+# The search stops after this many iterations without a better plan (or at its time limit).
+ROUTING_PATIENCE_ITERATIONS = int(os.environ.get("ROUTING_PATIENCE_ITERATIONS", "3000"))
 DRIVER_HOURLY_COST = Decimal(os.environ.get("DRIVER_HOURLY_COST", "24.00"))
 # Categories that travel cold (DESIGN.md §6: only in a refrigerated van).
 COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")

@@ -337,3 +337,15 @@ def test_cold_goods_fit_the_cold_room_not_the_whole_van():
 
     assert_plan_holds(problem, plan)
     assert len(plan.rounds) == 2  # 160 kg of cold goods, 100 kg of cold room each
+
+
+def test_stopping_once_the_plan_stops_improving_gives_the_same_plan_on_a_small_day():
+    distance, duration = city(8)
+    stops = [solver.Stop(f"épicerie {index}", 90_000, 600) for index in range(8)]
+    problem = solver.Problem(distance, duration, stops, [solver.Van("v", 400_000, count=3)])
+
+    patient = solver.solve(problem, time_limit_s=2, seed=4, patience=2000)
+    whole = solver.solve(problem, time_limit_s=2, seed=4)
+
+    assert_plan_holds(problem, patient)
+    assert patient.cost == whole.cost
