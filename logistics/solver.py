@@ -171,7 +171,9 @@ def _shares(total: int, parts: int) -> list[int]:
 def check(problem: Problem) -> list[str]:
     """What makes the problem infeasible before any search, in the users' words."""
     problems = []
-    has_cold_van = any(van.cold_g > 0 for van in problem.vans if van.count > 0)
+    has_cold_van = any(van.cold_g > 0 for van in _vans(problem))
+    departure, last_return = _first_departure(problem), _last_return(problem)
+    longest = _longest_shift(problem)
     for index, stop in enumerate(problem.stops, start=1):
         if stop.refrigerated and not has_cold_van:
             problems.append(
@@ -179,7 +181,7 @@ def check(problem: Problem) -> list[str]:
                 % {"place": stop.name}
             )
         going = int(problem.duration_s[0, index])
-        earliest = max(_first_departure(problem) + going, stop.opens_s)
+        earliest = max(departure + going, stop.opens_s)
         if earliest > stop.closes_s:
             problems.append(
                 _(
@@ -193,13 +195,12 @@ def check(problem: Problem) -> list[str]:
                 }
             )
         back = earliest + stop.service_s + int(problem.duration_s[index, 0])
-        if back > _last_return(problem):
+        if back > last_return:
             problems.append(
                 _("%(place)s: no way back to the hub before it closes (%(closing)s)")
-                % {"place": stop.name, "closing": _clock(_last_return(problem))}
+                % {"place": stop.name, "closing": _clock(last_return)}
             )
         there_and_back = going + stop.service_s + int(problem.duration_s[index, 0])
-        longest = _longest_shift(problem)
         if there_and_back > longest:
             problems.append(
                 _(

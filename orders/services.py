@@ -289,6 +289,7 @@ def _refuse_duplicate_household(*, household: Household, has_order_in_cycle: boo
         )
 
 
+@transaction.atomic
 def order_submit(
     *,
     user: User,
@@ -308,40 +309,6 @@ def order_submit(
     if (grocery is None) == (household_id is None):
         message = _("Give exactly one of grocery or household.")
         raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
-    try:
-        return _order_submit(
-            user=user,
-            cycle_id=cycle_id,
-            lines=lines,
-            now=now,
-            grocery=grocery,
-            household_id=household_id,
-            households=households,
-        )
-    except _OrderExists as exists:
-        # Two grouped orders for one grocery sent at the same moment: the second loses on
-        # the unique constraint (its transaction is rolled back by then).
-        raise StateConflict(
-            _("An order already exists for this cycle; change it instead."), code="order_exists"
-        ) from exists
-
-
-class _OrderExists(Exception):
-    """The order's INSERT hit its unique constraint: raised at once, so that the transaction
-    is rolled back before anything else is asked of it (no savepoint needed)."""
-
-
-@transaction.atomic
-def _order_submit(
-    *,
-    user: User,
-    cycle_id: int,
-    lines: list[RequestedLine],
-    now: datetime,
-    grocery: Grocery | None,
-    household_id: int | None,
-    households: QuerySet[Household] | None,
-) -> Order:
     cycle = _lock_cycle_open(cycle_id)
     household, envelope_id = None, None
     if household_id is not None:
@@ -379,7 +346,12 @@ def _order_submit(
             **totals,
         )
     except IntegrityError as error:
-        raise _OrderExists from error
+        # Two grouped orders for one grocery sent at the same moment: the second loses on
+        # the unique constraint. The refusal is raised at once, so the transaction is rolled
+        # back as it leaves, before anything else is asked of it: no savepoint is needed.
+        raise StateConflict(
+            _("An order already exists for this cycle; change it instead."), code="order_exists"
+        ) from error
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)
