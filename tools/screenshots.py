@@ -15,8 +15,14 @@ SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "hei
 
 
 # Each login's screens: a path, or (a pattern, the page to find a link matching it on).
+# Also what tests/browser/test_every_screen.py opens.
 SCREENS = {
-    "coordination": ["/", "/coordination/cycles/", (r"/coordination/cycles/\d+/", "/")],
+    "coordination": [
+        "/",
+        "/coordination/cycles/",
+        (r"/coordination/cycles/\d+/", "/coordination/cycles/"),
+        "/tableau-de-bord/",
+    ],
     "benevole.fives": [
         "/",
         (r"/epicerie/cycles/\d+/commande/", "/"),
@@ -43,7 +49,9 @@ SCREENS = {
 }
 
 
-def _resolve(page, base: str, screen, previous: str | None) -> str | None:
+def resolve(page, base: str, screen, previous: str | None) -> str | None:
+    """The path of one entry of SCREENS, found on its page when it is a pattern; None when
+    the demo has nothing to open there."""
     if isinstance(screen, str):
         return screen
     pattern, where = screen
@@ -78,7 +86,7 @@ def main(base: str, folder: str) -> None:
                 page.click("button[type=submit]")
                 previous = None
                 for index, screen in enumerate(SCREENS[username]):
-                    path = _resolve(page, base, screen, previous)
+                    path = resolve(page, base, screen, previous)
                     if path is None:
                         print(f"{username}: nothing to open for {screen}")
                         continue

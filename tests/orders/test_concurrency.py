@@ -80,6 +80,19 @@ def open_cycle(hub, delivery_date, product):
     return factories.OfferFactory(cycle=cycle, product=product, unit_price_ht=Decimal("2.00"))
 
 
+def open_cycle_with_budget(hub, funder):
+    """An open cycle delivered in five days, and its funder's envelope of 1 000 €."""
+    delivery = timezone.localdate() + timedelta(days=5)
+    offer = open_cycle(hub, delivery, factories.ProductFactory())
+    factories.EnvelopeFactory(
+        funder=funder,
+        period_start=delivery - timedelta(days=40),
+        period_end=delivery + timedelta(days=40),
+        amount=Decimal("1000.00"),
+    )
+    return delivery, offer
+
+
 def enrol(social_service, staff, tier, grocery, funder, delivery_date, monthly_cap=None):
     now = timezone.now()
     return household_enrol(
@@ -181,14 +194,7 @@ def test_orders_lock_only_their_own_rows(transactional_db):
     by other sessions (a coordinator's edit, another order in flight), orders still go through.
     """
     tier, hub, grocery, volunteer, social_service, staff, funder = setting_up(transactional_db)
-    delivery = timezone.localdate() + timedelta(days=5)
-    offer = open_cycle(hub, delivery, factories.ProductFactory())
-    factories.EnvelopeFactory(
-        funder=funder,
-        period_start=delivery - timedelta(days=40),
-        period_end=delivery + timedelta(days=40),
-        amount=Decimal("1000.00"),
-    )
+    delivery, offer = open_cycle_with_budget(hub, funder)
     household = enrol(social_service, staff, tier, grocery, funder, delivery)
     grouped = order_submit(
         user=volunteer,
@@ -231,14 +237,7 @@ def test_the_same_idempotency_key_twice_at_once_places_one_order(transactional_d
     from rest_framework.test import APIClient
 
     tier, hub, grocery, volunteer, social_service, staff, funder = setting_up(transactional_db)
-    delivery = timezone.localdate() + timedelta(days=5)
-    offer = open_cycle(hub, delivery, factories.ProductFactory())
-    factories.EnvelopeFactory(
-        funder=funder,
-        period_start=delivery - timedelta(days=40),
-        period_end=delivery + timedelta(days=40),
-        amount=Decimal("1000.00"),
-    )
+    delivery, offer = open_cycle_with_budget(hub, funder)
     households = [enrol(social_service, staff, tier, grocery, funder, delivery) for _ in range(3)]
     token = Token.objects.create(user=volunteer).key
 
