@@ -92,9 +92,8 @@ def adapter_cost(instance, limit: float) -> float | None:
         hub_opens_s=int(windows[0][0]),
         hub_closes_s=int(windows[0][1]),
     )
-    try:
-        plan = solver.solve(problem, time_limit_s=limit, seed=1)
-    except solver.Infeasible:
+    plan = solver.solve(problem, time_limit_s=limit, seed=1)
+    if plan.unserved:
         return None
     return sum(round_.distance_m for round_ in plan.rounds) / scale
 

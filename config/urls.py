@@ -23,6 +23,7 @@ from home.views import home
 from logistics.api.views import (
     CyclePlanRoundsView,
     CycleRoundsView,
+    CycleUnservedView,
     HubViewSet,
     RoundSheetView,
     VehicleViewSet,
@@ -73,6 +74,11 @@ api_v1 = [
     path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
     path("cycles/<id:cycle_id>/routes/", CycleRoundsView.as_view(), name="cycle-routes"),
     path("cycles/<id:cycle_id>/routes/plan/", CyclePlanRoundsView.as_view(), name="cycle-plan"),
+    path(
+        "cycles/<id:cycle_id>/routes/unserved/",
+        CycleUnservedView.as_view(),
+        name="cycle-routes-unserved",
+    ),
     path("rounds/<id:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
     path("ledger/trial-balance/", TrialBalanceView.as_view(), name="trial-balance"),
     path("dashboards/kpis/", KpisView.as_view(), name="dashboard-kpis"),

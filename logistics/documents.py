@@ -51,18 +51,25 @@ def _places(stops: list[RoundStop]) -> dict[tuple[str, int], dict]:
 def route_sheet_pdf(*, round_: Round) -> bytes:
     goods = _goods(round_)
     round_stops = list(round_.stops.all())
+    trips = {trip.trip: trip for trip in round_.trips.all()}
     places = _places(round_stops)
-    stops = [
-        {
+    stops = []
+    for index, stop in enumerate(round_stops):
+        item = {
             "stop": stop,
             "place": places.get((stop.kind, stop.place_id), {}),
             "goods": goods.get(stop.place_id, []) if stop.kind != StopKind.HUB else [],
         }
-        for stop in round_stops
-    ]
+        if stop.kind == StopKind.HUB:
+            # The trip that ends at this hub stop, and the one it starts (its reload).
+            last = index == len(round_stops) - 1
+            item["ending"] = trips.get(stop.trip if last else stop.trip - 1) if index else None
+            item["starting"] = None if last else trips.get(stop.trip)
+        stops.append(item)
     context = {
         "round": round_,
         "cycle": round_.cycle,
         "stops": stops,
+        "trips": list(trips.values()),
     }
     return pdf_from_template("logistics/route_sheet.html", context)

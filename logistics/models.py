@@ -1,3 +1,4 @@
+from datetime import time
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -61,12 +62,20 @@ class Hub(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, validators=LONGITUDE_VALIDATORS
     )
+    # When vans may leave and must be back (the cold room's staffed hours).
+    opens_at = models.TimeField(_("opens at"), default=time(5))
+    closes_at = models.TimeField(_("closes at"), default=time(21))
 
     class Meta:
         verbose_name = _("hub")
         verbose_name_plural = _("hubs")
         ordering = ["id"]
-        constraints = coordinates_constraints("hub")
+        constraints = [
+            *coordinates_constraints("hub"),
+            models.CheckConstraint(
+                name="hub_opens_before_closing", condition=Q(opens_at__lt=F("closes_at"))
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -202,16 +211,85 @@ class RoundStop(models.Model):
     latitude = models.DecimalField(max_digits=9, decimal_places=6)
     longitude = models.DecimalField(max_digits=9, decimal_places=6)
     arrival_at = models.DateTimeField()
-    # Loaded (collection) or unloaded (delivery) here; zero at the hub.
+    departs_at = models.DateTimeField()  # minus arrival_at: the time spent at the place
+    # Loaded (collection) or unloaded (delivery) here, and the cold part of it; zero at the hub.
     load_kg = models.DecimalField(max_digits=10, decimal_places=3)
+    cold_kg = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
+    # The van's trip (from 1); a hub stop between two trips, the reload, opens the next one.
+    trip = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         verbose_name = _("round stop")
         verbose_name_plural = _("round stops")
         ordering = ["round_id", "sequence"]
         constraints = [
-            models.UniqueConstraint(name="round_stop_sequence_unique", fields=["round", "sequence"])
+            models.UniqueConstraint(
+                name="round_stop_sequence_unique", fields=["round", "sequence"]
+            ),
+            models.CheckConstraint(
+                name="round_stop_departs_after_arrival",
+                condition=Q(departs_at__gte=F("arrival_at")),
+            ),
+            models.CheckConstraint(
+                name="round_stop_cold_within_load",
+                condition=Q(cold_kg__gte=0, cold_kg__lte=F("load_kg")),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.sequence}. {self.name}"
+
+
+class RoundTrip(models.Model):
+    """One trip of a round: the van leaves the hub loaded, and comes back to it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="trips")
+    trip = models.PositiveSmallIntegerField()
+    departs_at = models.DateTimeField()
+    returns_at = models.DateTimeField()
+    load_kg = models.DecimalField(max_digits=10, decimal_places=3)
+    cold_kg = models.DecimalField(max_digits=10, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        ordering = ["round_id", "trip"]
+        constraints = [
+            models.UniqueConstraint(name="round_trip_unique", fields=["round", "trip"]),
+            models.CheckConstraint(
+                name="round_trip_returns_after_departure",
+                condition=Q(returns_at__gte=F("departs_at")),
+            ),
+            models.CheckConstraint(
+                name="round_trip_cold_within_load",
+                condition=Q(cold_kg__gte=0, cold_kg__lte=F("load_kg")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} — {self.trip}"
+
+
+class UnservedStop(models.Model):
+    """A place the last plan of a cycle could not serve, and why, in words."""
+
+    cycle = models.ForeignKey(
+        "supply.OrderCycle", on_delete=models.CASCADE, related_name="unserved_stops"
+    )
+    kind = models.CharField(max_length=16, choices=StopKind.choices)
+    place_id = models.PositiveBigIntegerField()
+    name = models.CharField(max_length=200)
+    reason = models.TextField()
+
+    class Meta:
+        verbose_name = _("unserved stop")
+        verbose_name_plural = _("unserved stops")
+        ordering = ["cycle_id", "kind", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="unserved_stop_unique", fields=["cycle", "kind", "place_id"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"

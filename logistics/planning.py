@@ -25,7 +25,7 @@ from supply.models import OrderCycle
 from . import solver
 from .choices import RoundKind, StopKind
 from .distances import Metropole, OsrmUnavailable, osrm_matrices, road_matrices
-from .models import Hub, Round, RoundStop, Vehicle
+from .models import Hub, Round, RoundStop, RoundTrip, UnservedStop, Vehicle
 
 KG: DecimalField = DecimalField(max_digits=14, decimal_places=3)
 
@@ -131,7 +131,7 @@ def _seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60
 
 
-def _stop(place: Place) -> solver.Stop:
+def _stop(place: Place, row: int, *, release_s: int = 0) -> solver.Stop:
     service_s = settings.ROUTING_SERVICE_BASE_S + int(
         float(place.kg) * settings.ROUTING_SERVICE_PER_KG_S
     )
@@ -144,41 +144,138 @@ def _stop(place: Place) -> solver.Stop:
         closes_s=_seconds(place.closes) - service_s,
         cold_g=int((place.cold_kg * 1000).to_integral_value()),
         key=place,
+        row=row,
+        pickup=place.kind == StopKind.PRODUCER,
+        release_s=release_s,
     )
 
 
-def _problem(
-    hub: Hub, places: list[Place], vehicles: list[Vehicle], pickup: bool
-) -> solver.Problem:
-    distance, duration = _matrices(hub, places)
-    stops = [_stop(place) for place in places]
-    vans = [
-        solver.Van(
-            name=vehicle.name,
-            capacity_g=int(vehicle.capacity_kg * 1000),
-            refrigerated=vehicle.is_refrigerated,
-            cold_capacity_g=int(vehicle.cold_capacity * 1000),
-            cost_per_km=float(vehicle.cost_per_km),
-            hourly_cost=float(settings.DRIVER_HOURLY_COST),
-            fixed_cost=float(vehicle.fixed_cost_eur),
-            opens_s=_seconds(vehicle.available_from) if vehicle.available_from else 0,
-            closes_s=_seconds(vehicle.available_until) if vehicle.available_until else solver.DAY_S,
-            max_shift_s=vehicle.max_shift_min * 60 if vehicle.max_shift_min else None,
-            max_trips=settings.ROUTING_MAX_TRIPS,
-            key=vehicle,
+def _van(vehicle: Vehicle, *, free_from_s: int = 0, fixed_cost: bool = True) -> solver.Van:
+    opens_s = _seconds(vehicle.available_from) if vehicle.available_from else 0
+    return solver.Van(
+        name=vehicle.name,
+        capacity_g=int(vehicle.capacity_kg * 1000),
+        refrigerated=vehicle.is_refrigerated,
+        cold_capacity_g=int(vehicle.cold_capacity * 1000),
+        cost_per_km=float(vehicle.cost_per_km),
+        hourly_cost=float(settings.DRIVER_HOURLY_COST),
+        fixed_cost=float(vehicle.fixed_cost_eur) if fixed_cost else 0.0,
+        opens_s=max(opens_s, free_from_s),
+        closes_s=_seconds(vehicle.available_until) if vehicle.available_until else solver.DAY_S,
+        max_shift_s=vehicle.max_shift_min * 60 if vehicle.max_shift_min else None,
+        max_trips=settings.ROUTING_MAX_TRIPS,
+        key=vehicle,
+    )
+
+
+def _sources(cycle: OrderCycle) -> dict[int, set[int]]:
+    """The producers whose goods each grocery receives."""
+    pairs = (
+        OrderLine.objects.live()
+        .filter(order__cycle=cycle)
+        .annotate(grocery=destination_grocery_id(), producer=F("offer__product__producer_id"))
+        .values_list("grocery", "producer")
+        .distinct()
+    )
+    sources: dict[int, set[int]] = {}
+    for grocery, producer in pairs:
+        sources.setdefault(grocery, set()).add(producer)
+    return sources
+
+
+@dataclass
+class Day:
+    """The day's plan: collection then delivery, by the same vans on the same clock."""
+
+    collection: solver.Plan | None
+    delivery: solver.Plan | None
+    collection_offset_s: int  # where the collection's seconds start, from the delivery day
+
+    @property
+    def plans(self) -> list[tuple[str, solver.Plan, int]]:
+        return [
+            (kind, plan, offset)
+            for kind, plan, offset in (
+                (RoundKind.COLLECTION, self.collection, self.collection_offset_s),
+                (RoundKind.DELIVERY, self.delivery, 0),
+            )
+            if plan is not None
+        ]
+
+
+def plan_day(
+    hub: Hub,
+    producers: list[Place],
+    groceries: list[Place],
+    vehicles: list[Vehicle],
+    sources: dict[int, set[int]],
+    *,
+    time_limit_s: float,
+    progress: Callable[[float], None],
+) -> Day:
+    """One plan for the cycle's day (DESIGN §6), in two searches on one clock.
+
+    Collection first: its plan says when each producer's goods reach the hub. Then delivery,
+    where each van is free once back from its collection (its fixed cost already paid for the
+    day), and each grocery's trip leaves once the goods of all its producers are at the hub
+    and sorted (SORTING_MIN). PyVRP cannot make a release time depend on the same search's
+    routes, hence the two searches; the vans never overlap by construction. With
+    COLLECTION_DAY_BEFORE, collection is the day before and deliveries wait for nothing."""
+    distance, duration = _matrices(hub, [*producers, *groceries])
+    day_before = settings.COLLECTION_DAY_BEFORE
+    opens_s, closes_s = _seconds(hub.opens_at), _seconds(hub.closes_at)
+    patience = settings.ROUTING_PATIENCE_ITERATIONS
+    share = len(producers) / max(1, len(producers) + len(groceries))
+    collection = None
+    if producers:
+        collection = solver.solve(
+            solver.Problem(
+                distance,
+                duration,
+                [_stop(place, row) for row, place in enumerate(producers, start=1)],
+                [_van(vehicle) for vehicle in vehicles],
+                hub_opens_s=opens_s,
+                hub_closes_s=closes_s,
+            ),
+            time_limit_s=time_limit_s * share,
+            patience=patience,
         )
-        for vehicle in vehicles
-    ]
-    opens, closes = settings.ROUTING_HUB_HOURS
-    return solver.Problem(
-        distance,
-        duration,
-        stops,
-        vans,
-        pickup=pickup,
-        hub_opens_s=opens * 3600,
-        hub_closes_s=closes * 3600,
-    )
+    progress(50)
+    ready: dict[int, int] = {}  # producer id → when its goods are at the hub
+    back: dict[int, int] = {}  # vehicle id → when it is back from collecting
+    if collection is not None and not day_before:
+        for planned in collection.rounds:
+            back[cast(Vehicle, planned.van.key).id] = planned.end_s
+            for visit in planned.visits:
+                producer = cast(Place, visit.stop.key).id
+                returned = planned.trips[visit.trip - 1].return_s
+                ready[producer] = max(ready.get(producer, 0), returned)
+    delivery = None
+    if groceries:
+        sorting_s = settings.SORTING_MIN * 60
+        stops = []
+        for row, place in enumerate(groceries, start=len(producers) + 1):
+            supplying = sources.get(place.id, set())
+            arrivals = [ready[producer] for producer in supplying if producer in ready]
+            release_s = max(arrivals) + sorting_s if arrivals else 0
+            stops.append(_stop(place, row, release_s=release_s))
+        vans = [
+            _van(
+                vehicle,
+                free_from_s=back.get(vehicle.id, 0),
+                fixed_cost=vehicle.id not in back,
+            )
+            for vehicle in vehicles
+        ]
+        delivery = solver.solve(
+            solver.Problem(
+                distance, duration, stops, vans, hub_opens_s=opens_s, hub_closes_s=closes_s
+            ),
+            time_limit_s=time_limit_s * (1 - share),
+            patience=patience,
+        )
+    progress(90)
+    return Day(collection, delivery, collection_offset_s=-solver.DAY_S if day_before else 0)
 
 
 def cycle_check_plannable(*, cycle: OrderCycle) -> None:
@@ -207,7 +304,8 @@ def cycle_plan_rounds(
 ) -> dict:
     """Plan the collection and delivery rounds of a confirmed cycle, replacing earlier plans.
 
-    The solver runs outside any transaction; its rounds are then written in one.
+    The solver runs outside any transaction; its rounds, and the places it could not serve
+    with the reasons, are then written in one. It fails only when nothing at all fits.
     """
     progress = progress or (lambda percent: None)
     cycle = OrderCycle.objects.select_related("hub").get(pk=cycle_id)
@@ -215,39 +313,71 @@ def cycle_plan_rounds(
     vehicles = vehicles_check(vehicle_ids=vehicle_ids)
     producers, groceries = _places(cycle)
     progress(10)
+    day = plan_day(
+        cycle.hub,
+        producers,
+        groceries,
+        vehicles,
+        _sources(cycle),
+        time_limit_s=time_limit_s,
+        progress=progress,
+    )
+    unserved = _unserved(day)
+    checks = list(dict.fromkeys(check for _, plan, _ in day.plans for check in plan.checks))
+    if (producers or groceries) and not any(plan.rounds for _, plan, _ in day.plans):
+        reasons = checks + [f"{left.name} : {left.reason}" for left in unserved]
+        raise StateConflict(
+            _("No plan can serve any stop: %(reasons)s.") % {"reasons": "; ".join(reasons)},
+            code="routing_infeasible",
+        )
     origin = timezone.make_aware(datetime.combine(cycle.delivery_date, time(0)))
-    plans = []
-    for index, (kind, places, pickup) in enumerate(
-        ((RoundKind.COLLECTION, producers, True), (RoundKind.DELIVERY, groceries, False))
-    ):
-        if not places:
-            continue
-        try:
-            plan = solver.solve(
-                _problem(cycle.hub, places, vehicles, pickup),
-                time_limit_s=time_limit_s / 2,
-                patience=settings.ROUTING_PATIENCE_ITERATIONS,
-            )
-        except solver.Infeasible as infeasible:
-            raise StateConflict(
-                _("No plan can serve every stop: %(reasons)s.")
-                % {"reasons": "; ".join(infeasible.problems)},
-                code="routing_infeasible",
-            ) from infeasible
-        plans.append((kind, plan))
-        progress(10 + 40 * (index + 1))
     with transaction.atomic():
         Round.objects.filter(cycle=cycle).delete()
+        UnservedStop.objects.filter(cycle=cycle).delete()
         count, used = 0, set()
-        for kind, plan in plans:
+        for kind, plan, offset in day.plans:
             for planned in plan.rounds:
-                # A van's fixed cost is the day's: on its first round only.
-                vehicle_id = cast(Vehicle, planned.van.key).id
-                first_of_the_day = vehicle_id not in used
-                used.add(vehicle_id)
-                _write_round(cycle, kind, planned, origin, now, with_fixed_cost=first_of_the_day)
+                # A van's fixed cost is the day's: on its first round of that day only.
+                vehicle_day = (cast(Vehicle, planned.van.key).id, offset)
+                _write_round(
+                    cycle,
+                    kind,
+                    planned,
+                    origin + timedelta(seconds=offset),
+                    now,
+                    with_fixed_cost=vehicle_day not in used,
+                )
+                used.add(vehicle_day)
                 count += 1
-    return {"cycle": cycle_id, "rounds": count}
+        for left in unserved:
+            left.cycle = cycle
+        UnservedStop.objects.bulk_create(unserved)
+    return {
+        "cycle": cycle_id,
+        "rounds": count,
+        "unserved": [
+            {"place_id": left.place_id, "kind": left.kind, "reason": left.reason}
+            for left in unserved
+        ],
+        "checks": checks,
+    }
+
+
+def _unserved(day: Day) -> list[UnservedStop]:
+    """The places left out, once each, with the reasons of all their parts."""
+    reasons: dict[Place, list[str]] = {}
+    for _kind, plan, _offset in day.plans:
+        for left in plan.unserved:
+            place = cast(Place, left.stop.key)
+            part = left.stop.name.removeprefix(place.name).strip()
+            reason = f"{part} {left.reason}" if part else left.reason
+            reasons.setdefault(place, [])
+            if reason not in reasons[place]:
+                reasons[place].append(reason)
+    return [
+        UnservedStop(kind=place.kind, place_id=place.id, name=place.name, reason="; ".join(texts))
+        for place, texts in reasons.items()
+    ]
 
 
 def _write_round(
@@ -273,53 +403,87 @@ def _write_round(
         vehicle=vehicle,
         distance_km=kilometres.quantize(Decimal("0.01")),
         duration_min=round(planned.duration_s / 60),
-        load_kg=(Decimal(planned.load_g) / 1000).quantize(Decimal("0.001")),
+        load_kg=_kilograms(planned.load_g),
         cost_eur=quantize_money(cost),
         starts_at=origin + timedelta(seconds=planned.start_s),
         ends_at=origin + timedelta(seconds=planned.end_s),
         planned_at=now,
     )
-    hub = cycle.hub
-    stops = [
-        RoundStop(
+    RoundTrip.objects.bulk_create(
+        RoundTrip(
             round=round_,
-            sequence=0,
+            trip=trip.number,
+            departs_at=origin + timedelta(seconds=trip.departure_s),
+            returns_at=origin + timedelta(seconds=trip.return_s),
+            load_kg=_kilograms(trip.load_g),
+            cold_kg=_kilograms(trip.cold_g),
+        )
+        for trip in planned.trips
+    )
+    RoundStop.objects.bulk_create(_round_stops(cycle.hub, round_, planned, origin))
+    return round_
+
+
+def _round_stops(
+    hub: Hub, round_: Round, planned: solver.Round, origin: datetime
+) -> list[RoundStop]:
+    """The hub, then each trip's places, the hub between trips (the reload) and at the end.
+    The parts of one place served one after the other (its cold and dry goods, a split heavy
+    load) are one stop for the driver."""
+
+    def at(seconds: int) -> datetime:
+        return origin + timedelta(seconds=seconds)
+
+    def hub_stop(trip: int, arrival_s: int, departure_s: int) -> RoundStop:
+        return RoundStop(
+            round=round_,
             kind=StopKind.HUB,
             place_id=hub.id,
             name=hub.name,
             latitude=hub.latitude,
             longitude=hub.longitude,
-            arrival_at=round_.starts_at,
+            arrival_at=at(arrival_s),
+            departs_at=at(departure_s),
             load_kg=0,
+            cold_kg=0,
+            trip=trip,
         )
-    ]
-    for sequence, visit in enumerate(planned.visits, start=1):
-        place = cast(Place, visit.stop.key)
-        stops.append(
-            RoundStop(
+
+    stops: list[RoundStop] = []
+    previous_return = None
+    for trip in planned.trips:
+        arrival_s = trip.departure_s if previous_return is None else previous_return
+        stops.append(hub_stop(trip.number, arrival_s, trip.departure_s))
+        previous: RoundStop | None = None
+        for visit in (visit for visit in planned.visits if visit.trip == trip.number):
+            place = cast(Place, visit.stop.key)
+            same_place = previous is not None and previous.place_id == place.id
+            if previous is not None and same_place and previous.kind == place.kind:
+                previous.load_kg += _kilograms(visit.load_g)
+                previous.cold_kg += _kilograms(visit.stop.cold_g)
+                previous.departs_at = at(visit.departure_s)
+                continue
+            previous = RoundStop(
                 round=round_,
-                sequence=sequence,
                 kind=place.kind,
                 place_id=place.id,
-                name=visit.stop.name,
+                name=place.name,
                 latitude=place.latitude,
                 longitude=place.longitude,
-                arrival_at=origin + timedelta(seconds=visit.arrival_s),
-                load_kg=(Decimal(visit.load_g) / 1000).quantize(Decimal("0.001")),
+                arrival_at=at(visit.arrival_s),
+                departs_at=at(visit.departure_s),
+                load_kg=_kilograms(visit.load_g),
+                cold_kg=_kilograms(visit.stop.cold_g),
+                trip=trip.number,
             )
-        )
-    stops.append(
-        RoundStop(
-            round=round_,
-            sequence=len(stops),
-            kind=StopKind.HUB,
-            place_id=hub.id,
-            name=hub.name,
-            latitude=hub.latitude,
-            longitude=hub.longitude,
-            arrival_at=round_.ends_at,
-            load_kg=0,
-        )
-    )
-    RoundStop.objects.bulk_create(stops)
-    return round_
+            stops.append(previous)
+        previous_return = trip.return_s
+    last = planned.trips[-1]
+    stops.append(hub_stop(last.number, last.return_s, last.return_s))
+    for sequence, stop in enumerate(stops):
+        stop.sequence = sequence
+    return stops
+
+
+def _kilograms(grams: int) -> Decimal:
+    return (Decimal(grams) / 1000).quantize(Decimal("0.001"))

@@ -10,7 +10,7 @@ from core.choices import Commune, Role
 from producers.models import Producer
 
 from .choices import StopKind
-from .models import Round, RoundStop
+from .models import Round, RoundStop, UnservedStop
 
 
 def round_list(*, actor: Actor, cycle) -> QuerySet[Round]:
@@ -18,7 +18,7 @@ def round_list(*, actor: Actor, cycle) -> QuerySet[Round]:
     its place, with that stop only."""
     rounds = Round.objects.filter(cycle=cycle).select_related("vehicle")
     if actor.role == Role.COORDINATOR:
-        return rounds.prefetch_related("stops")
+        return rounds.prefetch_related("stops", "trips")
     if actor.role == Role.GROCERY_VOLUNTEER:
         kind, place_ids = (
             StopKind.GROCERY,
@@ -40,7 +40,16 @@ def round_list(*, actor: Actor, cycle) -> QuerySet[Round]:
     else:
         return rounds.none()
     own = RoundStop.objects.filter(kind=kind, place_id__in=place_ids)
-    return rounds.filter(stops__in=own).distinct().prefetch_related(Prefetch("stops", queryset=own))
+    return (
+        rounds.filter(stops__in=own)
+        .distinct()
+        .prefetch_related(Prefetch("stops", queryset=own), "trips")
+    )
+
+
+def unserved_list(*, cycle) -> QuerySet[UnservedStop]:
+    """The places the last plan of the cycle left out, and why."""
+    return UnservedStop.objects.filter(cycle=cycle)
 
 
 def _json(value):
@@ -82,7 +91,10 @@ def rounds_geojson(rounds: Iterable[Round], *, totals: bool) -> dict:
                 "kind": stop.kind,
                 "name": stop.name,
                 "arrival_at": stop.arrival_at,
+                "departs_at": stop.departs_at,
                 "load_kg": stop.load_kg,
+                "cold_kg": stop.cold_kg,
+                "trip": stop.trip,
             }
             features.append(
                 {

@@ -1,38 +1,44 @@
 """The one door to the vehicle-routing solver (PyVRP).
 
 The rest of the platform speaks in stops, vans, metres, seconds and grams; this module turns
-that into a PyVRP model, solves it, and answers in the same terms. Changing solver means
-changing this file only.
+that into PyVRP's problem data, solves it, and answers in the same terms. Changing solver
+means changing this file only.
 
 What the platform needs beyond plain capacitated VRP with time windows:
 - two loads: all the goods, and the cold ones, which only a van's cold capacity carries
-  (none in a van without a cold room);
-- each van's hours, the longest shift of its driver, and its real cost as the objective:
+  (none in a van without a cold room); a stop with both is two visits at the same place, so
+  its dry goods may ride in any van;
+- each van's hours, the longest shift of its driver, several trips with a reload at the hub
+  between them (each trip within the van's capacities), and its real cost as the objective:
   kilometres at its €/km, the driver's hours (waiting included) at the hourly cost, and a
   fixed cost when the van is used at all;
+- a delivery that may only leave the hub once its goods are there (`Stop.release_s`);
 - a stop heavier than the biggest van is split into several visits at the same place;
-- when no plan can serve everyone, the answer names the stops and the reason.
+- never all or nothing: every stop is optional with a prize worth more than any round, so
+  the plan serves everything that fits, and each stop left out is named with its cause.
 
 Costs are integers for PyVRP: one unit is a thousandth of a cent (COST_UNITS_PER_EURO).
 """
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import pyvrp
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
 COST_UNITS_PER_EURO = 100_000
 DAY_S = 24 * 3600
+UNLIMITED = np.iinfo(np.int64).max
 
 
 @dataclass(frozen=True)
 class Stop:
-    """A place to visit. Index 0 of the matrices is the hub; stop i is matrix row i + 1."""
+    """A place to visit, at row `row` of the matrices (row 0 is the hub; None: the stop's
+    own index + 1, one row per stop)."""
 
     name: str
     load_g: int  # grams to pick up (collection) or drop off (delivery), cold ones included
@@ -41,6 +47,9 @@ class Stop:
     closes_s: int = DAY_S  # latest arrival (the place's closing, less the service time)
     cold_g: int = 0  # of load_g, the grams that must stay cold
     key: object = None  # the caller's own reference, handed back untouched
+    row: int | None = None
+    pickup: bool | None = None  # None: the problem's
+    release_s: int = 0  # a trip carrying it leaves the hub at this time at the earliest
 
     @property
     def refrigerated(self) -> bool:
@@ -80,20 +89,38 @@ class Van:
 
 @dataclass(frozen=True)
 class Problem:
-    distance_m: np.ndarray  # (n + 1) × (n + 1), hub first
+    distance_m: np.ndarray  # hub first, then the places (see Stop.row)
     duration_s: np.ndarray
     stops: list[Stop]
     vans: list[Van]
     pickup: bool = False  # collection rounds pick up; delivery rounds drop off
     hub_opens_s: int = 0
-    hub_closes_s: int = 24 * 3600
+    hub_closes_s: int = DAY_S
+
+    def row(self, index: int) -> int:
+        stop = self.stops[index]
+        return index + 1 if stop.row is None else stop.row
+
+    def picks_up(self, stop: Stop) -> bool:
+        return self.pickup if stop.pickup is None else stop.pickup
 
 
 @dataclass
 class Visit:
     stop: Stop
-    arrival_s: int
+    arrival_s: int  # when the work at the place starts (after any wait for its opening)
     load_g: int
+    departure_s: int = 0
+    trip: int = 1  # the van's trips are numbered from 1
+
+
+@dataclass
+class Trip:
+    number: int
+    departure_s: int
+    return_s: int
+    load_g: int
+    cold_g: int
 
 
 @dataclass
@@ -104,6 +131,7 @@ class Round:
     duration_s: int
     start_s: int
     end_s: int
+    trips: list[Trip] = field(default_factory=list)
 
     @property
     def load_g(self) -> int:
@@ -111,56 +139,55 @@ class Round:
 
 
 @dataclass
+class Unserved:
+    stop: Stop
+    reason: str
+
+
+@dataclass
 class Plan:
     rounds: list[Round]
     feasible: bool
     cost: int
-    problems: list[str] = field(default_factory=list)  # why stops cannot be served
+    unserved: list[Unserved] = field(default_factory=list)  # stops left out, and why
+    checks: list[str] = field(default_factory=list)  # what the fleet is short of
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"{left.stop.name} : {left.reason}" for left in self.unserved]
 
 
-class Infeasible(Exception):
-    """No plan can serve these stops; `problems` says which and why."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def split_heavy_stops(stops: list[Stop], vans: list[Van]) -> tuple[list[Stop], list[int]]:
-    """Split every stop heavier than the van that may carry it into equal visits.
-
-    Answers the stops and, for each, the index of the original stop (its matrix row).
-    """
-    split, origins = [], []
+def split_stops(stops: list[Stop], vans: list[Van]) -> list[Stop]:
+    """Each stop as the visits a van can make: its cold and dry goods apart (dry goods may ride
+    in any van), and each part heavier than the biggest van in equal visits. The time at the
+    place is shared by the parts, as its goods are: counted once."""
     biggest = max((van.capacity_g for van in vans), default=0)
     biggest_cold = max((van.cold_g for van in vans), default=0)
+    split = []
     for index, stop in enumerate(stops):
-        parts = 1
-        if biggest > 0 and stop.load_g > biggest:
-            parts = -(-stop.load_g // biggest)
-        if biggest_cold > 0 and stop.cold_g > biggest_cold:
-            parts = max(parts, -(-stop.cold_g // biggest_cold))
-        if parts == 1:
-            split.append(stop)
-            origins.append(index)
-            continue
-        loads, colds = _shares(stop.load_g, parts), _shares(stop.cold_g, parts)
-        # The time at the place is shared by the parts, as its goods are: counted once.
-        services = _shares(stop.service_s, parts)
-        for part in range(parts):
-            split.append(
-                Stop(
-                    name=f"{stop.name} ({part + 1}/{parts})",
-                    load_g=loads[part],
-                    service_s=services[part],
-                    opens_s=stop.opens_s,
-                    closes_s=stop.closes_s,
-                    cold_g=colds[part],
-                    key=stop.key,
+        row = index + 1 if stop.row is None else stop.row
+        stop = replace(stop, row=row)
+        kinds = [(stop.cold_g, stop.cold_g, _("cold")), (stop.load_g - stop.cold_g, 0, _("dry"))]
+        kinds = [kind for kind in kinds if kind[0] > 0] or [(stop.load_g, stop.cold_g, "")]
+        services = _shares_by(stop.service_s, [load for load, _cold, _label in kinds])
+        for (load, cold, label), service in zip(kinds, services, strict=True):
+            limit = biggest_cold if cold else biggest
+            parts = -(-load // limit) if limit > 0 and load > limit else 1
+            loads, part_services = _shares(load, parts), _shares(service, parts)
+            for part in range(parts):
+                suffix = [label] if len(kinds) > 1 else []
+                if parts > 1:
+                    suffix.append(f"{part + 1}/{parts}")
+                split.append(
+                    replace(
+                        stop,
+                        name=f"{stop.name} ({' '.join(suffix)})" if suffix else stop.name,
+                        load_g=loads[part],
+                        cold_g=loads[part] if cold else 0,
+                        service_s=part_services[part],
+                    )
                 )
-            )
-            origins.append(index)
-    return split, origins
+    return split
 
 
 def _shares(total: int, parts: int) -> list[int]:
@@ -168,56 +195,99 @@ def _shares(total: int, parts: int) -> list[int]:
     return [base + (1 if part < extra else 0) for part in range(parts)]
 
 
-def check(problem: Problem) -> list[str]:
-    """What makes the problem infeasible before any search, in the users' words."""
+def _shares_by(total: int, weights: list[int]) -> list[int]:
+    """`total` shared in proportion to `weights`, adding up exactly (largest remainder)."""
+    whole = sum(weights)
+    if not whole:
+        return _shares(total, len(weights))
+    exact = [total * weight / whole for weight in weights]
+    shares = [int(share) for share in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda index: shares[index] - exact[index])
+    for index in by_remainder[: total - sum(shares)]:
+        shares[index] += 1
+    return shares
+
+
+def stop_problems(problem: Problem, index: int) -> list[str]:
+    """Why this stop cannot be served whatever the others, in the users' words."""
+    stop, row = problem.stops[index], problem.row(index)
+    vans = _vans(problem)
     problems = []
-    has_cold_van = any(van.cold_g > 0 for van in _vans(problem))
-    departure, last_return = _first_departure(problem), _last_return(problem)
+    if stop.refrigerated and not any(van.cold_g > 0 for van in vans):
+        problems.append(_("cold goods, and no refrigerated van is available"))
+    going = int(problem.duration_s[0, row])
+    departure = max(_first_departure(problem), stop.release_s)
+    earliest = max(departure + going, stop.opens_s)
+    if stop.opens_s > stop.closes_s:
+        problems.append(_("its hours do not make sense"))
+    elif earliest > stop.closes_s:
+        problems.append(
+            _(
+                "cannot be reached within its hours (earliest arrival %(arrival)s, closing %(closing)s)"  # noqa: E501 (one msgid)
+            )
+            % {
+                "arrival": _clock(earliest),
+                # closes_s is the latest arrival: the place closes once its goods are done.
+                "closing": _clock(stop.closes_s + stop.service_s),
+            }
+        )
+    back = earliest + stop.service_s + int(problem.duration_s[row, 0])
+    if back > _last_return(problem):
+        problems.append(
+            _("no way back to the hub before it closes (%(closing)s)")
+            % {"closing": _clock(_last_return(problem))}
+        )
+    there_and_back = going + stop.service_s + int(problem.duration_s[row, 0])
     longest = _longest_shift(problem)
-    for index, stop in enumerate(problem.stops, start=1):
-        if stop.refrigerated and not has_cold_van:
-            problems.append(
-                _("%(place)s: cold goods, and no refrigerated van is available")
-                % {"place": stop.name}
+    if there_and_back > longest:
+        problems.append(
+            _(
+                "going there and back takes %(needed)s, longer than any driver's shift "
+                "(%(longest)s at most)"
             )
-        going = int(problem.duration_s[0, index])
-        earliest = max(departure + going, stop.opens_s)
-        if earliest > stop.closes_s:
-            problems.append(
-                _(
-                    "%(place)s: cannot be reached within its hours (earliest arrival %(arrival)s, closing %(closing)s)"  # noqa: E501 (one msgid)
-                )
-                % {
-                    "place": stop.name,
-                    "arrival": _clock(earliest),
-                    # closes_s is the latest arrival: the place closes once its goods are done.
-                    "closing": _clock(stop.closes_s + stop.service_s),
-                }
-            )
-        back = earliest + stop.service_s + int(problem.duration_s[index, 0])
-        if back > last_return:
-            problems.append(
-                _("%(place)s: no way back to the hub before it closes (%(closing)s)")
-                % {"place": stop.name, "closing": _clock(last_return)}
-            )
-        there_and_back = going + stop.service_s + int(problem.duration_s[index, 0])
-        if there_and_back > longest:
-            problems.append(
-                _(
-                    "%(place)s: going there and back takes %(needed)s, longer than any "
-                    "driver's shift (%(longest)s at most)"
-                )
-                % {
-                    "place": stop.name,
-                    "needed": _hours(there_and_back),
-                    "longest": _hours(longest),
-                }
-            )
-        if stop.opens_s > stop.closes_s:
-            problems.append(_("%(place)s: its hours do not make sense") % {"place": stop.name})
-    if not problem.vans or all(van.count <= 0 for van in problem.vans):
-        problems.append(_("no van is available"))
+            % {"needed": _hours(there_and_back), "longest": _hours(longest)}
+        )
     return problems
+
+
+def fleet_checks(problem: Problem) -> list[str]:
+    """What the fleet is short of for the whole day, before any search."""
+    vans = _vans(problem)
+    if not vans:
+        return [_("no van is available")]
+    checks = []
+    trips = max(van.max_trips for van in vans)
+    cold_needed = sum(stop.cold_g for stop in problem.stops)
+    cold_capacity = sum(van.cold_g * van.count for van in vans)
+    if cold_needed > cold_capacity * trips:
+        checks.append(
+            ngettext(
+                "%(needed)s kg of cold goods for %(capacity)s kg of cold capacity × %(trips)s trip",
+                "%(needed)s kg of cold goods for %(capacity)s kg of cold capacity × %(trips)s trips",  # noqa: E501 (one msgid)
+                trips,
+            )
+            % {
+                "needed": _kilograms(cold_needed),
+                "capacity": _kilograms(cold_capacity),
+                "trips": trips,
+            }
+        )
+    needed = sum(stop.load_g for stop in problem.stops)
+    capacity = sum(van.capacity_g * van.count for van in vans)
+    if needed > capacity * trips:
+        checks.append(
+            ngettext(
+                "%(needed)s kg of goods for %(capacity)s kg of capacity × %(trips)s trip",
+                "%(needed)s kg of goods for %(capacity)s kg of capacity × %(trips)s trips",
+                trips,
+            )
+            % {"needed": _kilograms(needed), "capacity": _kilograms(capacity), "trips": trips}
+        )
+    return checks
+
+
+def _kilograms(grams: int) -> str:
+    return f"{round(grams / 1000):,}".replace(",", "\u202f")
 
 
 def _clock(seconds: int) -> str:
@@ -262,144 +332,184 @@ def solve(
     seed: int = 0,
     patience: int | None = None,
 ) -> Plan:
-    """Plan rounds serving every stop, or raise Infeasible with the reasons.
+    """Plan rounds serving every stop that fits; the plan names the others and why.
 
     With `patience`, the search also stops after that many iterations without a better plan
     (a small cycle is solved long before its time limit); benchmarks leave it out."""
-    stops, origins = split_heavy_stops(problem.stops, problem.vans)
-    rows = [0, *[origin + 1 for origin in origins]]
-    distance = problem.distance_m[np.ix_(rows, rows)]
-    duration = problem.duration_s[np.ix_(rows, rows)]
-    expanded = Problem(
-        distance,
-        duration,
-        stops,
-        problem.vans,
-        problem.pickup,
-        problem.hub_opens_s,
-        problem.hub_closes_s,
+    expanded = replace(problem, stops=split_stops(problem.stops, problem.vans))
+    unserved: list[Unserved] = []
+    servable: list[Stop] = []
+    for index, stop in enumerate(expanded.stops):
+        reasons = stop_problems(expanded, index)
+        if reasons:
+            unserved.append(Unserved(stop, "; ".join(reasons)))
+        else:
+            servable.append(stop)
+    checks = fleet_checks(expanded)
+    if not servable or not _vans(expanded):
+        return Plan(rounds=[], feasible=False, cost=0, unserved=unserved, checks=checks)
+    expanded = replace(expanded, stops=servable)
+    # Every stop required first: PyVRP's search is at its best there, and a day that fits is
+    # the usual case. Only when it does not, the stops become optional (PyVRP then opens new
+    # trips less readily: a second search, not the only one).
+    result = _search(problem_data(expanded), time_limit_s, patience, seed)
+    if not result.is_feasible():
+        result = _search(problem_data(expanded, optional=True), time_limit_s, patience, seed)
+    rounds, left_out = _rounds(expanded, result.best)
+    unserved += [Unserved(stop, _cause(expanded, stop)) for stop in left_out]
+    cost = sum(
+        round(
+            COST_UNITS_PER_EURO
+            * round_.van.cost(distance_m=round_.distance_m, duration_s=round_.duration_s)
+        )
+        for round_ in rounds
     )
-    problems = check(expanded)
-    if problems:
-        raise Infeasible(problems)
-    model, clients = _model(expanded)
+    return Plan(rounds=rounds, feasible=not unserved, cost=cost, unserved=unserved, checks=checks)
+
+
+def _search(
+    data: pyvrp.ProblemData, time_limit_s: float, patience: int | None, seed: int
+) -> pyvrp.Result:
+    criteria: list = [MaxRuntime(time_limit_s)]
+    if patience:
+        criteria.append(NoImprovement(patience))
     with warnings.catch_warnings():
         # PyVRP warns when its penalties saturate on an infeasible instance; we explain it.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        criteria: list = [MaxRuntime(time_limit_s)]
-        if patience:
-            criteria.append(NoImprovement(patience))
-        result = model.solve(stop=MultipleCriteria(criteria), seed=seed, display=False)
-    solution = result.best
-    plan = _plan(expanded, solution, clients)
-    if not result.is_feasible():
-        raise Infeasible(_explain(expanded, solution) or [_("no round meets every constraint")])
-    plan.cost = int(result.cost())
-    return plan
+        return pyvrp.solve(
+            data, stop=MultipleCriteria(criteria), seed=seed, collect_stats=False, display=False
+        )
 
 
-def _model(problem: Problem):
-    model = Model()
-    locations = [model.add_location(x=0, y=0, name="hub")]
-    depot = model.add_depot(
-        locations[0], tw_early=problem.hub_opens_s, tw_late=problem.hub_closes_s, name="hub"
-    )
+def problem_data(problem: Problem, *, optional: bool = False) -> pyvrp.ProblemData:
+    """PyVRP's problem from the matrices as they are: no per-edge Python loop. With
+    `optional`, a stop may be left out, at a prize worth more than any van's day."""
+    distance = np.array(problem.distance_m, dtype=np.int64)
+    duration = np.array(problem.duration_s, dtype=np.int64)
+    np.fill_diagonal(distance, 0)
+    np.fill_diagonal(duration, 0)
+    vans = _vans(problem)
+    worst_km = max(van.cost_per_km for van in vans)
+    worst_hour = max(van.hourly_cost for van in vans)
+    day = worst_km * distance.max(initial=0) / 1000 * 2 + worst_hour * 24
+    prize = round((day + max(van.fixed_cost for van in vans) + 100) * COST_UNITS_PER_EURO)
     clients = []
-    for stop in problem.stops:
-        location = model.add_location(x=0, y=0, name=stop.name)
-        locations.append(location)
+    for index, stop in enumerate(problem.stops):
         load = [stop.load_g, stop.cold_g]
         clients.append(
-            model.add_client(
-                location,
+            pyvrp.Client(
+                problem.row(index),
                 service_duration=stop.service_s,
                 tw_early=stop.opens_s,
                 tw_late=stop.closes_s,
+                release_time=stop.release_s,
+                prize=prize if optional else 0,
+                required=not optional,
                 name=stop.name,
-                **({"pickup": load} if problem.pickup else {"delivery": load}),  # type: ignore[arg-type]
+                **({"pickup": load} if problem.picks_up(stop) else {"delivery": load}),  # type: ignore[arg-type]
             )
         )
-    for van in _vans(problem):
+    vehicle_types = []
+    for van in vans:
         opens, closes = _window(problem, van)
-        model.add_vehicle_type(
-            num_available=van.count,
-            capacity=[van.capacity_g, van.cold_g],
-            start_depot=depot,
-            end_depot=depot,
-            tw_early=opens,
-            tw_late=closes,
-            shift_duration=van.max_shift_s if van.max_shift_s else np.iinfo(np.int64).max,
-            # The objective is the round's cost in euros (Van.cost), in integer units; a van
-            # free per km still prefers the shorter way (a thousandth of a cent per metre).
-            unit_distance_cost=max(1, round(van.cost_per_km * COST_UNITS_PER_EURO / 1000)),
-            unit_duration_cost=round(van.hourly_cost * COST_UNITS_PER_EURO / 3600),
-            fixed_cost=round(van.fixed_cost * COST_UNITS_PER_EURO),
-            reload_depots=[depot] if van.max_trips > 1 else [],
-            max_reloads=max(0, van.max_trips - 1),
-            name=van.name,
-        )
-    size = len(locations)
-    for origin in range(size):
-        for target in range(size):
-            same = origin == target
-            model.add_edge(
-                locations[origin],
-                locations[target],
-                distance=0 if same else int(problem.distance_m[origin, target]),
-                duration=0 if same else int(problem.duration_s[origin, target]),
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=van.count,
+                capacity=[van.capacity_g, van.cold_g],
+                tw_early=opens,
+                tw_late=closes,
+                shift_duration=van.max_shift_s or UNLIMITED,
+                # The objective is the round's cost in euros (Van.cost), in integer units; a
+                # van free per km still prefers the shorter way (a thousandth of a cent a metre).
+                unit_distance_cost=max(1, round(van.cost_per_km * COST_UNITS_PER_EURO / 1000)),
+                unit_duration_cost=round(van.hourly_cost * COST_UNITS_PER_EURO / 3600),
+                fixed_cost=round(van.fixed_cost * COST_UNITS_PER_EURO),
+                reload_depots=[0] if van.max_trips > 1 else [],
+                max_reloads=max(0, van.max_trips - 1),
+                name=van.name,
             )
-    return model, clients
+        )
+    return pyvrp.ProblemData(
+        locations=[pyvrp.Location(0, 0) for _row in range(len(distance))],
+        clients=clients,
+        depots=[pyvrp.Depot(0, tw_early=problem.hub_opens_s, tw_late=problem.hub_closes_s)],
+        vehicle_types=vehicle_types,
+        distance_matrices=[distance],  # type: ignore[list-item]
+        duration_matrices=[duration],  # type: ignore[list-item]
+    )
 
 
-def _plan(problem: Problem, solution, clients) -> Plan:
+def _rounds(problem: Problem, solution) -> tuple[list[Round], list[Stop]]:
+    """The solution's feasible routes as rounds, and the stops it leaves out (a route that
+    breaks a constraint is not a round a driver can drive: its stops are left out too)."""
     vans = _vans(problem)
-    rounds = []
+    rounds: list[Round] = []
+    served: set[int] = set()
     for route in solution.routes():
-        van = vans[route.vehicle_type()]
-        visits = []
-        for activity in route.schedule():
-            if not activity.is_client():  # the hub at both ends
-                continue
-            stop = problem.stops[activity.idx]
-            visits.append(Visit(stop, int(activity.start_time), stop.load_g))
-        rounds.append(
-            Round(
-                van=van,
-                visits=visits,
-                distance_m=int(route.distance()),
-                duration_s=int(route.duration()),
-                start_s=int(route.start_time()),
-                end_s=int(route.end_time()),
-            )
-        )
-    return Plan(rounds=rounds, feasible=solution.is_feasible(), cost=0)
+        if not route.is_feasible():
+            continue
+        rounds.append(_round(problem, vans[route.vehicle_type()], route))
+        served.update(id(visit.stop) for visit in rounds[-1].visits)
+    return rounds, [stop for stop in problem.stops if id(stop) not in served]
 
 
-def _explain(problem: Problem, solution) -> list[str]:
-    reasons = []
-    if solution.num_missing_clients():
-        count = solution.num_missing_clients()
-        reasons.append(
-            ngettext("%(count)d stop without a round", "%(count)d stops without a round", count)
-            % {"count": count}
+def _round(problem: Problem, van: Van, route) -> Round:
+    visits, departures, returns = [], {}, {}
+    previous_row = 0
+    for activity in route.schedule():
+        trip = int(activity.trip) + 1
+        if activity.is_depot():
+            returns[trip - 1] = int(activity.start_time)
+            previous_row = 0
+            continue
+        stop = problem.stops[activity.idx]
+        row = stop.row or 0
+        if trip not in departures:
+            arrived = int(activity.start_time) - int(activity.wait_duration)
+            departures[trip] = arrived - int(problem.duration_s[previous_row, row])
+        previous_row = row
+        visits.append(
+            Visit(
+                stop,
+                arrival_s=int(activity.start_time),
+                load_g=stop.load_g,
+                departure_s=int(activity.end_time),
+                trip=trip,
+            )
         )
-    for route in solution.routes():
-        names = [
-            problem.stops[activity.idx].name
-            for activity in route.schedule()
-            if activity.is_client()
-        ]
-        excess = list(route.excess_load())
-        if excess[0] > 0:
-            reasons.append(_("too heavy for one van: %(places)s") % {"places": ", ".join(names)})
-        if len(excess) > 1 and excess[1] > 0:
-            reasons.append(
-                _("cold goods with no refrigerated van free: %(places)s")
-                % {"places": ", ".join(names)}
-            )
-        if route.has_time_warp():
-            reasons.append(
-                _("hours or a driver's shift that cannot all be kept: %(places)s")
-                % {"places": ", ".join(names)}
-            )
-    return reasons
+    trips = [
+        Trip(
+            number=number,
+            departure_s=departures[number],
+            return_s=returns[number],
+            load_g=sum(visit.load_g for visit in visits if visit.trip == number),
+            cold_g=sum(visit.stop.cold_g for visit in visits if visit.trip == number),
+        )
+        for number in sorted(departures)
+    ]
+    return Round(
+        van=van,
+        visits=visits,
+        distance_m=int(route.distance()),
+        duration_s=int(route.duration()),
+        start_s=int(route.start_time()),
+        end_s=int(route.end_time()),
+        trips=trips,
+    )
+
+
+def _cause(problem: Problem, stop: Stop) -> str:
+    """Why the solver left a stop out: the fleet's shortfall that concerns it, else time."""
+    vans = _vans(problem)
+    if stop.cold_g:
+        cold_needed = sum(other.cold_g for other in problem.stops)
+        if cold_needed > sum(van.cold_g * van.count * van.max_trips for van in vans):
+            return _("not enough cold capacity for the day's cold goods")
+    if sum(other.load_g for other in problem.stops) > sum(
+        van.capacity_g * van.count * van.max_trips for van in vans
+    ):
+        return _("not enough capacity for the day's weight")
+    return _(
+        "no van has the time left to reach it within its hours and the drivers' shifts, "
+        "with the day's other stops"
+    )

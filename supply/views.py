@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.models import TaskRun
 from core.views import refused, role_required
 from logistics import tasks as logistics_tasks
-from logistics.selectors import round_list
+from logistics.selectors import round_list, unserved_list
 
 from . import selectors, services, tasks
 from .choices import (
@@ -128,7 +128,7 @@ def cycle_panel(request, cycle_id: int):
     purchase_lists = selectors.with_line_totals(
         selectors.purchase_list_list(actor=request.actor).filter(cycle=cycle)
     )
-    rounds = round_list(actor=request.actor, cycle=cycle).order_by("kind", "id")
+    rounds = round_list(actor=request.actor, cycle=cycle).order_by("kind", "starts_at", "id")
     summary = None
     if cycle.status in SETTLEABLE:
         summary = settlement.settlement_summary(cycle=cycle)
@@ -144,6 +144,7 @@ def cycle_panel(request, cycle_id: int):
             "run": run,
             "purchase_lists": purchase_lists,
             "rounds": rounds,
+            "unserved": unserved_list(cycle=cycle),
             "plan_form": PlanForm(initial={"vehicles": PlanForm.base_fields["vehicles"].queryset}),
             "summary": summary,
             "events": events,

@@ -179,6 +179,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "core.choices.OrganisationKind",
         "FunderKindEnum": "accounting.choices.FunderKind",
         "ZoneKindEnum": "logistics.choices.ZoneKind",
+        "StopKindEnum": "logistics.choices.StopKind",
+        "RoundKindEnum": "logistics.choices.RoundKind",
         "CycleStatusEnum": "supply.choices.CycleStatus",
         "OrderStatusEnum": "orders.choices.OrderStatus",
         "TaskStateEnum": "core.models.TaskState",
@@ -262,10 +264,13 @@ ROUTING_ROAD_SPEED_KMH = float(os.environ.get("ROUTING_ROAD_SPEED_KMH", "60"))
 ROUTING_METROPOLE_RADIUS_KM = float(os.environ.get("ROUTING_METROPOLE_RADIUS_KM", "15"))
 ROUTING_SERVICE_BASE_S = int(os.environ.get("ROUTING_SERVICE_BASE_S", "600"))  # per stop
 ROUTING_SERVICE_PER_KG_S = float(os.environ.get("ROUTING_SERVICE_PER_KG_S", "2"))
-ROUTING_HUB_HOURS = (5, 21)  # the hub's cold room is open from 05:00 to 21:00
 ROUTING_MAX_TRIPS = int(os.environ.get("ROUTING_MAX_TRIPS", "4"))  # reloads at the hub
 # The search stops after this many iterations without a better plan (or at its time limit).
 ROUTING_PATIENCE_ITERATIONS = int(os.environ.get("ROUTING_PATIENCE_ITERATIONS", "3000"))
+# A delivery trip leaves the hub once the goods it carries are there and sorted (DESIGN §6).
+SORTING_MIN = int(os.environ.get("SORTING_MIN", "45"))
+# The other practice: producers are collected the day before delivery.
+COLLECTION_DAY_BEFORE = os.environ.get("COLLECTION_DAY_BEFORE", "") in ("1", "true", "yes")
 DRIVER_HOURLY_COST = Decimal(os.environ.get("DRIVER_HOURLY_COST", "24.00"))
 # Categories that travel cold (DESIGN.md §6: only in a refrigerated van).
 COLD_CATEGORIES = ("laitier", "viande", "poisson", "oeufs")

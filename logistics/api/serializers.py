@@ -1,3 +1,4 @@
+from datetime import time
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from core.api.fields import (
     ModelSerializer,
     MoneyField,
 )
-from logistics.models import Hub, Round, RoundStop, Vehicle, Zone
+from logistics.models import Hub, Round, RoundStop, RoundTrip, UnservedStop, Vehicle, Zone
 
 # What a round adds up over all its stops.
 ROUND_TOTALS = ("distance_km", "duration_min", "load_kg", "cost_eur")
@@ -29,7 +30,24 @@ class HubSerializer(ModelSerializer):
 
     class Meta:
         model = Hub
-        fields = ["id", "name", "address", "phone", "latitude", "longitude"]
+        fields = [
+            "id",
+            "name",
+            "address",
+            "phone",
+            "latitude",
+            "longitude",
+            "opens_at",
+            "closes_at",
+        ]
+
+    def validate(self, attrs):
+        opens = attrs.get("opens_at", getattr(self.instance, "opens_at", time(5)))
+        closes = attrs.get("closes_at", getattr(self.instance, "closes_at", time(21)))
+        if opens >= closes:
+            message = _("The hub closes after it opens.")
+            raise serializers.ValidationError({"closes_at": [message]})
+        return attrs
 
 
 class VehicleSerializer(ModelSerializer):
@@ -110,15 +128,29 @@ class RoundStopSerializer(ModelSerializer):
             "latitude",
             "longitude",
             "arrival_at",
+            "departs_at",
             "load_kg",
+            "cold_kg",
+            "trip",
         ]
 
 
+class RoundTripSerializer(ModelSerializer):
+    load_kg = AsciiDecimalField(max_digits=10, decimal_places=3, allow_null=True)
+    cold_kg = AsciiDecimalField(max_digits=10, decimal_places=3, allow_null=True)
+
+    class Meta:
+        model = RoundTrip
+        fields = ["trip", "departs_at", "returns_at", "load_kg", "cold_kg"]
+
+
 class RoundSerializer(ModelSerializer):
-    """A round; its totals only for the coordinator (context "totals"): a volunteer or a
-    producer would read the other groceries' orders in them (API.md, Logistics)."""
+    """A round; its totals and its trips' loads only for the coordinator (context "totals"):
+    a volunteer or a producer would read the other groceries' orders in them (API.md,
+    Logistics)."""
 
     stops = RoundStopSerializer(many=True)
+    trips = RoundTripSerializer(many=True)
     vehicle_name = CharField(source="vehicle.name")
     distance_km = AsciiDecimalField(max_digits=8, decimal_places=2, allow_null=True)
     duration_min = serializers.IntegerField(allow_null=True)
@@ -129,6 +161,12 @@ class RoundSerializer(ModelSerializer):
         data = super().to_representation(instance)
         if not self.context.get("totals", False):
             data.update(dict.fromkeys(ROUND_TOTALS))
+            own_trips = {stop["trip"] for stop in data["stops"]}
+            data["trips"] = [
+                {**trip, "load_kg": None, "cold_kg": None}
+                for trip in data["trips"]
+                if trip["trip"] in own_trips
+            ]
         return data
 
     class Meta:
@@ -145,7 +183,14 @@ class RoundSerializer(ModelSerializer):
             "starts_at",
             "ends_at",
             "stops",
+            "trips",
         ]
+
+
+class UnservedStopSerializer(ModelSerializer):
+    class Meta:
+        model = UnservedStop
+        fields = ["place_id", "kind", "name", "reason"]
 
 
 class PlanRequestSerializer(serializers.Serializer):

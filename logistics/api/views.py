@@ -18,6 +18,7 @@ from logistics.api.serializers import (
     HubSerializer,
     PlanRequestSerializer,
     RoundSerializer,
+    UnservedStopSerializer,
     VehicleSerializer,
     ZoneSerializer,
 )
@@ -120,6 +121,20 @@ class CycleRoundsView(APIView):
         return Response(RoundSerializer(rounds, many=True, context={"totals": totals}).data)
 
 
+class CycleUnservedView(APIView):
+    """The places the last plan of a cycle could not serve, each with its cause."""
+
+    permission_classes = [RolePermission]
+    roles = {"get": (Role.COORDINATOR,)}
+
+    @extend_schema(responses={200: UnservedStopSerializer(many=True)})
+    def get(self, request, cycle_id: int):
+        cycle = get_object_or_404(OrderCycle, pk=cycle_id)
+        return Response(
+            UnservedStopSerializer(selectors.unserved_list(cycle=cycle), many=True).data
+        )
+
+
 class CyclePlanRoundsView(APIView):
     permission_classes = [RolePermission]
     roles = {"post": (Role.COORDINATOR,)}
@@ -145,7 +160,7 @@ class RoundSheetView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request, round_id: int):
         round_ = get_object_or_404(
-            Round.objects.select_related("cycle", "vehicle").prefetch_related("stops"),
+            Round.objects.select_related("cycle", "vehicle").prefetch_related("stops", "trips"),
             pk=round_id,
         )
         return HttpResponse(

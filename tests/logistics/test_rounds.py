@@ -1,6 +1,8 @@
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.test import Client
+from django.utils import timezone
 
 from logistics.models import Round, RoundStop
 from tests import factories
@@ -354,7 +356,106 @@ def test_a_van_arrives_in_time_to_unload_before_the_place_closes(settings):
         Decimal("150"), Decimal("0"), time(9, 0), time(12, 0),
     )  # fmt: skip
 
-    stop = _stop(place)
+    stop = _stop(place, 1)
 
     assert stop.service_s == 600 + 300  # ten minutes, and two seconds a kilo
     assert stop.closes_s == 12 * 3600 - stop.service_s  # the latest arrival: 11:45
+
+
+def test_one_day_a_van_is_never_in_two_rounds_and_delivers_once_the_goods_are_sorted(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks, settings
+):
+    settings.SORTING_MIN = 45
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    rounds = coordinator_client.get(f"/api/v1/cycles/{confirmed.cycle.id}/routes/").json()
+    collection = next(round_ for round_ in rounds if round_["kind"] == "collection")
+    delivery = next(round_ for round_ in rounds if round_["kind"] == "delivery")
+    assert collection["ends_at"] <= delivery["starts_at"]  # the same van, one after the other
+    back = max(datetime.fromisoformat(trip["returns_at"]) for trip in collection["trips"])
+    for trip in delivery["trips"]:
+        assert datetime.fromisoformat(trip["departs_at"]) >= back + timedelta(minutes=45)
+    for round_ in rounds:
+        assert [trip["trip"] for trip in round_["trips"]] == list(
+            range(1, len(round_["trips"]) + 1)
+        )
+        assert sum(Decimal(trip["load_kg"]) for trip in round_["trips"]) == Decimal(
+            round_["load_kg"]
+        )
+        for stop in round_["stops"]:
+            assert stop["departs_at"] >= stop["arrival_at"]
+            assert Decimal(stop["cold_kg"]) <= Decimal(stop["load_kg"])
+            assert 1 <= stop["trip"] <= len(round_["trips"])
+    # The van's fixed cost and its day: one driver's clock, two rounds that do not overlap.
+    assert Round.objects.filter(vehicle=world.vehicle).count() == 2
+
+
+def test_collecting_the_day_before_plans_collection_on_the_eve(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks, settings
+):
+    settings.COLLECTION_DAY_BEFORE = True
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    day = confirmed.cycle.delivery_date
+    collection = Round.objects.get(cycle=confirmed.cycle, kind="collection")
+    delivery = Round.objects.get(cycle=confirmed.cycle, kind="delivery")
+    assert timezone.localtime(collection.starts_at).date() == day - timedelta(days=1)
+    assert timezone.localtime(delivery.starts_at).date() == day
+    # Another day of the van: its fixed cost again, on each day's round.
+    assert collection.cost_eur > 0 and delivery.cost_eur > 0
+
+
+def test_a_place_out_of_reach_is_left_out_with_its_cause_and_the_rest_is_planned(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    from datetime import time
+
+    world.grocery.opens_at_time, world.grocery.closes_at_time = time(3), time(4)
+    world.grocery.save()
+
+    _response, task = plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    assert task["state"] == "SUCCESS", task
+    [left] = task["result"]["unserved"]
+    assert (left["place_id"], left["kind"]) == (world.grocery.id, "grocery")
+    assert left["reason"].startswith("injoignable dans ses horaires")
+    listed = coordinator_client.get(f"/api/v1/cycles/{confirmed.cycle.id}/routes/unserved/")
+    assert listed.json() == [{**left, "name": world.grocery.name}]
+    assert list(Round.objects.filter(cycle=confirmed.cycle).values_list("kind", flat=True)) == [
+        "collection"
+    ]
+    page = Client()
+    page.force_login(world.coordinator)
+    panel = page.get(f"/coordination/cycles/{confirmed.cycle.id}/")
+    assert "Lieux que le plan n'a pas pu desservir" in panel.content.decode()
+    volunteer = client_for(world.volunteer)
+    assert volunteer.get(f"/api/v1/cycles/{confirmed.cycle.id}/routes/unserved/").status_code == 403
+
+
+def test_vans_leave_and_come_back_within_the_hubs_hours(
+    coordinator_client, confirmed, world, django_capture_on_commit_callbacks
+):
+    from datetime import time
+
+    hub = confirmed.cycle.hub
+    hub.opens_at, hub.closes_at = time(10), time(20)
+    hub.save()
+
+    plan(
+        coordinator_client, confirmed.cycle, [world.vehicle.id], django_capture_on_commit_callbacks
+    )
+
+    for round_ in Round.objects.filter(cycle=confirmed.cycle):
+        assert timezone.localtime(round_.starts_at).time() >= time(10)
+        assert timezone.localtime(round_.ends_at).time() <= time(20)
+    refused = coordinator_client.patch(
+        f"/api/v1/hubs/{hub.id}/", {"opens_at": "21:00"}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["fields"]["closes_at"] == ["La plateforme ferme après avoir ouvert."]

@@ -238,12 +238,11 @@ class Command(BaseCommand):
             hub=hub,
         )
         season = 1 + 0.4 * abs(((day.timetuple().tm_yday / 365) * 2) - 1)  # more in summer
-        # A week's producers: three of the cold chain (one refrigerated van) and five others,
-        # in turn, as a coordinator would spread the collection rounds.
-        cold = self.cold_producers
+        # A week's producers: all of the cold chain (the Avesnois included: the refrigerated
+        # van drives there at road speed) and five others in turn.
         others = self.other_producers
         week = (day - date(2020, 1, 2)).days // 7  # the same producers for a week on reruns
-        producers = {cold[(week * 3 + i) % len(cold)] for i in range(3)} | {
+        producers = set(self.cold_producers) | {
             others[(week * 5 + i) % len(others)] for i in range(5)
         }
         products = list(
@@ -275,11 +274,13 @@ class Command(BaseCommand):
         cycle_confirm(cycle_id=cycle.id, user=None, now=cycle.confirm_by + timedelta(minutes=1))
         vans = list(Vehicle.objects.filter(is_active=True).values_list("id", flat=True))
         try:
-            cycle_plan_rounds(
+            planned = cycle_plan_rounds(
                 cycle_id=cycle.id, vehicle_ids=vans, time_limit_s=1, now=cycle.confirm_by
             )
         except DomainError as error:
             raise CommandError(f"{name} : tournées impossibles ({error.message})") from error
+        for left in planned["unserved"]:
+            self.stderr.write(f"{name} : lieu non desservi ({left['reason']})")
         cycle_dispatch(cycle_id=cycle.id, user=self.coordinator, now=cycle.confirm_by)
         self._receptions(cycle, day)
         cycle_deliver(cycle_id=cycle.id, user=self.coordinator, now=_moment(day, 18))
