@@ -198,15 +198,15 @@ def model_build_seconds(stops: int) -> tuple[float, float]:
     rng = np.random.default_rng(1)
     size = stops + 1
     distance = rng.integers(100, 50_000, (size, size)).astype(np.int64)
+    np.fill_diagonal(distance, 0)
     duration = (distance // 8).astype(np.int64)
-    problem = solver.Problem(
-        distance,
-        duration,
-        [solver.Stop(f"s{index}", 10_000, 600, cold_g=5_000 * (index % 2)) for index in range(stops)],
-        [solver.Van("v", 800_000, True, count=8, max_trips=4)],
-    )  # fmt: skip
+    vans = [solver.Van("v", 800_000, True, count=8, max_trips=4)]
+    places = [
+        solver.Stop(f"s{index}", 10_000, 600, cold_g=5_000 * (index % 2)) for index in range(stops)
+    ]
     started = time.perf_counter()
-    solver.problem_data(solver.replace(problem, stops=solver.split_stops(problem.stops, problem.vans)))
+    split = solver.split_stops(places, vans)
+    solver.problem_data(solver.Problem(distance, duration, split, vans))
     arrays = time.perf_counter() - started
     started = time.perf_counter()
     model = Model()
@@ -259,6 +259,9 @@ def main() -> None:
                 f"{row['overlaps']:>8} {row['early']:>5}"
             )
         rows.append((ours, baseline))
+        for _kind, plan, _offset in day.plans:
+            for left in plan.unserved:
+                print(f"     left out: {left.stop.name}: {left.reason}")
     seconds = statistics.median(ours["seconds"] for ours, _ in rows)
     ratio = statistics.median(ours["cost"] / baseline["cost"] for ours, baseline in rows)
     faulty = sum(ours["overlaps"] + ours["early"] for ours, _ in rows)

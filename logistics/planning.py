@@ -150,8 +150,15 @@ def _stop(place: Place, row: int, *, release_s: int = 0) -> solver.Stop:
     )
 
 
-def _van(vehicle: Vehicle, *, free_from_s: int = 0, fixed_cost: bool = True) -> solver.Van:
+def _van(
+    vehicle: Vehicle,
+    *,
+    free_from_s: int = 0,
+    back_by_s: int | None = None,
+    fixed_cost: bool = True,
+) -> solver.Van:
     opens_s = _seconds(vehicle.available_from) if vehicle.available_from else 0
+    closes_s = _seconds(vehicle.available_until) if vehicle.available_until else solver.DAY_S
     return solver.Van(
         name=vehicle.name,
         capacity_g=int(vehicle.capacity_kg * 1000),
@@ -161,7 +168,7 @@ def _van(vehicle: Vehicle, *, free_from_s: int = 0, fixed_cost: bool = True) -> 
         hourly_cost=float(settings.DRIVER_HOURLY_COST),
         fixed_cost=float(vehicle.fixed_cost_eur) if fixed_cost else 0.0,
         opens_s=max(opens_s, free_from_s),
-        closes_s=_seconds(vehicle.available_until) if vehicle.available_until else solver.DAY_S,
+        closes_s=min(closes_s, back_by_s) if back_by_s is not None else closes_s,
         max_shift_s=vehicle.max_shift_min * 60 if vehicle.max_shift_min else None,
         max_trips=settings.ROUTING_MAX_TRIPS,
         key=vehicle,
@@ -192,6 +199,18 @@ class Day:
     collection_offset_s: int  # where the collection's seconds start, from the delivery day
 
     @property
+    def unserved_g(self) -> int:
+        return sum(left.stop.load_g for _kind, plan, _ in self.plans for left in plan.unserved)
+
+    @property
+    def cost(self) -> float:
+        return sum(
+            planned.van.cost(distance_m=planned.distance_m, duration_s=planned.duration_s)
+            for _kind, plan, _ in self.plans
+            for planned in plan.rounds
+        )
+
+    @property
     def plans(self) -> list[tuple[str, solver.Plan, int]]:
         return [
             (kind, plan, offset)
@@ -201,6 +220,12 @@ class Day:
             )
             if plan is not None
         ]
+
+
+# When the same-day plan cannot serve everything, collection is asked to be back by one of
+# these hours in turn (the cheapest collection may keep a van out until evening, and every
+# grocery supplied by that van's farms would wait for it).
+COLLECTION_CUTOFFS_H = (16, 14, 12, 10)
 
 
 def plan_day(
@@ -219,63 +244,96 @@ def plan_day(
     where each van is free once back from its collection (its fixed cost already paid for the
     day), and each grocery's trip leaves once the goods of all its producers are at the hub
     and sorted (SORTING_MIN). PyVRP cannot make a release time depend on the same search's
-    routes, hence the two searches; the vans never overlap by construction. With
+    routes, hence the two searches; the vans never overlap by construction. When that day
+    leaves places out, collection is asked to be back earlier (COLLECTION_CUTOFFS_H) and the
+    day that serves the most kilograms, then costs least, is kept. With
     COLLECTION_DAY_BEFORE, collection is the day before and deliveries wait for nothing."""
     distance, duration = _matrices(hub, [*producers, *groceries])
-    day_before = settings.COLLECTION_DAY_BEFORE
     opens_s, closes_s = _seconds(hub.opens_at), _seconds(hub.closes_at)
-    patience = settings.ROUTING_PATIENCE_ITERATIONS
-    share = len(producers) / max(1, len(producers) + len(groceries))
-    collection = None
-    if producers:
-        collection = solver.solve(
-            solver.Problem(
-                distance,
-                duration,
-                [_stop(place, row) for row, place in enumerate(producers, start=1)],
-                [_van(vehicle) for vehicle in vehicles],
-                hub_opens_s=opens_s,
-                hub_closes_s=closes_s,
-            ),
-            time_limit_s=time_limit_s * share,
-            patience=patience,
-        )
-    progress(50)
+    same_day = bool(producers and groceries) and not settings.COLLECTION_DAY_BEFORE
+    cutoffs = [
+        hour * 3600 for hour in COLLECTION_CUTOFFS_H if opens_s + 3 * 3600 <= hour * 3600 < closes_s
+    ]
+    attempts = 1 + len(cutoffs) if same_day else 1
+
+    def attempt(cutoff_s: int | None) -> Day:
+        share = time_limit_s / attempts / solver.SEARCH_OVERRUN
+        collection = None
+        if producers:
+            vans = [_van(vehicle, back_by_s=cutoff_s) for vehicle in vehicles]
+            stops = [_stop(place, row) for row, place in enumerate(producers, start=1)]
+            collection = solver.solve(
+                solver.Problem(
+                    distance, duration, stops, vans, hub_opens_s=opens_s, hub_closes_s=closes_s
+                ),
+                time_limit_s=share * len(producers) / (len(producers) + len(groceries)),
+                patience=settings.ROUTING_PATIENCE_ITERATIONS,
+            )
+        delivery = None
+        if groceries:
+            delivery = solver.solve(
+                _delivery_problem(
+                    collection if same_day else None,
+                    groceries,
+                    vehicles,
+                    sources,
+                    distance,
+                    duration,
+                    first_row=len(producers) + 1,
+                    hub_hours=(opens_s, closes_s),
+                ),
+                time_limit_s=share * len(groceries) / (len(producers) + len(groceries)),
+                patience=settings.ROUTING_PATIENCE_ITERATIONS,
+            )
+        offset = -solver.DAY_S if settings.COLLECTION_DAY_BEFORE else 0
+        return Day(collection, delivery, collection_offset_s=offset)
+
+    best = attempt(None)
+    progress(10 + 80 / attempts)
+    if same_day and best.unserved_g:
+        for index, cutoff_s in enumerate(cutoffs, start=2):
+            day = attempt(cutoff_s)
+            if (day.unserved_g, day.cost) < (best.unserved_g, best.cost):
+                best = day
+            progress(10 + 80 * index / attempts)
+    return best
+
+
+def _delivery_problem(
+    collection: solver.Plan | None,
+    groceries: list[Place],
+    vehicles: list[Vehicle],
+    sources: dict[int, set[int]],
+    distance: np.ndarray,
+    duration: np.ndarray,
+    *,
+    first_row: int,
+    hub_hours: tuple[int, int],
+) -> solver.Problem:
+    """The deliveries after `collection` on the same day (None: collected the day before)."""
     ready: dict[int, int] = {}  # producer id → when its goods are at the hub
     back: dict[int, int] = {}  # vehicle id → when it is back from collecting
-    if collection is not None and not day_before:
-        for planned in collection.rounds:
-            back[cast(Vehicle, planned.van.key).id] = planned.end_s
-            for visit in planned.visits:
-                producer = cast(Place, visit.stop.key).id
-                returned = planned.trips[visit.trip - 1].return_s
-                ready[producer] = max(ready.get(producer, 0), returned)
-    delivery = None
-    if groceries:
-        sorting_s = settings.SORTING_MIN * 60
-        stops = []
-        for row, place in enumerate(groceries, start=len(producers) + 1):
-            supplying = sources.get(place.id, set())
-            arrivals = [ready[producer] for producer in supplying if producer in ready]
-            release_s = max(arrivals) + sorting_s if arrivals else 0
-            stops.append(_stop(place, row, release_s=release_s))
-        vans = [
-            _van(
-                vehicle,
-                free_from_s=back.get(vehicle.id, 0),
-                fixed_cost=vehicle.id not in back,
-            )
-            for vehicle in vehicles
-        ]
-        delivery = solver.solve(
-            solver.Problem(
-                distance, duration, stops, vans, hub_opens_s=opens_s, hub_closes_s=closes_s
-            ),
-            time_limit_s=time_limit_s * (1 - share),
-            patience=patience,
-        )
-    progress(90)
-    return Day(collection, delivery, collection_offset_s=-solver.DAY_S if day_before else 0)
+    for planned in collection.rounds if collection is not None else []:
+        back[cast(Vehicle, planned.van.key).id] = planned.end_s
+        for visit in planned.visits:
+            producer = cast(Place, visit.stop.key).id
+            returned = planned.trips[visit.trip - 1].return_s
+            ready[producer] = max(ready.get(producer, 0), returned)
+    sorting_s = settings.SORTING_MIN * 60
+    stops = []
+    for row, place in enumerate(groceries, start=first_row):
+        supplying = sources.get(place.id, set())
+        arrivals = [ready[producer] for producer in supplying if producer in ready]
+        release_s = max(arrivals) + sorting_s if arrivals else 0
+        stops.append(_stop(place, row, release_s=release_s))
+    vans = [
+        _van(vehicle, free_from_s=back.get(vehicle.id, 0), fixed_cost=vehicle.id not in back)
+        for vehicle in vehicles
+    ]
+    opens_s, closes_s = hub_hours
+    return solver.Problem(
+        distance, duration, stops, vans, hub_opens_s=opens_s, hub_closes_s=closes_s
+    )
 
 
 def cycle_check_plannable(*, cycle: OrderCycle) -> None:

@@ -20,6 +20,7 @@ What the platform needs beyond plain capacitated VRP with time windows:
 Costs are integers for PyVRP: one unit is a thousandth of a cent (COST_UNITS_PER_EURO).
 """
 
+import time
 import warnings
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +32,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
 COST_UNITS_PER_EURO = 100_000
+SEARCH_OVERRUN = 1.25  # solve() takes at most this times its time limit
 DAY_S = 24 * 3600
 UNLIMITED = np.iinfo(np.int64).max
 
@@ -167,15 +169,15 @@ def split_stops(stops: list[Stop], vans: list[Van]) -> list[Stop]:
     for index, stop in enumerate(stops):
         row = index + 1 if stop.row is None else stop.row
         stop = replace(stop, row=row)
-        kinds = [(stop.cold_g, stop.cold_g, _("cold")), (stop.load_g - stop.cold_g, 0, _("dry"))]
-        kinds = [kind for kind in kinds if kind[0] > 0] or [(stop.load_g, stop.cold_g, "")]
-        services = _shares_by(stop.service_s, [load for load, _cold, _label in kinds])
-        for (load, cold, label), service in zip(kinds, services, strict=True):
+        kinds = [(stop.cold_g, True), (stop.load_g - stop.cold_g, False)]
+        kinds = [kind for kind in kinds if kind[0] > 0] or [(stop.load_g, stop.refrigerated)]
+        services = _shares_by(stop.service_s, [load for load, _cold in kinds])
+        for (load, cold), service in zip(kinds, services, strict=True):
             limit = biggest_cold if cold else biggest
             parts = -(-load // limit) if limit > 0 and load > limit else 1
             loads, part_services = _shares(load, parts), _shares(service, parts)
             for part in range(parts):
-                suffix = [label] if len(kinds) > 1 else []
+                suffix = [_("cold") if cold else _("dry")] if len(kinds) > 1 else []
                 if parts > 1:
                     suffix.append(f"{part + 1}/{parts}")
                 split.append(
@@ -234,8 +236,7 @@ def stop_problems(problem: Problem, index: int) -> list[str]:
     back = earliest + stop.service_s + int(problem.duration_s[row, 0])
     if back > _last_return(problem):
         problems.append(
-            _("no way back to the hub before it closes (%(closing)s)")
-            % {"closing": _clock(_last_return(problem))}
+            _("no way back to the hub by %(closing)s") % {"closing": _clock(_last_return(problem))}
         )
     there_and_back = going + stop.service_s + int(problem.duration_s[row, 0])
     longest = _longest_shift(problem)
@@ -352,9 +353,13 @@ def solve(
     # Every stop required first: PyVRP's search is at its best there, and a day that fits is
     # the usual case. Only when it does not, the stops become optional (PyVRP then opens new
     # trips less readily: a second search, not the only one).
+    # The second search has what is left of the time limit, and a quarter of it at least:
+    # at most 1.25 times the limit in all (SEARCH_OVERRUN).
+    started = time.perf_counter()
     result = _search(problem_data(expanded), time_limit_s, patience, seed)
     if not result.is_feasible():
-        result = _search(problem_data(expanded, optional=True), time_limit_s, patience, seed)
+        left_s = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 4)
+        result = _search(problem_data(expanded, optional=True), left_s, patience, seed)
     rounds, left_out = _rounds(expanded, result.best)
     unserved += [Unserved(stop, _cause(expanded, stop)) for stop in left_out]
     cost = sum(
