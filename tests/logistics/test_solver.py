@@ -2,11 +2,14 @@
 
 import json
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from logistics import solver
 from logistics.distances import (
@@ -424,3 +427,60 @@ def test_stopping_once_the_plan_stops_improving_gives_the_same_plan_on_a_small_d
 
     assert_plan_holds(problem, patient)
     assert patient.cost == whole.cost
+
+
+stop_strategy = st.builds(
+    lambda load, cold_share, opens_h, hours, release_h, service: solver.Stop(
+        "lieu",
+        load,
+        service,
+        opens_s=opens_h * 3600,
+        closes_s=(opens_h + hours) * 3600,
+        cold_g=load * cold_share // 4,
+        release_s=release_h * 3600,
+    ),
+    load=st.integers(1_000, 1_500_000),
+    cold_share=st.integers(0, 4),  # in quarters of the load
+    opens_h=st.integers(5, 14),
+    hours=st.integers(1, 8),
+    release_h=st.integers(0, 12),
+    service=st.integers(60, 3600),
+)
+van_strategy = st.builds(
+    lambda capacity, cold, trips, shift_h, opens_h: solver.Van(
+        "van",
+        capacity,
+        refrigerated=cold > 0,
+        cold_capacity_g=capacity * cold // 4,
+        max_trips=trips,
+        hourly_cost=24,
+        max_shift_s=shift_h * 3600 if shift_h else None,
+        opens_s=opens_h * 3600,
+    ),
+    capacity=st.integers(200_000, 1_200_000),
+    cold=st.integers(0, 4),
+    trips=st.integers(1, 3),
+    shift_h=st.sampled_from([0, 3, 4, 9]),
+    opens_h=st.integers(4, 10),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stops=st.lists(stop_strategy, min_size=1, max_size=7),
+    vans=st.lists(van_strategy, min_size=1, max_size=3),
+    pickup=st.booleans(),
+)
+def test_any_day_is_planned_within_every_constraint_or_its_stops_named(stops, vans, pickup):
+    """Whatever the day, every gram is either in a trip that keeps every constraint or in a
+    stop left out with a reason: never a plan a driver cannot drive, never a silent loss."""
+    distance, duration = city(len(stops))
+    named = [replace(stop, name=f"lieu {index}") for index, stop in enumerate(stops)]
+    problem = solver.Problem(
+        distance, duration, named, vans, pickup=pickup, hub_opens_s=5 * 3600, hub_closes_s=21 * 3600
+    )
+
+    plan = solver.solve(problem, time_limit_s=0.3, patience=300)
+
+    assert_plan_holds(problem, plan)
+    assert all(left.reason for left in plan.unserved)
