@@ -114,7 +114,7 @@ def test_a_whole_cycle_through_the_screens(login):
     # The coordinator closes: the purchase lists go out, the progress bar reaches its end
     page = coordinator.open(f"/coordination/cycles/{cycle.id}/")
     page.get_by_role("button", name="Clôturer les commandes et envoyer les bons").click()
-    expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
+    expect(page.locator("#task [data-state-label]")).to_have_text("Terminée", timeout=15_000)
     expect(page.locator(".steps li.current")).to_have_text("Clos")
     assert coordinator.dialogs[-1].startswith("Clôturer les commandes maintenant ?")
     _shot(page, "closed-panel")
@@ -141,7 +141,7 @@ def test_a_whole_cycle_through_the_screens(login):
     assert household_order.lines.get().confirmed_quantity == Decimal("2.000")
     page.get_by_label("Temps de calcul (secondes)").fill("1")
     page.get_by_role("button", name="Planifier les tournées").click()
-    expect(page.locator("#task [data-state-label]")).to_have_text("Terminée")
+    expect(page.locator("#task [data-state-label]")).to_have_text("Terminée", timeout=15_000)
     expect(page.get_by_role("link", name="Feuille de route").first).to_be_visible()
     _shot(page, "rounds-planned")
     # The map of the rounds: over the communes of the Nord, labelled, and back to the cycle

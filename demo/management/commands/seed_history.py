@@ -23,13 +23,14 @@ from core.formats import format_date
 from core.models import TaskRun, TaskState, User
 from core.tasks import DATA_PREPARATION
 from dashboards.snapshots import snapshots_refresh
+from logistics.geography import distance_to_hub_km
 from logistics.models import Hub, Vehicle
 from logistics.planning import cycle_plan_rounds
 from orders.households import household_enrol, household_renew
 from orders.models import Grocery, Household, OrderLine, SocialService, TariffTier
 from orders.services import RequestedLine, order_submit, reception_record
 from producers.choices import Unit
-from producers.models import Product
+from producers.models import Producer, Product
 from producers.services import offer_create
 from supply.models import OrderCycle, PurchaseList
 from supply.services import (
@@ -45,6 +46,7 @@ from supply.services import (
 WEEKS = 52
 HISTORY_HOUSEHOLDS = 36  # 12 per CCAS, enrolled a year ago and renewed once
 PREFIX = "Historique"
+FAR_KM = 60  # a cold producer this far from the hub is a day's drive on its own
 
 
 def _moment(day: date, hour: int) -> datetime:
@@ -87,7 +89,16 @@ class Command(BaseCommand):
                 "producer_id", flat=True
             )
         )
-        self.cold_producers = sorted(cold)
+        # The far ends of the cold chain (the Avesnois, the Côte d'Opale) are a day's drive
+        # each for the one refrigerated van: one of them a week, in turn.
+        hub = Hub.objects.order_by("id")[0]
+        far = {
+            producer.id
+            for producer in Producer.objects.filter(id__in=cold)
+            if (distance_to_hub_km(producer.latitude, producer.longitude, hub) or 0) > FAR_KM
+        }
+        self.cold_producers = sorted(cold - far)
+        self.far_producers = sorted(far)
         self.other_producers = sorted(
             set(Product.objects.values_list("producer_id", flat=True)) - cold
         )
@@ -238,13 +249,14 @@ class Command(BaseCommand):
             hub=hub,
         )
         season = 1 + 0.4 * abs(((day.timetuple().tm_yday / 365) * 2) - 1)  # more in summer
-        # A week's producers: all of the cold chain (the Avesnois included: the refrigerated
-        # van drives there at road speed) and five others in turn.
-        others = self.other_producers
+        # A week's producers: the cold chain, one of its far ends in turn, and five others.
+        others, far = self.other_producers, self.far_producers
         week = (day - date(2020, 1, 2)).days // 7  # the same producers for a week on reruns
-        producers = set(self.cold_producers) | {
-            others[(week * 5 + i) % len(others)] for i in range(5)
-        }
+        producers = (
+            set(self.cold_producers)
+            | ({far[week % len(far)]} if far else set())
+            | {others[(week * 5 + i) % len(others)] for i in range(5)}
+        )
         products = list(
             Product.objects.filter(is_active=True, producer_id__in=producers).select_related(
                 "producer"
@@ -280,7 +292,9 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(f"{name} : tournées impossibles ({error.message})") from error
         for left in planned["unserved"]:
-            self.stderr.write(f"{name} : lieu non desservi ({left['reason']})")
+            self.stderr.write(
+                f"{name} : {left['kind']} {left['place_id']} non desservi ({left['reason']})"
+            )
         cycle_dispatch(cycle_id=cycle.id, user=self.coordinator, now=cycle.confirm_by)
         self._receptions(cycle, day)
         cycle_deliver(cycle_id=cycle.id, user=self.coordinator, now=_moment(day, 18))
