@@ -145,7 +145,11 @@ def cycle_panel(request, cycle_id: int):
             "purchase_lists": purchase_lists,
             "rounds": rounds,
             "unserved": unserved_list(cycle=cycle),
-            "plan_form": PlanForm(initial={"vehicles": PlanForm.base_fields["vehicles"].queryset}),
+            # Every active van ticked; .all(): a fresh query, the class's own is never evaluated
+            # (its cache would tick the vans of the first request the process served).
+            "plan_form": PlanForm(
+                initial={"vehicles": PlanForm.base_fields["vehicles"].queryset.all()}
+            ),
             "summary": summary,
             "events": events,
             "order_count": cycle.orders.live().count(),
