@@ -47,6 +47,8 @@ def test_docs_page_uses_local_assets_only(db):
     # Hosts, not the bare letters: the page's CSRF token once held "cdn".
     assert not any(host in page.lower() for host in ("cdn.", "unpkg.", "jsdelivr."))
     assert "http://" not in page and "https://" not in page
+    # The bundle's default validator is an outside host (validator.swagger.io): turned off.
+    assert '"validatorUrl": null' in page
 
 
 def _validate_against_schema(schema: dict, path: str, response, media_type="application/json"):
