@@ -258,8 +258,7 @@ def fleet_checks(problem: Problem) -> list[str]:
         return [_("no van is available")]
     checks = []
     trips = max(van.max_trips for van in vans)
-    cold_needed = sum(stop.cold_g for stop in problem.stops)
-    cold_capacity = sum(van.cold_g * van.count for van in vans)
+    cold_needed, cold_capacity, needed, capacity = _day_loads(problem)
     if cold_needed > cold_capacity * trips:
         checks.append(
             ngettext(
@@ -273,8 +272,6 @@ def fleet_checks(problem: Problem) -> list[str]:
                 "trips": trips,
             }
         )
-    needed = sum(stop.load_g for stop in problem.stops)
-    capacity = sum(van.capacity_g * van.count for van in vans)
     if needed > capacity * trips:
         checks.append(
             ngettext(
@@ -285,6 +282,17 @@ def fleet_checks(problem: Problem) -> list[str]:
             % {"needed": _kilograms(needed), "capacity": _kilograms(capacity), "trips": trips}
         )
     return checks
+
+
+def _day_loads(problem: Problem) -> tuple[int, int, int, int]:
+    """The day's cold grams and the vans' cold capacity per trip, then the same for all goods."""
+    vans = _vans(problem)
+    return (
+        sum(stop.cold_g for stop in problem.stops),
+        sum(van.cold_g * van.count for van in vans),
+        sum(stop.load_g for stop in problem.stops),
+        sum(van.capacity_g * van.count for van in vans),
+    )
 
 
 def _kilograms(grams: int) -> str:
@@ -361,7 +369,7 @@ def solve(
         left_s = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 4)
         result = _search(problem_data(expanded, optional=True), left_s, patience, seed)
     rounds, left_out = _rounds(expanded, result.best)
-    unserved += [Unserved(stop, _cause(expanded, stop)) for stop in left_out]
+    unserved += _causes(expanded, left_out)
     cost = sum(
         round(
             COST_UNITS_PER_EURO
@@ -503,18 +511,25 @@ def _round(problem: Problem, van: Van, route) -> Round:
     )
 
 
-def _cause(problem: Problem, stop: Stop) -> str:
-    """Why the solver left a stop out: the fleet's shortfall that concerns it, else time."""
-    vans = _vans(problem)
-    if stop.cold_g:
-        cold_needed = sum(other.cold_g for other in problem.stops)
-        if cold_needed > sum(van.cold_g * van.count * van.max_trips for van in vans):
-            return _("not enough cold capacity for the day's cold goods")
-    if sum(other.load_g for other in problem.stops) > sum(
-        van.capacity_g * van.count * van.max_trips for van in vans
-    ):
-        return _("not enough capacity for the day's weight")
-    return _(
+def _causes(problem: Problem, left_out: list[Stop]) -> list[Unserved]:
+    """Why the solver left these stops out: the fleet's shortfall that concerns each (the
+    figures of fleet_checks, summed once), else time."""
+    if not left_out:
+        return []
+    trips = max(van.max_trips for van in _vans(problem))
+    cold_needed, cold_capacity, needed, capacity = _day_loads(problem)
+    cold_short, short = cold_needed > cold_capacity * trips, needed > capacity * trips
+    time_short = _(
         "no van has the time left to reach it within its hours and the drivers' shifts, "
         "with the day's other stops"
     )
+    causes = []
+    for stop in left_out:
+        if stop.cold_g and cold_short:
+            cause = _("not enough cold capacity for the day's cold goods")
+        elif short:
+            cause = _("not enough capacity for the day's weight")
+        else:
+            cause = time_short
+        causes.append(Unserved(stop, cause))
+    return causes
