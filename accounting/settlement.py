@@ -33,6 +33,7 @@ from orders.services import cycle_orders_advance
 from producers.models import Offer, Producer
 from supply.choices import FINISHED, SETTLEABLE, CycleStatus
 from supply.consolidation import LineChange, received_apply, received_changes
+from supply.contracts import contract_shortfalls_record
 from supply.models import OrderCycle, PurchaseList
 from supply.services import cycle_transition
 
@@ -227,6 +228,8 @@ def cycle_settle(
         return {"cycle": cycle_id, "status": cycle.status, "moved": False, "entries": 0}
     changes = received_changes(cycle=cycle)
     received_apply(changes)
+    # What the groceries received, against the season contracts (DESIGN.md §10).
+    contract_shortfalls_record(cycle=cycle, now=now)
     progress(30)
     figures = _figures(cycle, [])  # the changes are written: the sums include them
     progress(50)

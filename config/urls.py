@@ -37,13 +37,19 @@ from orders.api.views import (
     HouseholdViewSet,
     OrderViewSet,
     SocialServiceViewSet,
+    StandingOrderViewSet,
     TariffSuggestView,
     TariffTiersView,
 )
 from producers import views as producer_screens
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
 from supply import views as cycle_screens
-from supply.api.views import OrderCycleViewSet, PurchaseListViewSet
+from supply.api.views import (
+    ContractViewSet,
+    CycleScheduleViewSet,
+    OrderCycleViewSet,
+    PurchaseListViewSet,
+)
 
 register_converter(IdConverter, "id")
 
@@ -59,10 +65,13 @@ router.register("hubs", HubViewSet, basename="hub")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("zones", ZoneViewSet, basename="zone")
 router.register("cycles", OrderCycleViewSet, basename="cycle")
+router.register("cycle-schedules", CycleScheduleViewSet, basename="cycle-schedule")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("offers", OfferViewSet, basename="offer")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("household-access-log", HouseholdAccessLogViewSet, basename="household-access-log")
 router.register("orders", OrderViewSet, basename="order")
+router.register("standing-orders", StandingOrderViewSet, basename="standing-order")
 router.register("purchase-lists", PurchaseListViewSet, basename="purchase-list")
 
 api_v1 = [
@@ -160,6 +169,11 @@ urlpatterns = [
     # Coordinator
     path("coordination/cycles/", cycle_screens.cycle_list, name="cycles-page"),
     path("coordination/cycles/<id:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
+    path("coordination/calendrier/", cycle_screens.schedule_page, name="schedules-page"),
+    # Season contracts: made by the coordinator, signed by the producer, followed by both
+    # and by the groceries they deliver.
+    path("contrats/", cycle_screens.contract_page, name="contracts-page"),
+    path("contrats/<id:contract_id>/", cycle_screens.contract_detail, name="contract-detail"),
     # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),

@@ -274,6 +274,16 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
     )
+    # Set on the order that carries a season contract's lines for its grocery (DESIGN.md
+    # §10): placed when the cycle opens, at the contract's price, served before any shortage.
+    contract = models.ForeignKey(
+        "supply.SeasonContract",
+        verbose_name=_("season contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
@@ -304,7 +314,16 @@ class Order(models.Model):
             models.UniqueConstraint(
                 name="order_one_grouped_per_grocery_and_cycle",
                 fields=["cycle", "grocery"],
-                condition=Q(grocery__isnull=False) & ~Q(status="cancelled"),
+                condition=Q(grocery__isnull=False, contract__isnull=True) & ~Q(status="cancelled"),
+            ),
+            models.UniqueConstraint(
+                name="order_one_per_contract_grocery_and_cycle",
+                fields=["cycle", "grocery", "contract"],
+                condition=Q(contract__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="order_contract_is_grouped",
+                condition=Q(contract__isnull=True) | Q(grocery__isnull=False),
             ),
             models.UniqueConstraint(
                 name="order_one_per_household_and_cycle",
@@ -438,3 +457,101 @@ class ReceptionLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line_id}: {self.received_quantity}"
+
+
+class StandingOrder(models.Model):
+    """A grouped order (or a household's order) placed by itself in each cycle that opens
+    (DESIGN.md §10), by the same rules as one typed by a volunteer."""
+
+    grocery = models.ForeignKey(
+        Grocery, verbose_name=_("grocery"), on_delete=models.PROTECT, related_name="standing_orders"
+    )
+    # A household's standing order is kept by its pickup grocery's volunteers.
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="standing_orders",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("standing order")
+        verbose_name_plural = _("standing orders")
+        ordering = ["grocery_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="standing_order_one_grouped_per_grocery",
+                fields=["grocery"],
+                condition=Q(household__isnull=True, is_active=True),
+            ),
+            models.UniqueConstraint(
+                name="standing_order_one_per_household",
+                fields=["household"],
+                condition=Q(household__isnull=False, is_active=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class StandingOrderLine(models.Model):
+    standing_order = models.ForeignKey(
+        StandingOrder, on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        "producers.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+
+    class Meta:
+        ordering = ["standing_order_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="standing_line_one_per_product", fields=["standing_order", "product"]
+            ),
+            models.CheckConstraint(
+                name="standing_line_quantity_positive", condition=Q(quantity__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
+
+
+class StandingOrderRun(models.Model):
+    """What became of a standing order in one cycle: placed, or why not (shown to its
+    grocery). One row per cycle: opening a cycle again places nothing twice."""
+
+    PLACED, REFUSED, SKIPPED = "placed", "refused", "skipped"
+
+    standing_order = models.ForeignKey(StandingOrder, on_delete=models.CASCADE, related_name="runs")
+    cycle = models.ForeignKey("supply.OrderCycle", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True)
+    outcome = models.CharField(
+        max_length=16,
+        choices=[
+            (PLACED, _("Placed")),
+            (REFUSED, _("Not placed")),
+            (SKIPPED, _("Already ordered")),
+        ],
+    )
+    message = models.TextField(blank=True)
+    ran_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-ran_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="standing_run_once_per_cycle", fields=["standing_order", "cycle"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standing_order_id}@{self.cycle_id}: {self.outcome}"

@@ -36,6 +36,8 @@ from .models import (
     Order,
     OrderLine,
     SocialService,
+    StandingOrder,
+    StandingOrderRun,
     destination_grocery_id,
 )
 from .quantities import served_quantity
@@ -180,7 +182,9 @@ def home_for_volunteer(*, actor: Actor, now: datetime) -> dict:
     )
     orders = {
         order.cycle_id: order
-        for order in Order.objects.live().filter(grocery=grocery, cycle__in=cycles)
+        for order in Order.objects.live().filter(
+            grocery=grocery, contract__isnull=True, cycle__in=cycles
+        )
     }
     household_orders = dict(
         Order.objects.live()
@@ -249,3 +253,17 @@ def offers_to_order(*, actor: Actor, cycle: OrderCycle) -> list[Offer]:
             unit_price_ht=offer.unit_price_ht, vat_rate=offer.product.vat_rate
         )
     return offers
+
+
+def standing_order_list(*, actor: Actor) -> QuerySet[StandingOrder]:
+    """Standing orders of the volunteer's grocery (its own and its households'), with their
+    latest runs; the coordinator sees them all."""
+    standing = StandingOrder.objects.select_related("household").prefetch_related(
+        "lines__product",
+        Prefetch("runs", queryset=StandingOrderRun.objects.order_by("-ran_at", "-id")),
+    )
+    if actor.role == Role.COORDINATOR:
+        return standing.order_by("grocery_id", "id")
+    if actor.role == Role.GROCERY_VOLUNTEER:
+        return standing.filter(grocery__organisation_id=actor.organisation_id).order_by("id")
+    return standing.none()

@@ -272,7 +272,7 @@ def _commit_subsidy(
 
 
 def _refuse_duplicate_grocery(*, cycle: OrderCycle, grocery: Grocery) -> None:
-    existing = Order.objects.filter(cycle=cycle, grocery=grocery)
+    existing = Order.objects.filter(cycle=cycle, grocery=grocery, contract__isnull=True)
     if existing.exclude(status=OrderStatus.CANCELLED).exists():
         raise StateConflict(
             _("This grocery already has its grouped order for this cycle; change it instead."),
@@ -387,6 +387,11 @@ def _lock_order_for_change(order: Order) -> tuple[Order, Household | None, int |
     order = locks.order_lock(order.pk)
     if order.status == OrderStatus.CANCELLED:
         raise StateConflict(_("This order is cancelled."), code="order_cancelled")
+    if order.contract_id is not None:
+        raise StateConflict(
+            _("This order carries a season contract's lines: it changes with the contract only."),
+            code="contract_order",
+        )
     order.household = household
     return order, household, covering_envelope_id
 

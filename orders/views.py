@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
-from . import selectors, services
+from . import selectors, services, standing
 from .choices import AccessAction, HouseholdStatus, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
@@ -34,7 +35,7 @@ from .households import (
     household_suspend,
     tariff_suggest,
 )
-from .models import Order, SocialService, TariffTier
+from .models import Order, SocialService, StandingOrder, StandingOrderRun, TariffTier
 from .services import RequestedLine
 
 volunteer_only = role_required(Role.GROCERY_VOLUNTEER)
@@ -88,8 +89,15 @@ def grouped_order(request, cycle_id: int):
     actor = request.actor
     cycle = _cycle(actor, cycle_id)
     grocery = selectors.grocery_list(actor=actor).first()
-    order = Order.objects.live().filter(cycle=cycle, grocery=grocery).first()
+    order = Order.objects.live().filter(cycle=cycle, grocery=grocery, contract__isnull=True).first()
     quantities = {line.offer_id: line.quantity for line in order.lines.all()} if order else {}
+    if request.method == "POST" and "standing" in request.POST and order is not None:
+        _make_standing(request, order=order, grocery=grocery)
+        return redirect("grocery-order", cycle_id=cycle.id)
+    last = standing.last_order(cycle=cycle, grocery=grocery)
+    if request.method == "POST" and "repeat" in request.POST and last is not None:
+        _repeat(request, last, cycle)
+        return redirect("grocery-order", cycle_id=cycle.id)
     if request.method == "POST" and cycle.status in TAKES_ORDERS:
         try:
             order = _order_save(request, cycle=cycle, order=order, grocery=grocery)
@@ -116,8 +124,69 @@ def grouped_order(request, cycle_id: int):
             "order": order,
             "offers": _catalogue(actor, cycle, quantities),
             "editable": cycle.status in TAKES_ORDERS,
+            "last_order": last,
+            "standing_order": StandingOrder.objects.filter(
+                grocery=grocery, household__isnull=True, is_active=True
+            ).first(),
+            "standing_run": StandingOrderRun.objects.filter(
+                cycle=cycle, standing_order__grocery=grocery, standing_order__household__isnull=True
+            ).first(),
+            "contract_orders": Order.objects.live()
+            .filter(cycle=cycle, grocery=grocery, contract__isnull=False)
+            .select_related("contract")
+            .prefetch_related("lines__offer__product"),
         },
     )
+
+
+def _repeat(request, last: Order, cycle: OrderCycle) -> None:
+    """ "Même commande que la dernière fois": the lines of `last` into this cycle."""
+    try:
+        repeated = standing.order_repeat(
+            order=last,
+            cycle_id=cycle.id,
+            user=request.user,
+            now=timezone.now(),
+            households=selectors.household_scope(actor=request.actor),
+        )
+    except DomainError as error:
+        refused(request, error)
+        return
+    messages.success(
+        request,
+        _("The order of %(date)s is repeated: %(total)s incl. VAT.")
+        % {
+            "date": format_date(last.cycle.delivery_date),
+            "total": format_euros(repeated.order.total_ttc),
+        },
+    )
+    for warning in repeated.warnings:
+        messages.warning(request, warning["message"])
+
+
+def _make_standing(request, *, order: Order, grocery, household=None) -> None:
+    """This order's lines become the standing order, placed by itself in each new cycle."""
+    lines = [
+        standing.ProductLine(line.offer.product, line.quantity)
+        for line in order.lines.select_related("offer__product")
+    ]
+    current = StandingOrder.objects.filter(
+        grocery=grocery, household=household, is_active=True
+    ).first()
+    now = timezone.now()
+    try:
+        if current is None:
+            standing.standing_order_create(
+                user=request.user, grocery=grocery, household=household, lines=lines, now=now
+            )
+        else:
+            standing.standing_order_update(standing=current, lines=lines, now=now)
+    except DomainError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request, _("Standing order saved: it will be placed by itself in each new cycle.")
+        )
 
 
 def _typed(data, *, prefix: str) -> dict[int, Decimal | str]:
@@ -157,6 +226,15 @@ def household_orders(request, cycle_id: int):
         {line.offer_id: line.quantity for line in order.line_list} if order else {}
     )
     orderable = household is not None and household.status == HouseholdStatus.ACTIVE
+    last = (
+        standing.last_order(cycle=cycle, household_id=household.id)
+        if household is not None
+        else None
+    )
+    if request.method == "POST" and "repeat" in request.POST and last is not None:
+        assert household is not None  # `last` is the household's
+        _repeat(request, last, cycle)
+        return redirect(f"{reverse('grocery-households', args=[cycle.id])}?foyer={household.id}")
     if (
         request.method == "POST"
         and household is not None
@@ -199,6 +277,7 @@ def household_orders(request, cycle_id: int):
             "offers": _catalogue(actor, cycle, quantities) if orderable else [],
             "orderable": orderable,
             "editable": cycle.status in TAKES_ORDERS,
+            "last_order": last,
             # What the order may still reach this month: the month's remaining cap, plus this
             # order's own total when it is being changed.
             "cap_left": quantize_money(

@@ -137,6 +137,8 @@ class Offer(models.Model):
     unit_price_ht = models.DecimalField(
         _("unit price excl. VAT (€)"), max_digits=9, decimal_places=2
     )
+    # Standing: each new cycle of a schedule gets it again at the product's price (§10).
+    is_standing = models.BooleanField(_("standing offer"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -108,6 +108,7 @@ def offer_create(
     product: Product,
     quantity_available: Decimal,
     unit_price_ht: Decimal | None = None,
+    is_standing: bool = False,
 ) -> Offer:
     cycle = locks.cycle_lock(cycle.pk)
     _check_cycle_takes_offers(cycle)
@@ -123,6 +124,7 @@ def offer_create(
         product=product,
         quantity_available=quantity_available,
         unit_price_ht=product.unit_price_ht if unit_price_ht is None else unit_price_ht,
+        is_standing=is_standing,
     )
 
 
@@ -148,10 +150,15 @@ def offer_update(*, offer: Offer, **fields: Any) -> Offer:
 
 @transaction.atomic
 def offers_save(
-    *, producer: Producer, cycle: OrderCycle, offers: dict[int, tuple[Decimal, Decimal | None]]
+    *,
+    producer: Producer,
+    cycle: OrderCycle,
+    offers: dict[int, tuple[Decimal, Decimal | None]],
+    standing: set[int] | None = None,
 ) -> list[Offer]:
     """A producer's offers for a cycle, from one form: product id -> (quantity, price excl.
-    VAT or None for the catalogue price). All are saved or none."""
+    VAT or None for the catalogue price), and the products whose offer is standing (None:
+    left as they are). All are saved or none."""
     products = {product.id: product for product in producer.products.filter(id__in=list(offers))}
     existing = {
         offer.product_id: offer
@@ -173,10 +180,13 @@ def offers_save(
                         product=products[product_id],
                         quantity_available=quantity,
                         unit_price_ht=price,
+                        is_standing=standing is not None and product_id in standing,
                     )
                 )
             else:
-                fields = {"quantity_available": quantity}
+                fields: dict[str, Any] = {"quantity_available": quantity}
+                if standing is not None:
+                    fields["is_standing"] = product_id in standing
                 if price is not None:
                     fields["unit_price_ht"] = price
                 saved.append(offer_update(offer=offer, **fields))

@@ -15,6 +15,7 @@ from core.errors import DomainError
 from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_CONFIRMATIONS, TAKES_OFFERS
+from supply.contracts import contract_cover_warnings
 from supply.services import purchase_list_confirm
 
 from . import selectors, services
@@ -104,7 +105,10 @@ def cycle_offers(request, cycle_id: int):
     if request.method == "POST" and editable:
         try:
             saved = services.offers_save(
-                producer=producer, cycle=cycle, offers=_offer_rows(request.POST, products)
+                producer=producer,
+                cycle=cycle,
+                offers=_offer_rows(request.POST, products),
+                standing={product.id for product in products if f"s-{product.id}" in request.POST},
             )
         except DomainError as error:
             refused(request, error)
@@ -125,6 +129,7 @@ def cycle_offers(request, cycle_id: int):
             "products": products,
             "editable": editable,
             "price_editable": cycle.status in OFFER_PRICES_EDITABLE,
+            "contract_warnings": contract_cover_warnings(cycle=cycle, producer=producer),
         },
     )
 

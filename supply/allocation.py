@@ -1,11 +1,12 @@
 """Shortage allocation (DESIGN.md §4.3), as pure functions on plain values.
 
-When the supply S of an offer is below the demand D: households are served first, then
-groceries; within each group the share is proportional to the quantity asked, in whole packs,
-by the largest remainder method, ties going to the earliest submitted order. Nobody gets more
-than asked, and no more than S is given in total. `first_come` serves each group in order of
-submission instead. `allocate_within` runs the rule again on a smaller supply without giving
-any line more than it had.
+When the supply S of an offer is below the demand D: season-contract lines are served first
+(DESIGN.md §10), then households, then groceries; within each group the share is
+proportional to the quantity asked, in whole packs, by the largest remainder method, ties
+going to the earliest submitted order. Nobody gets more than asked, and no more than S is
+given in total. `first_come` serves each group in order of submission instead.
+`allocate_within` runs the rule again on a smaller supply without giving any line more than
+it had.
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,13 +18,13 @@ from core.money import largest_remainder
 
 from .choices import AllocationRule
 
-HOUSEHOLDS, GROCERIES = 0, 1
+CONTRACTS, HOUSEHOLDS, GROCERIES = 0, 1, 2
 
 
 @dataclass(frozen=True)
 class Request:
     line_id: int
-    group: int  # HOUSEHOLDS or GROCERIES
+    group: int  # CONTRACTS, HOUSEHOLDS or GROCERIES
     asked: Decimal
     submitted_at: datetime
 
@@ -61,7 +62,7 @@ def allocate(
     units = max(0, int(supply // pack_size))
     share_group = _first_come if rule == AllocationRule.FIRST_COME else _proportional
     shares: dict[int, int] = {}
-    for group in (HOUSEHOLDS, GROCERIES):
+    for group in (CONTRACTS, HOUSEHOLDS, GROCERIES):
         members = [request for request in requests if request.group == group]
         given = share_group(members, units, asked)
         shares.update(given)

@@ -10,6 +10,9 @@ class CycleStatus(models.TextChoices):
     DISPATCHED = "dispatched", _("Dispatched")  # rounds planned, sheets printed
     DELIVERED = "delivered", _("Delivered")  # groceries recorded what they received
     SETTLED = "settled", _("Settled")  # ledger posted, read-only
+    # A draft the coordinator called off (a schedule's week not needed): kept, so that the
+    # schedule does not make it again.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # The one transition table: states move one way only (DESIGN.md §2).
@@ -57,10 +60,16 @@ NEXT_STEP: dict[str, str] = {
 }
 
 
+# The states in the order they are reached; a cancelled cycle is off this line.
+STATUS_ORDER = [status for status in CycleStatus.values if status != CycleStatus.CANCELLED]
+
+
 def status_reached(status: str, step: str) -> bool:
-    """Whether a cycle in `status` is at `step` or past it (states only move forward)."""
-    order = CycleStatus.values
-    return order.index(status) >= order.index(step)
+    """Whether a cycle in `status` is at `step` or past it (states only move forward). A
+    cancelled cycle has reached nothing: every step refuses it as an invalid move."""
+    if status == CycleStatus.CANCELLED:
+        return False
+    return STATUS_ORDER.index(status) >= STATUS_ORDER.index(step)
 
 
 class AllocationRule(models.TextChoices):
@@ -74,3 +83,9 @@ class PurchaseListStatus(models.TextChoices):
     PARTIAL = "partial", _("Partly confirmed")  # the producer supplies less on some lines
     DECLINED = "declined", _("Nothing supplied")  # the producer answered it supplies nothing
     MISSED = "missed", _("No confirmation")  # the deadline passed: counted as zero
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # lines being agreed, not yet signed by both sides
+    SIGNED = "signed", _("Signed")  # signed by the coordinator and the producer: in force
+    ENDED = "ended", _("Ended")  # past its last delivery

@@ -25,7 +25,7 @@ from orders.pricing import price_line
 from orders.quantities import served_quantity
 from producers.models import Offer
 
-from .allocation import GROCERIES, HOUSEHOLDS, Request, allocate_within
+from .allocation import CONTRACTS, GROCERIES, HOUSEHOLDS, Request, allocate_within
 from .models import OrderCycle, PurchaseList, PurchaseListLine
 
 PRICE_FIELDS = ["line_ht", "line_vat", "line_ttc", "beneficiary_share", "subsidy"]
@@ -42,6 +42,7 @@ class LineRow(NamedTuple):
     order_id: int
     envelope_id: int | None
     household_id: int | None
+    contract_id: int | None
     submitted_at: datetime
     asked: Decimal
     unit_price_ht: Decimal
@@ -72,6 +73,7 @@ ROW_FIELDS = [
     "order_id",
     "order__envelope_id",
     "order__household_id",
+    "order__contract_id",
     "order__submitted_at",
     "quantity",
     "unit_price_ht",
@@ -155,6 +157,12 @@ def _rows_by_offer(offer_ids: Iterable[int]) -> dict[int, list[LineRow]]:
     return by_offer
 
 
+def _group(row: LineRow) -> int:
+    if row.contract_id is not None:
+        return CONTRACTS
+    return HOUSEHOLDS if row.household_id is not None else GROCERIES
+
+
 def _reallocate(
     rows: list[LineRow],
     supply: Decimal,
@@ -169,7 +177,7 @@ def _reallocate(
     requests = [
         Request(
             line_id=row.id,
-            group=HOUSEHOLDS if row.household_id is not None else GROCERIES,
+            group=_group(row),
             asked=row.asked,
             submitted_at=row.submitted_at,
         )

@@ -5,7 +5,49 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Hub
 
-from .choices import AllocationRule, CycleStatus, PurchaseListStatus
+from .choices import AllocationRule, ContractStatus, CycleStatus, PurchaseListStatus
+
+
+class CycleSchedule(models.Model):
+    """The weekly rhythm of one hub: which weekday it delivers, when ordering opens and
+    closes and when producers confirm, relative to that day (DESIGN.md §10)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT)
+    delivery_weekday = models.PositiveSmallIntegerField(_("delivery weekday"))  # 0 = Monday
+    opens_days_before = models.PositiveSmallIntegerField(_("opens, days before delivery"))
+    opens_at_time = models.TimeField(_("opens at"))
+    closes_days_before = models.PositiveSmallIntegerField(_("closes, days before delivery"))
+    closes_at_time = models.TimeField(_("closes at"))
+    confirm_days_before = models.PositiveSmallIntegerField(_("producers confirm, days before"))
+    confirm_at_time = models.TimeField(_("producers confirm by"))
+    weeks_ahead = models.PositiveSmallIntegerField(_("weeks ahead"), default=4)
+    # ISO dates (YYYY-MM-DD) of the deliveries the coordinator leaves out.
+    excluded_dates = models.JSONField(_("excluded dates"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cycle schedule")
+        verbose_name_plural = _("cycle schedules")
+        ordering = ["delivery_weekday", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                name="schedule_one_active_per_hub_and_weekday",
+                fields=["hub", "delivery_weekday"],
+                condition=Q(is_active=True),
+            ),
+            models.CheckConstraint(
+                name="schedule_weekday_valid", condition=Q(delivery_weekday__lte=6)
+            ),
+            models.CheckConstraint(
+                name="schedule_weeks_ahead_range",
+                condition=Q(weeks_ahead__gte=1, weeks_ahead__lte=26),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class OrderCycle(models.Model):
@@ -26,6 +68,15 @@ class OrderCycle(models.Model):
         choices=AllocationRule.choices,
         default=AllocationRule.PROPORTIONAL,
     )
+    # The schedule that made it, if any: a schedule makes one cycle per delivery date.
+    schedule = models.ForeignKey(
+        CycleSchedule,
+        verbose_name=_("schedule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cycles",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -41,6 +92,12 @@ class OrderCycle(models.Model):
             ),
             models.CheckConstraint(
                 name="cycle_status_valid", condition=Q(status__in=CycleStatus.values)
+            ),
+            # Two beat runs at once make each week's cycle once.
+            models.UniqueConstraint(
+                name="cycle_one_per_schedule_and_date",
+                fields=["schedule", "delivery_date"],
+                condition=Q(schedule__isnull=False),
             ),
         ]
 
@@ -155,3 +212,190 @@ class PurchaseListLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id}: {self.allocated_quantity}"
+
+
+class SeasonContract(models.Model):
+    """A season's pre-purchase from one producer for one or more groceries (DESIGN.md §10):
+    quantities per delivery at a price fixed for the season, served before any shortage."""
+
+    producer = models.ForeignKey(
+        "producers.Producer",
+        verbose_name=_("producer"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    unit_price_ht = models.DecimalField(
+        _("unit price excl. VAT (€)"), max_digits=9, decimal_places=2
+    )
+    first_delivery = models.DateField(_("first delivery"))
+    last_delivery = models.DateField(_("last delivery"))
+    # The share of the season's value paid in advance, by the programme and the groceries.
+    prepayment_rate = models.DecimalField(
+        _("prepayment share"), max_digits=4, decimal_places=3, default=0
+    )
+    programme = models.ForeignKey(
+        "accounting.Funder",
+        verbose_name=_("funding programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    # The part of the prepayment the programme pays; the groceries pay the rest.
+    programme_share = models.DecimalField(
+        _("programme's share of the prepayment"), max_digits=4, decimal_places=3, default=0
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    coordinator_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    coordinator_signed_at = models.DateTimeField(null=True, blank=True)
+    producer_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    producer_signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("season contract")
+        verbose_name_plural = _("season contracts")
+        ordering = ["-first_delivery", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="contract_season_in_order",
+                condition=Q(first_delivery__lte=F("last_delivery")),
+            ),
+            models.CheckConstraint(
+                name="contract_price_not_negative", condition=Q(unit_price_ht__gte=0)
+            ),
+            models.CheckConstraint(
+                name="contract_rates_range",
+                condition=Q(
+                    prepayment_rate__gte=0,
+                    prepayment_rate__lte=1,
+                    programme_share__gte=0,
+                    programme_share__lte=1,
+                ),
+            ),
+            models.CheckConstraint(
+                name="contract_signed_by_both",
+                condition=Q(status=ContractStatus.DRAFT)
+                | Q(coordinator_signed_at__isnull=False, producer_signed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractLine(models.Model):
+    """What one grocery receives of one product at each delivery of the season."""
+
+    contract = models.ForeignKey(SeasonContract, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "producers.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    grocery = models.ForeignKey(
+        "orders.Grocery", verbose_name=_("grocery"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity_per_delivery = models.DecimalField(
+        _("quantity per delivery"), max_digits=12, decimal_places=3
+    )
+
+    class Meta:
+        verbose_name = _("contract line")
+        verbose_name_plural = _("contract lines")
+        ordering = ["contract_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="contract_line_one_per_product_and_grocery",
+                fields=["contract", "product", "grocery"],
+            ),
+            models.CheckConstraint(
+                name="contract_line_quantity_positive", condition=Q(quantity_per_delivery__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.quantity_per_delivery} × {self.product_id}"
+
+
+class ContractPrepayment(models.Model):
+    """An amount owed in advance on a contract when it is signed: by its programme (a funder)
+    or by one of its groceries. The payments that settle it come with the ledger's payments."""
+
+    contract = models.ForeignKey(
+        SeasonContract, on_delete=models.PROTECT, related_name="prepayments"
+    )
+    funder = models.ForeignKey(
+        "accounting.Funder", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    grocery = models.ForeignKey(
+        "orders.Grocery", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    owed_at = models.DateTimeField(_("owed since"))
+
+    class Meta:
+        verbose_name = _("contract prepayment")
+        verbose_name_plural = _("contract prepayments")
+        ordering = ["contract_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="prepayment_by_funder_xor_grocery",
+                condition=Q(funder__isnull=False, grocery__isnull=True)
+                | Q(funder__isnull=True, grocery__isnull=False),
+            ),
+            models.CheckConstraint(name="prepayment_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(
+                name="prepayment_once_per_funder",
+                fields=["contract", "funder"],
+                condition=Q(funder__isnull=False),
+            ),
+            models.UniqueConstraint(
+                name="prepayment_once_per_grocery",
+                fields=["contract", "grocery"],
+                condition=Q(grocery__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}: {self.amount}"
+
+
+class ContractShortfall(models.Model):
+    """A delivery of a contract line that came short: recorded at the cycle's confirmation
+    (and again at reception), against the contract."""
+
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="shortfalls")
+    cycle = models.ForeignKey(OrderCycle, on_delete=models.PROTECT, related_name="+")
+    asked = models.DecimalField(max_digits=12, decimal_places=3)
+    delivered = models.DecimalField(max_digits=12, decimal_places=3)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("contract shortfall")
+        verbose_name_plural = _("contract shortfalls")
+        ordering = ["cycle__delivery_date", "line_id"]
+        constraints = [
+            models.UniqueConstraint(
+                name="shortfall_once_per_line_and_cycle", fields=["line", "cycle"]
+            ),
+            models.CheckConstraint(
+                name="shortfall_below_asked",
+                condition=Q(delivered__gte=0, delivered__lt=F("asked")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}@{self.cycle_id}: {self.delivered}/{self.asked}"
+
+    @property
+    def short(self):
+        return self.asked - self.delivered

@@ -22,8 +22,15 @@ from orders.quantities import delivered_quantity, served_quantity
 from producers.models import Offer
 from producers.selectors import offer_list
 
-from .choices import FINISHED, PurchaseListStatus
-from .models import OrderCycle, PurchaseList, PurchaseListLine
+from .choices import FINISHED, CycleStatus, PurchaseListStatus
+from .models import (
+    ContractLine,
+    CycleSchedule,
+    OrderCycle,
+    PurchaseList,
+    PurchaseListLine,
+    SeasonContract,
+)
 
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 WEIGHT: DecimalField = DecimalField(max_digits=16, decimal_places=3)
@@ -32,6 +39,42 @@ WEIGHT: DecimalField = DecimalField(max_digits=16, decimal_places=3)
 def cycle_list(*, actor: Actor) -> QuerySet[OrderCycle]:
     # Cycles are the platform's calendar: every logged-in role reads them.
     return OrderCycle.objects.order_by("-delivery_date", "-id")
+
+
+def schedule_list(*, actor: Actor) -> QuerySet[CycleSchedule]:
+    if actor.role != Role.COORDINATOR:
+        return CycleSchedule.objects.none()
+    return CycleSchedule.objects.select_related("hub").order_by(
+        "-is_active", "delivery_weekday", "id"
+    )
+
+
+def contract_list(*, actor: Actor) -> QuerySet[SeasonContract]:
+    """Contracts: all for the coordinator, its own for a producer, those with a line for its
+    grocery for a volunteer (who reads what is coming under contract)."""
+    contracts = (
+        SeasonContract.objects.select_related(
+            "producer__organisation", "coordinator_signed_by", "producer_signed_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ContractLine.objects.select_related("product", "grocery__organisation"),
+            )
+        )
+        .order_by("-first_delivery", "-id")
+    )
+    if actor.role == Role.COORDINATOR:
+        return contracts
+    if actor.role == Role.PRODUCER:
+        return contracts.filter(producer__organisation_id=actor.organisation_id)
+    if actor.role == Role.GROCERY_VOLUNTEER:
+        return (
+            contracts.filter(lines__grocery__organisation_id=actor.organisation_id)
+            .exclude(status="draft")
+            .distinct()
+        )
+    return contracts.none()
 
 
 def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
@@ -147,9 +190,10 @@ def packing_rows(*, cycle_id: int, actor: Actor):
 
 
 def home_for_coordinator(*, actor: Actor, now) -> dict:
-    """Cycles still running, each with its orders and the purchase lists awaiting an answer."""
+    """Cycles still running, each with its orders and the purchase lists awaiting an answer
+    (a cancelled draft is no longer running: its schedule's page still shows it)."""
     cycles = (
-        OrderCycle.objects.exclude(status__in=FINISHED)
+        OrderCycle.objects.exclude(status__in=FINISHED | {CycleStatus.CANCELLED})
         .annotate(
             order_count=Count(
                 "orders", filter=~Q(orders__status=OrderStatus.CANCELLED), distinct=True

@@ -15,8 +15,9 @@ from orders import locks
 from orders.choices import OrderStatus
 from orders.models import Order
 from orders.services import cycle_orders_advance
+from orders.standing import standing_orders_place
 
-from . import consolidation, notifications
+from . import consolidation, contracts, notifications
 from .choices import (
     CYCLE_TRANSITIONS,
     DELIVERABLE,
@@ -29,7 +30,7 @@ from .choices import (
 from .models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
 
-def _check_dates(
+def check_dates(
     *, opens_at: datetime, closes_at: datetime, confirm_by: datetime, delivery_date: date
 ) -> None:
     if opens_at >= closes_at:
@@ -54,7 +55,7 @@ def cycle_create(
     hub: Hub,
     allocation_rule: str = AllocationRule.PROPORTIONAL,
 ) -> OrderCycle:
-    _check_dates(
+    check_dates(
         opens_at=opens_at, closes_at=closes_at, confirm_by=confirm_by, delivery_date=delivery_date
     )
     return OrderCycle.objects.create(
@@ -91,7 +92,7 @@ def cycle_update(*, cycle: OrderCycle, now: datetime, **fields: Any) -> OrderCyc
     return model_update(
         cycle,
         fields,
-        check=lambda cycle: _check_dates(
+        check=lambda cycle: check_dates(
             opens_at=cycle.opens_at,
             closes_at=cycle.closes_at,
             confirm_by=cycle.confirm_by,
@@ -136,8 +137,17 @@ def cycle_open(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle
         )
     if status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("This cycle is already closed."), code="invalid_transition")
-    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=user, now=now)
+    if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=user, now=now):
+        _orders_place_at_opening(cycle_id=cycle_id, now=now)
     return OrderCycle.objects.get(pk=cycle_id)
+
+
+def _orders_place_at_opening(*, cycle_id: int, now: datetime) -> None:
+    """What a cycle gets as it opens (DESIGN.md §10): its season contracts' orders, then the
+    standing orders, each placed whole or reported to its grocery."""
+    cycle = OrderCycle.objects.get(pk=cycle_id)
+    contracts.contract_orders_place(cycle=cycle, now=now)
+    standing_orders_place(cycle=cycle, now=now)
 
 
 def cycle_check_closable(*, cycle: OrderCycle) -> None:
@@ -305,6 +315,7 @@ def cycle_confirm(
         PurchaseList.objects.filter(id__in=[item.id for item in silent]).update(
             status=PurchaseListStatus.MISSED
         )
+    contracts.contract_shortfalls_record(cycle=cycle, now=now)
     progress(80)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.CONFIRMED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, user=user, now=now)
@@ -359,6 +370,7 @@ def cycles_advance_due(*, now: datetime) -> dict:
     for cycle_id in list(due_to_open):
         with transaction.atomic():
             if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=None, now=now):
+                _orders_place_at_opening(cycle_id=cycle_id, now=now)
                 opened.append(cycle_id)
     due_to_close = OrderCycle.objects.filter(
         status=CycleStatus.OPEN, closes_at__lte=now

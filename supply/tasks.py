@@ -5,7 +5,7 @@ from core.models import TaskRun, User
 from core.tasks import task_enqueue, tracked
 from supply.models import OrderCycle
 
-from . import services
+from . import contracts, rhythm, services
 
 
 @shared_task(name="supply.cycle_close", acks_late=True)
@@ -18,6 +18,16 @@ def cycle_close_task(*, cycle_id: int, user_id: int | None, progress) -> dict:
 @shared_task(name="supply.cycles_advance_due")
 def cycles_advance_due_task() -> dict:
     return services.cycles_advance_due(now=timezone.now())
+
+
+@shared_task(name="supply.schedules_generate")
+def schedules_generate_task() -> dict:
+    """Daily: the schedules' coming cycles, and the season contracts past their end."""
+    now = timezone.now()
+    return {
+        **rhythm.schedules_generate_due(now=now),
+        "contracts_ended": contracts.contracts_ended_mark(now=now),
+    }
 
 
 @shared_task(name="supply.cycle_confirm", acks_late=True)

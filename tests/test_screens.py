@@ -47,6 +47,8 @@ def _screens(world, market):
         ("/ccas/journal/", [Role.CCAS_STAFF]),
         ("/ccas/financement/", [Role.CCAS_STAFF]),
         ("/tableau-de-bord/", [Role.OFFICIAL, Role.COORDINATOR]),
+        ("/coordination/calendrier/", [Role.COORDINATOR]),
+        ("/contrats/", [Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER]),
     ]
 
 

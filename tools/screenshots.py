@@ -21,6 +21,9 @@ SCREENS = {
         "/",
         "/coordination/cycles/",
         (r"/coordination/cycles/\d+/", "/coordination/cycles/"),
+        "/coordination/calendrier/",
+        "/contrats/",
+        (r"/contrats/\d+/", "/contrats/"),
         "/tableau-de-bord/",
     ],
     "benevole.fives": [
@@ -29,6 +32,8 @@ SCREENS = {
         (r"/epicerie/cycles/\d+/foyers/", "/"),
         (r"\?foyer=\d+", "FOLLOW"),  # the household order form, from the previous page
         (r"/epicerie/cycles/\d+/reception/", "/"),
+        "/contrats/",
+        (r"/contrats/\d+/", "/contrats/"),
     ],
     "producteur.wavrin": [
         "/",
@@ -36,6 +41,8 @@ SCREENS = {
         (r"/producteur/cycles/\d+/offres/", "/"),
         "/producteur/bons/",
         (r"/producteur/bons/\d+/", "/producteur/bons/"),
+        "/contrats/",
+        (r"/contrats/\d+/", "/contrats/"),
     ],
     "ccas.lille": [
         "/",

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -253,6 +254,11 @@ if CELERY_TASK_ALWAYS_EAGER:
 CELERY_BEAT_SCHEDULE = {
     # Opens and closes cycles at their opens_at / closes_at; idempotent.
     "cycles-advance-due": {"task": "supply.cycles_advance_due", "schedule": 60.0},
+    # The schedules' coming cycles (DESIGN.md §10), every night; idempotent.
+    "schedules-generate": {
+        "task": "supply.schedules_generate",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # Dashboard snapshots of cycles whose figures may have moved (receptions, settlement).
     "dashboards-refresh": {"task": "dashboards.snapshots_refresh", "schedule": 900.0},
 }

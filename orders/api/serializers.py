@@ -23,9 +23,12 @@ from orders.models import (
     Order,
     OrderLine,
     SocialService,
+    StandingOrder,
+    StandingOrderRun,
     TariffTier,
 )
 from orders.services import MAX_LINES_PER_ORDER
+from producers.models import Product
 
 
 class GrocerySerializer(ModelSerializer):
@@ -257,6 +260,7 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
             "household",
             "status",
             "submitted_at",
+            "contract",
             "lines",
             "total_ht",
             "total_ttc",
@@ -266,7 +270,8 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
 
 
 class OrderWarningSerializer(serializers.Serializer):
-    offer = serializers.IntegerField()
+    # null on a warning about a line that has no offer (a repeated line not on offer).
+    offer = serializers.IntegerField(allow_null=True, default=None)
     code = CharField()
     message = CharField()
 
@@ -296,3 +301,65 @@ class ReceptionSerializer(serializers.Serializer):
         if len(set(ids)) != len(ids):
             raise serializers.ValidationError(_("Each order line appears once."))
         return lines
+
+
+class OrderRepeatSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField(min_value=1)
+
+
+class StandingOrderLineSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product_name = CharField(source="product.name", read_only=True)
+    quantity = AsciiDecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("100000")
+    )
+
+
+class StandingOrderRunSerializer(ModelSerializer):
+    class Meta:
+        model = StandingOrderRun
+        fields = ["cycle", "order", "outcome", "message", "ran_at"]
+
+
+class StandingOrderSerializer(ModelSerializer):
+    grocery = serializers.PrimaryKeyRelatedField(queryset=Grocery.objects.all(), required=False)
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.all(), required=False, allow_null=True
+    )
+    household_reference = CharField(source="household.reference", read_only=True, allow_null=True)
+    lines = StandingOrderLineSerializer(
+        many=True, allow_empty=False, max_length=MAX_LINES_PER_ORDER
+    )  # type: ignore[call-arg]
+    # What became of it in the latest cycles: placed, or why not.
+    runs = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StandingOrder
+        fields = [
+            "id",
+            "grocery",
+            "household",
+            "household_reference",
+            "lines",
+            "is_active",
+            "runs",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # One active standing order per grocery or household: the service says so in words.
+        validators: list = []
+
+    def __init__(self, *args, groceries=None, households=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if groceries is not None:
+            self.fields["grocery"].queryset = groceries
+        if households is not None:
+            self.fields["household"].queryset = households
+        if self.instance is not None and not isinstance(self.instance, list):
+            self.fields["grocery"].read_only = True
+            self.fields["household"].read_only = True
+
+    @extend_schema_field(StandingOrderRunSerializer(many=True))
+    def get_runs(self, standing) -> list:
+        return list(StandingOrderRunSerializer(standing.runs.all()[:5], many=True).data)

@@ -16,7 +16,7 @@ from core.api.permissions import RolePermission
 from core.api.views import file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Commune, Role
-from orders import selectors, services
+from orders import selectors, services, standing
 from orders.api.serializers import (
     GrocerySerializer,
     HouseholdAccessLogSerializer,
@@ -29,10 +29,12 @@ from orders.api.serializers import (
     OrderCreateSerializer,
     OrderLineSerializer,
     OrderLinesInputSerializer,
+    OrderRepeatSerializer,
     OrderSerializer,
     OrderWithWarningsSerializer,
     ReceptionSerializer,
     SocialServiceSerializer,
+    StandingOrderSerializer,
     TariffSuggestionSerializer,
     TariffSuggestSerializer,
     TariffTierSerializer,
@@ -55,6 +57,7 @@ from orders.models import (
     Order,
     OrderLine,
     SocialService,
+    StandingOrder,
     TariffTier,
 )
 from orders.services import RequestedLine
@@ -325,6 +328,7 @@ class OrderViewSet(
         "create": (Role.GROCERY_VOLUNTEER,),
         "partial_update": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
         "destroy": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
+        "repeat": (Role.GROCERY_VOLUNTEER,),
     }
     filterset_fields = ["cycle", "status", "grocery", "household"]
 
@@ -378,7 +382,80 @@ class OrderViewSet(
         )
         return self._answer(order)
 
+    @extend_schema(request=OrderRepeatSerializer, responses={201: OrderWithWarningsSerializer})
+    @action(detail=True, methods=["post"])
+    def repeat(self, request, pk=None):
+        """The same lines in another (open) cycle: "même commande que la dernière fois"."""
+        return respond_idempotently(request, lambda: self._repeat(request))
+
+    def _repeat(self, request):
+        order = self.get_object()
+        serializer = OrderRepeatSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        repeated = standing.order_repeat(
+            order=order,
+            cycle_id=serializer.validated_data["cycle"],
+            user=request.user,
+            now=timezone.now(),
+            households=selectors.household_scope(actor=self.actor),
+        )
+        order = repeated.order
+        order.warnings = repeated.warnings
+        return Response(OrderWithWarningsSerializer(order).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses={200: OrderSerializer})
     def destroy(self, request, *args, **kwargs):
         order = services.order_cancel(order=self.get_object(), now=timezone.now())
         return Response(OrderSerializer(selectors.order_written(order_id=order.pk)).data)
+
+
+class StandingOrderViewSet(ReadCreateUpdateViewSet):
+    """A grocery's standing grouped order, and its households' standing orders (§10)."""
+
+    serializer_class = StandingOrderSerializer
+    queryset = StandingOrder.objects.none()
+    roles = {
+        "list": (Role.GROCERY_VOLUNTEER, Role.COORDINATOR),
+        "retrieve": (Role.GROCERY_VOLUNTEER, Role.COORDINATOR),
+        "create": (Role.GROCERY_VOLUNTEER,),
+        "partial_update": (Role.GROCERY_VOLUNTEER,),
+    }
+    filterset_fields = ["is_active", "household"]
+
+    def scoped_queryset(self):
+        return selectors.standing_order_list(actor=self.actor)
+
+    def get_serializer(self, *args, **kwargs):
+        if self.actor is not None:
+            groceries = selectors.grocery_list(actor=self.actor)
+            if self.actor.role != Role.COORDINATOR:
+                kwargs["groceries"] = groceries
+                kwargs["households"] = selectors.household_scope(actor=self.actor)
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        grocery = data.get("grocery") or selectors.grocery_list(actor=self.actor).first()
+        standing_order = standing.standing_order_create(
+            user=self.request.user,
+            grocery=grocery,
+            household=data.get("household"),
+            lines=_product_lines(data["lines"]),
+            is_active=data.get("is_active", True),
+            now=timezone.now(),
+        )
+        serializer.instance = self.get_queryset().get(pk=standing_order.pk)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        standing_order = standing.standing_order_update(
+            standing=serializer.instance,
+            now=timezone.now(),
+            lines=_product_lines(data["lines"]) if "lines" in data else None,
+            is_active=data.get("is_active"),
+        )
+        serializer.instance = self.get_queryset().get(pk=standing_order.pk)
+
+
+def _product_lines(lines: list[dict]) -> list[standing.ProductLine]:
+    return [standing.ProductLine(line["product"], line["quantity"]) for line in lines]

@@ -139,6 +139,7 @@ class OfferSerializer(FieldsBuiltOnce, ModelSerializer):
             "unit_price_ht",
             "quantity_ordered",
             "quantity_remaining",
+            "is_standing",
         ]
 
     def __init__(self, *args, products=None, cycles=None, **kwargs):

@@ -2,7 +2,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -11,21 +11,28 @@ from accounting import settlement
 from accounting import tasks as accounting_tasks
 from accounting.api.serializers import SettlementSerializer
 from core import db
+from core.api.idempotency import respond_idempotently
 from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer, copy_csv
 from core.api.serializers import TaskAcceptedSerializer
 from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ScopedViewSet
 from core.choices import Role
-from supply import documents, selectors, services, tasks
+from orders import selectors as selectors_orders
+from supply import contracts, documents, rhythm, selectors, services, tasks
 from supply.api.serializers import (
     ConfirmationSerializer,
+    ContractSerializer,
+    ContractStatementSerializer,
     CycleConfirmSerializer,
+    CycleCopySerializer,
     CycleEventSerializer,
+    CycleScheduleSerializer,
+    GenerateResultSerializer,
     OrderCycleSerializer,
     PackingRowSerializer,
     PurchaseListSerializer,
 )
-from supply.models import OrderCycle, PurchaseList
+from supply.models import CycleSchedule, OrderCycle, PurchaseList, SeasonContract
 
 
 class OrderCycleViewSet(ReadCreateUpdateViewSet):
@@ -43,6 +50,8 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
         "dispatch_cycle": (Role.COORDINATOR,),
         "deliver": (Role.COORDINATOR,),
         "settle": (Role.COORDINATOR,),
+        "copy": (Role.COORDINATOR,),
+        "cancel": (Role.COORDINATOR,),
         "settlement": (Role.COORDINATOR,),
         "purchase_lists": (Role.COORDINATOR, Role.PRODUCER),
         "packing_lists": (Role.COORDINATOR, Role.GROCERY_VOLUNTEER),
@@ -65,6 +74,28 @@ class OrderCycleViewSet(ReadCreateUpdateViewSet):
     def open(self, request, pk=None):
         cycle = self.get_object()
         cycle = services.cycle_open(cycle_id=cycle.id, user=request.user, now=timezone.now())
+        return Response(OrderCycleSerializer(cycle).data)
+
+    @extend_schema(request=CycleCopySerializer, responses={201: OrderCycleSerializer})
+    @action(detail=True, methods=["post"])
+    def copy(self, request, pk=None):
+        """A new draft cycle with the same offers, on another date."""
+        return respond_idempotently(request, lambda: self._copy(request))
+
+    def _copy(self, request):
+        cycle = self.get_object()
+        serializer = CycleCopySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        copy = rhythm.cycle_copy(cycle=cycle, **serializer.validated_data)
+        return Response(OrderCycleSerializer(copy).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: OrderCycleSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Call off a draft; its schedule will not make it again."""
+        cycle = rhythm.cycle_cancel(
+            cycle_id=self.get_object().id, user=request.user, now=timezone.now()
+        )
         return Response(OrderCycleSerializer(cycle).data)
 
     @extend_schema(request=None, responses={202: TaskAcceptedSerializer})
@@ -249,3 +280,105 @@ class PurchaseListViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
             [self.get_queryset().get(pk=purchase_list.pk)]
         )
         return Response(PurchaseListSerializer(purchase_list).data)
+
+
+class CycleScheduleViewSet(ReadCreateUpdateViewSet, mixins.DestroyModelMixin):
+    """The weekly rhythm of a hub (DESIGN.md §10)."""
+
+    serializer_class = CycleScheduleSerializer
+    queryset = CycleSchedule.objects.none()
+    roles = {"*": (Role.COORDINATOR,)}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def scoped_queryset(self):
+        return selectors.schedule_list(actor=self.actor)
+
+    def perform_create(self, serializer):
+        serializer.instance = rhythm.schedule_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = rhythm.schedule_update(
+            schedule=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        rhythm.schedule_delete(schedule=instance)
+
+    @extend_schema(request=None, responses={200: GenerateResultSerializer})
+    @action(detail=True, methods=["post"])
+    def generate(self, request, pk=None):
+        """Make the missing cycles up to `weeks_ahead` (beat does it every night)."""
+        result = rhythm.schedule_generate(schedule=self.get_object(), now=timezone.now())
+        return Response(GenerateResultSerializer(result).data)
+
+
+class ContractViewSet(ReadCreateUpdateViewSet):
+    """Season contracts: the coordinator makes them, both sides sign (DESIGN.md §10)."""
+
+    serializer_class = ContractSerializer
+    queryset = SeasonContract.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER),
+        "retrieve": (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER),
+        "statement": (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER),
+        "create": (Role.COORDINATOR,),
+        "partial_update": (Role.COORDINATOR,),
+        "sign": (Role.COORDINATOR, Role.PRODUCER),
+    }
+    filterset_fields = ["status", "producer"]
+
+    def scoped_queryset(self):
+        return selectors.contract_list(actor=self.actor)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        contract = contracts.contract_create(
+            user=self.request.user,
+            now=timezone.now(),
+            lines=_contract_lines(data.pop("lines")),
+            **data,
+        )
+        serializer.instance = self.get_queryset().get(pk=contract.pk)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        lines = data.pop("lines", None)
+        contract = contracts.contract_update(
+            contract=serializer.instance,
+            now=timezone.now(),
+            lines=None if lines is None else _contract_lines(lines),
+            **data,
+        )
+        serializer.instance = self.get_queryset().get(pk=contract.pk)
+
+    @extend_schema(request=None, responses={200: ContractSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """Sign: the coordinator for the platform, the producer for itself."""
+        contract = contracts.contract_sign(
+            contract=self.get_object(), user=request.user, role=self.actor.role, now=timezone.now()
+        )
+        return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data)
+
+    @extend_schema(responses={200: ContractStatementSerializer})
+    @action(detail=True, methods=["get"])
+    def statement(self, request, pk=None):
+        """Delivered, short, prepaid and left, per grocery and product. A volunteer reads
+        its own grocery's lines only."""
+        contract = self.get_object()
+        statement = contracts.contract_statement(contract=contract)
+        if self.actor.role == Role.GROCERY_VOLUNTEER:
+            statement = contracts.statement_for_grocery(
+                statement,
+                grocery_ids=set(
+                    selectors_orders.grocery_list(actor=self.actor).values_list("id", flat=True)
+                ),
+            )
+        return Response(ContractStatementSerializer(statement).data)
+
+
+def _contract_lines(lines: list[dict]) -> list[contracts.LineInput]:
+    return [
+        contracts.LineInput(line["product"], line["grocery"], line["quantity_per_delivery"])
+        for line in lines
+    ]

@@ -19,6 +19,7 @@ from orders.households import household_enrol
 from orders.models import TariffTier
 from orders.services import grocery_create, social_service_create
 from producers.services import offer_create, producer_create, product_create
+from supply.contracts import LineInput, contract_create, contract_sign
 from supply.services import cycle_create, cycle_open
 
 
@@ -160,6 +161,7 @@ class Command(BaseCommand):
                         product=product,
                         quantity_available=(product.pack_size * 40).quantize(Decimal("1")),
                     )
+        self._load_contract(producers, groceries, first_delivery=next_cycle.delivery_date)
         tiers = {tier.code: tier for tier in TariffTier.objects.all()}
         for index, (service_name, grocery_name, adults, children, tier) in enumerate(
             demo_data.HOUSEHOLDS
@@ -180,6 +182,32 @@ class Command(BaseCommand):
                 funder=service.funders.first(),
                 consent_at=now - timedelta(days=20 + index),
             )
+
+    def _load_contract(self, producers, groceries, *, first_delivery: date) -> None:
+        """A season contract signed by both sides: the first vegetables of the Wavrin farm for
+        the two groceries with volunteers, every week for twelve weeks from next week's
+        cycle, 30 % paid in advance (DESIGN.md §10)."""
+        producer = producers["Ferme du Marais de Wavrin"]
+        product = producer.products.order_by("id").first()
+        coordinator = User.objects.get(username="coordination")
+        now = timezone.now()
+        contract = contract_create(
+            user=coordinator,
+            producer=producer,
+            name=f"{product.name} — saison d'hiver",
+            unit_price_ht=product.unit_price_ht,
+            first_delivery=first_delivery,
+            last_delivery=first_delivery + timedelta(weeks=11),
+            prepayment_rate=Decimal("0.30"),
+            lines=[
+                LineInput(product, groceries[name], product.pack_size * 10)
+                for name in ("Fives Solidaire", "Épicerie de l'Épine")
+            ],
+            now=now,
+        )
+        contract_sign(contract=contract, user=coordinator, role="coordinator", now=now)
+        producer_user = User.objects.get(username="producteur.wavrin")
+        contract_sign(contract=contract, user=producer_user, role="producer", now=now)
 
     def _print_logins(self) -> None:
         self.stdout.write("")
