@@ -20,6 +20,11 @@ What the platform needs beyond plain capacitated VRP with time windows:
 Costs are integers for PyVRP: one unit is a thousandth of a cent (COST_UNITS_PER_EURO).
 """
 
+import logging
+import os
+import pickle
+import select
+import signal
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -32,9 +37,15 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
 COST_UNITS_PER_EURO = 100_000
-SEARCH_OVERRUN = 1.25  # solve() takes at most this times its time limit
+# solve() takes at most this times its time limit (unless PyVRP gets stuck: see
+# _search_bounded).
+SEARCH_OVERRUN = 1.25
+# A search still running at this many times its time limit, plus the margin, is stuck.
+STUCK_FACTOR, STUCK_MARGIN_S = 3, 5.0
 DAY_S = 24 * 3600
 UNLIMITED = np.iinfo(np.int64).max
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -364,11 +375,20 @@ def solve(
     # The second search has what is left of the time limit, and a quarter of it at least:
     # at most 1.25 times the limit in all (SEARCH_OVERRUN).
     started = time.perf_counter()
-    result = _search(problem_data(expanded), time_limit_s, patience, seed)
-    if not result.is_feasible():
+    best = _searched(expanded, time_limit_s, patience, seed, optional=False)
+    if best is None or not best.is_feasible():
         left_s = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 4)
-        result = _search(problem_data(expanded, optional=True), left_s, patience, seed)
-    rounds, left_out = _rounds(expanded, result.best)
+        best = _searched(expanded, left_s, patience, seed, optional=True)
+    if best is None:
+        reason = _("The route calculation did not finish; plan again, or with fewer trips.")
+        return Plan(
+            rounds=[],
+            feasible=False,
+            cost=0,
+            unserved=unserved + [Unserved(stop, reason) for stop in expanded.stops],
+            checks=checks,
+        )
+    rounds, left_out = _rounds(expanded, best)
     unserved += _causes(expanded, left_out)
     cost = sum(
         round(
@@ -378,6 +398,63 @@ def solve(
         for round_ in rounds
     )
     return Plan(rounds=rounds, feasible=not unserved, cost=cost, unserved=unserved, checks=checks)
+
+
+def _searched(
+    problem: Problem, time_limit_s: float, patience: int | None, seed: int, *, optional: bool
+) -> pyvrp.Solution | None:
+    """The best solution of one search, or None when it did not finish. A search stuck in
+    PyVRP's local search is tried again with one trip per van (see `_search_bounded`)."""
+    best = _search_bounded(problem_data(problem, optional=optional), time_limit_s, patience, seed)
+    if best is None and any(van.max_trips > 1 for van in problem.vans):
+        logger.warning("PyVRP's search did not finish; searching again with one trip per van")
+        single = replace(problem, vans=[replace(van, max_trips=1) for van in problem.vans])
+        best = _search_bounded(
+            problem_data(single, optional=optional), time_limit_s, patience, seed
+        )
+    return best
+
+
+def _search_bounded(
+    data: pyvrp.ProblemData, time_limit_s: float, patience: int | None, seed: int
+) -> pyvrp.Solution | None:
+    """`_search` in a child process, killed when it runs far past its time limit.
+
+    PyVRP's stopping criteria are read between iterations, and on some days its local search
+    never returns from one: release times, client windows, reloads and a shift duration
+    together (PyVRP 0.14.1; tests/logistics/test_solver.py has such a day). A thread cannot
+    stop native code, so the search runs in a forked child (os.fork, not multiprocessing:
+    Celery's pool processes are daemons, which may not start multiprocessing children) and
+    hands its best solution back through a pipe."""
+    deadline = time.monotonic() + time_limit_s * STUCK_FACTOR + STUCK_MARGIN_S
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: search, write, and leave without running the parent's exits
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(_search(data, time_limit_s, patience, seed).best, pipe)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks = []
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while True:
+            ready, _w, _x = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
+            chunk = pipe.read(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _pid, status = os.waitpid(pid, 0)
+    if status != 0 or not chunks:
+        raise RuntimeError("the routing search failed in its process")
+    return pickle.loads(b"".join(chunks))  # our own child's answer
 
 
 def _search(

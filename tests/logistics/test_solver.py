@@ -484,3 +484,40 @@ def test_any_day_is_planned_within_every_constraint_or_its_stops_named(stops, va
 
     assert_plan_holds(problem, plan)
     assert all(left.reason for left in plan.unserved)
+
+
+def test_a_day_on_which_pyvrp_gets_stuck_is_still_planned(caplog):
+    """Found by the property above: with release times, client windows, two trips and a
+    three-hour shift, PyVRP 0.14.1's local search never returns. The stuck search is killed
+    and the day planned again with one trip per van; the plan keeps every constraint."""
+    stops = [
+        solver.Stop("lieu 0", 9531, 2763, 43200, 61200, cold_g=2382, release_s=28800),
+        solver.Stop("lieu 1", 32507, 224, 50400, 57600, cold_g=32507, release_s=39600),
+        solver.Stop("lieu 2", 910861, 853, 43200, 57600, cold_g=910861, release_s=32400),
+        solver.Stop("lieu 3", 1111165, 64, 28800, 39600, cold_g=277791, release_s=3600),
+        solver.Stop("lieu 4", 2315, 71, 18000, 46800, cold_g=1736, release_s=25200),
+        solver.Stop("lieu 5", 11781, 781, 25200, 32400, cold_g=5890, release_s=14400),
+        solver.Stop("lieu 6", 1059563, 201, 43200, 72000, cold_g=529781, release_s=10800),
+    ]
+    van = solver.Van(
+        "van",
+        215115,
+        refrigerated=True,
+        cold_capacity_g=215115,
+        max_trips=2,
+        hourly_cost=24,
+        max_shift_s=10800,
+        opens_s=14400,
+    )
+    distance, duration = city(len(stops))
+    problem = solver.Problem(
+        distance, duration, stops, [van], pickup=False, hub_opens_s=5 * 3600, hub_closes_s=21 * 3600
+    )
+
+    with caplog.at_level("WARNING", logger="logistics.solver"):
+        plan = solver.solve(problem, time_limit_s=0.3, patience=300)
+
+    assert_plan_holds(problem, plan)
+    assert plan.rounds
+    assert all(left.reason for left in plan.unserved)
+    assert "one trip per van" in caplog.text
