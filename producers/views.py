@@ -16,6 +16,7 @@ from core.views import decimals_from, quantities_from, refused, role_required, s
 from supply import selectors as supply_selectors
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_CONFIRMATIONS, TAKES_OFFERS
 from supply.contracts import contract_cover_warnings
+from supply.rhythm import standing_offers_spread
 from supply.services import purchase_list_confirm
 
 from . import selectors, services
@@ -110,11 +111,18 @@ def cycle_offers(request, cycle_id: int):
                 offers=_offer_rows(request.POST, products),
                 standing={product.id for product in products if f"s-{product.id}" in request.POST},
             )
+            spread = standing_offers_spread(offers=saved)
         except DomainError as error:
             refused(request, error)
             typed = request.POST
         else:
             messages.success(request, _("%(count)d offers saved.") % {"count": len(saved)})
+            if spread:
+                messages.success(
+                    request,
+                    _("%(count)d offers added to the coming cycles already prepared.")
+                    % {"count": spread},
+                )
             return redirect("producer-offers", cycle_id=cycle.id)
     for product in products:
         product.offer = offers.get(product.id)

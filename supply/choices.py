@@ -89,3 +89,13 @@ class ContractStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")  # lines being agreed, not yet signed by both sides
     SIGNED = "signed", _("Signed")  # signed by the coordinator and the producer: in force
     ENDED = "ended", _("Ended")  # past its last delivery
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")

@@ -5,6 +5,8 @@ from accounting.models import Funder
 from logistics.models import Hub, Vehicle
 from producers.models import Product
 
+from .choices import Weekday
+
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -30,15 +32,6 @@ class PlanForm(forms.Form):
     )
 
 
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -47,20 +40,22 @@ class ScheduleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     hub = forms.ModelChoiceField(label=_("Hub"), queryset=Hub.objects.order_by("name"))
     delivery_weekday = forms.TypedChoiceField(
-        label=_("Delivery day"), choices=WEEKDAYS, coerce=int, initial=3
+        label=_("Delivery day"), choices=Weekday.choices, coerce=int, initial=Weekday.THURSDAY
     )
     opens_days_before = forms.IntegerField(
         label=_("Orders open, days before"), min_value=0, max_value=60, initial=6
     )
-    opens_at_time = forms.TimeField(label=_("at"), widget=TIME, initial="09:00")
+    opens_at_time = forms.TimeField(label=_("Opening time"), widget=TIME, initial="09:00")
     closes_days_before = forms.IntegerField(
         label=_("Orders close, days before"), min_value=0, max_value=60, initial=2
     )
-    closes_at_time = forms.TimeField(label=_("at"), widget=TIME, initial="12:00")
+    closes_at_time = forms.TimeField(label=_("Closing time"), widget=TIME, initial="12:00")
     confirm_days_before = forms.IntegerField(
         label=_("Producers confirm, days before"), min_value=0, max_value=60, initial=1
     )
-    confirm_at_time = forms.TimeField(label=_("at"), widget=TIME, initial="18:00")
+    confirm_at_time = forms.TimeField(
+        label=_("Confirmation deadline time"), widget=TIME, initial="18:00"
+    )
     weeks_ahead = forms.IntegerField(label=_("Weeks ahead"), min_value=1, max_value=26, initial=6)
     excluded_dates = forms.CharField(
         label=_("Weeks left out"),
@@ -68,6 +63,12 @@ class ScheduleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Delivery dates with no cycle, one per line (DD/MM/YYYY)."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hubs = list(Hub.objects.order_by("id")[:2])
+        if len(hubs) == 1:  # the usual case: one hub, already chosen
+            self.fields["hub"].initial = hubs[0].pk
 
     def clean_excluded_dates(self):
         days = []
@@ -85,11 +86,16 @@ class CopyForm(forms.Form):
     confirm_by = forms.DateTimeField(label=_("Producers confirm by"), widget=DATETIME)
 
 
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} — {obj.producer.name}"
+
+
 class ContractForm(forms.Form):
     """One product of one producer for one or more groceries (a quantity per grocery)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
-    product = forms.ModelChoiceField(
+    product = ProductChoiceField(
         label=_("Product"),
         queryset=Product.objects.filter(is_active=True)
         .select_related("producer__organisation")

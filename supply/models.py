@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Hub
 
-from .choices import AllocationRule, ContractStatus, CycleStatus, PurchaseListStatus
+from .choices import AllocationRule, ContractStatus, CycleStatus, PurchaseListStatus, Weekday
 
 
 class CycleSchedule(models.Model):
@@ -14,7 +14,9 @@ class CycleSchedule(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     hub = models.ForeignKey(Hub, verbose_name=_("hub"), on_delete=models.PROTECT)
-    delivery_weekday = models.PositiveSmallIntegerField(_("delivery weekday"))  # 0 = Monday
+    delivery_weekday = models.PositiveSmallIntegerField(
+        _("delivery weekday"), choices=Weekday.choices
+    )
     opens_days_before = models.PositiveSmallIntegerField(_("opens, days before delivery"))
     opens_at_time = models.TimeField(_("opens at"))
     closes_days_before = models.PositiveSmallIntegerField(_("closes, days before delivery"))

@@ -280,6 +280,34 @@ def standing_offers_copy(*, cycle: OrderCycle) -> int:
     return len(offers)
 
 
+def standing_offers_spread(*, offers: list[Offer]) -> int:
+    """A producer just marked these offers standing: the drafts its schedules already made
+    after them get the offer too (same quantity, the product's price), where the product is
+    not offered yet. Later changes stay the producer's, cycle by cycle."""
+    made = 0
+    for offer in offers:
+        if not offer.is_standing:
+            continue
+        drafts = OrderCycle.objects.filter(
+            status=CycleStatus.DRAFT,
+            schedule__isnull=False,
+            delivery_date__gt=offer.cycle.delivery_date,
+        ).exclude(offers__product_id=offer.product_id)
+        made += len(
+            Offer.objects.bulk_create(
+                Offer(
+                    cycle=cycle,
+                    product_id=offer.product_id,
+                    quantity_available=offer.quantity_available,
+                    unit_price_ht=offer.product.unit_price_ht,
+                    is_standing=True,
+                )
+                for cycle in drafts
+            )
+        )
+    return made
+
+
 @transaction.atomic
 def cycle_cancel(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle:
     """Call off a draft (a week not needed): kept as cancelled, so its schedule does not

@@ -7,6 +7,7 @@ from producers import selectors, services
 from producers.api.serializers import OfferSerializer, ProducerSerializer, ProductSerializer
 from producers.models import Offer, Producer, Product
 from supply.models import OrderCycle
+from supply.rhythm import standing_offers_spread
 
 
 class ProducerFilter(FilterSet):
@@ -91,8 +92,11 @@ class OfferViewSet(ReadCreateUpdateViewSet):
 
     def perform_create(self, serializer):
         offer = services.offer_create(**serializer.validated_data)
+        standing_offers_spread(offers=[offer])
         serializer.instance = self.get_queryset().get(pk=offer.pk)
 
     def perform_update(self, serializer):
         offer = services.offer_update(offer=serializer.instance, **serializer.validated_data)
+        if serializer.validated_data.get("is_standing"):
+            standing_offers_spread(offers=[offer])
         serializer.instance = self.get_queryset().get(pk=offer.pk)

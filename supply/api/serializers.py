@@ -88,7 +88,7 @@ class CycleCopySerializer(serializers.Serializer):
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     confirm_by = serializers.DateTimeField()
-    name = CharField(max_length=200, required=False, default="")
+    name = CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ContractLineSerializer(ModelSerializer):

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('delivery_weekday', models.PositiveSmallIntegerField(verbose_name='delivery weekday')),
+                ('delivery_weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='delivery weekday')),
                 ('opens_days_before', models.PositiveSmallIntegerField(verbose_name='opens, days before delivery')),
                 ('opens_at_time', models.TimeField(verbose_name='opens at')),
                 ('closes_days_before', models.PositiveSmallIntegerField(verbose_name='closes, days before delivery')),

@@ -491,3 +491,30 @@ def test_a_cycle_made_by_a_schedule_runs_by_beat_to_a_balanced_settlement(
     balance = trial_balance()
     assert balance["total_debit"] == balance["total_credit"] > 0
     call_command("ledger_check")
+
+
+@freeze_time(BEFORE_ASCENSION)
+def test_an_offer_marked_standing_reaches_the_cycles_already_prepared(producer_client, world):
+    schedule = rhythm.schedule_create(hub=world.hub, **{**THURSDAYS, "weeks_ahead": 3})
+    first, second = rhythm.schedule_generate(schedule=schedule, now=timezone.now())["created"]
+    offer = factories.OfferFactory(
+        cycle_id=first, product=world.product, quantity_available=Decimal("12")
+    )
+    factories.OfferFactory(
+        cycle_id=second, product=world.other_product, quantity_available=Decimal("3")
+    )
+
+    answer = producer_client.patch(
+        f"/api/v1/offers/{offer.id}/", {"is_standing": True}, format="json"
+    )
+
+    assert answer.status_code == 200
+    spread = Offer.objects.get(cycle_id=second, product=world.product)
+    assert (spread.quantity_available, spread.unit_price_ht, spread.is_standing) == (
+        Decimal("12"),
+        world.product.unit_price_ht,
+        True,
+    )
+    # Marking it again adds nothing twice.
+    producer_client.patch(f"/api/v1/offers/{offer.id}/", {"is_standing": True}, format="json")
+    assert Offer.objects.filter(cycle_id=second, product=world.product).count() == 1
