@@ -9,12 +9,12 @@ contract's price; consolidation serves those lines before the shortage rule
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,10 +276,26 @@ def contracts_in_force(day: date) -> QuerySet[SeasonContract]:
     )
 
 
+def contracts_for(cycle: OrderCycle) -> QuerySet[SeasonContract]:
+    """The contracts this cycle carries: in force on its delivery date, and not already
+    carried by another cycle of the same week (a contract delivers once a week, however
+    many cycles the hubs run that week; the first to open takes it)."""
+    monday = cycle.delivery_date - timedelta(days=cycle.delivery_date.weekday())
+    elsewhere = (
+        Order.objects.filter(
+            contract=OuterRef("pk"),
+            cycle__delivery_date__range=(monday, monday + timedelta(days=6)),
+        )
+        .exclude(cycle=cycle)
+        .exclude(status=OrderStatus.CANCELLED)
+    )
+    return contracts_in_force(cycle.delivery_date).exclude(Exists(elsewhere))
+
+
 def _contract_needs(cycle: OrderCycle) -> dict[int, Decimal]:
     """What the season's contracts take of each product at this cycle's delivery."""
     rows = (
-        ContractLine.objects.filter(contract__in=contracts_in_force(cycle.delivery_date))
+        ContractLine.objects.filter(contract__in=contracts_for(cycle))
         .values("product_id")
         .annotate(total=Sum("quantity_per_delivery"))
         .order_by()
@@ -349,7 +365,7 @@ def contract_orders_place(*, cycle: OrderCycle, now: datetime) -> list[int]:
         for offer in Offer.objects.filter(cycle=cycle).select_related("product")
     }
     placed = []
-    contracts = contracts_in_force(cycle.delivery_date).prefetch_related("lines__product")
+    contracts = contracts_for(cycle).prefetch_related("lines__product")
     for contract in contracts:
         done = set(
             Order.objects.filter(cycle=cycle, contract=contract).values_list(

@@ -218,6 +218,12 @@ def test_an_offer_below_the_contracts_is_warned_and_a_missing_one_is_made(season
     made = later.offers.get(product=world.product)
     assert made.quantity_available == 7
     assert Order.objects.filter(cycle=later, contract=contract).count() == 2
+    # Another cycle of the same week (another hub's, or a Thursday beside a Monday) does
+    # not carry the contract a second time: it delivers once a week.
+    same_week = factories.OrderCycleFactory(hub=world.hub, delivery_date=later.delivery_date)
+    cycle_open(cycle_id=same_week.id, user=world.coordinator, now=timezone.now())
+    assert not Order.objects.filter(cycle=same_week, contract=contract).exists()
+    assert contract_cover_warnings(cycle=same_week) == []
     # Opening again places nothing twice; a cycle after the season carries nothing.
     after = factories.OrderCycleFactory(
         hub=world.hub, delivery_date=contract.last_delivery + timedelta(days=7)
