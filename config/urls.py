@@ -173,7 +173,7 @@ urlpatterns = [
     # Season contracts: made by the coordinator, signed by the producer, followed by both
     # and by the groceries they deliver.
     path("contrats/", cycle_screens.contract_page, name="contracts-page"),
-    path("contrats/<id:contract_id>/", cycle_screens.contract_detail, name="contract-detail"),
+    path("contrats/<id:contract_id>/", cycle_screens.contract_detail, name="contract-sheet"),
     # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),

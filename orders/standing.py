@@ -181,7 +181,7 @@ def _place_one(standing: StandingOrder, cycle: OrderCycle, now: datetime) -> Sta
     )
     if missing:
         run.outcome = StandingOrderRun.REFUSED
-        run.message = _("Not placed: not on offer in this cycle: %(products)s.") % {
+        run.message = _("Standing order not placed: not on offer in this cycle: %(products)s.") % {
             "products": ", ".join(missing)
         }
         run.save()
@@ -198,7 +198,7 @@ def _place_one(standing: StandingOrder, cycle: OrderCycle, now: datetime) -> Sta
             )
     except DomainError as error:
         run.outcome = StandingOrderRun.REFUSED
-        run.message = _("Not placed: %(reason)s") % {"reason": error.message}
+        run.message = _("Standing order not placed: %(reason)s") % {"reason": error.message}
     else:
         run.outcome, run.order = StandingOrderRun.PLACED, order
         run.message = " ".join(warning["message"] for warning in order.shortage_warnings)

@@ -102,7 +102,11 @@ class ContractForm(forms.Form):
         .order_by("producer__organisation__name", "name"),
     )
     unit_price_ht = forms.DecimalField(
-        label=_("Price for the season, excl. VAT (€)"), min_value=0, max_digits=9, decimal_places=2
+        label=_("Price for the season, excl. VAT (€)"),
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        localize=True,
     )
     first_delivery = forms.DateField(label=_("First delivery"), widget=DATE)
     last_delivery = forms.DateField(label=_("Last delivery"), widget=DATE)
@@ -112,6 +116,7 @@ class ContractForm(forms.Form):
         max_value=100,
         decimal_places=1,
         initial=0,
+        localize=True,
     )
     programme = forms.ModelChoiceField(
         label=_("Programme paying part of the advance"),
@@ -124,6 +129,7 @@ class ContractForm(forms.Form):
         max_value=100,
         decimal_places=1,
         initial=0,
+        localize=True,
     )
 
     def __init__(self, *args, groceries, **kwargs):
@@ -136,6 +142,7 @@ class ContractForm(forms.Form):
                 min_value=0,
                 max_digits=12,
                 decimal_places=3,
+                localize=True,
             )
 
     def grocery_fields(self):

@@ -298,7 +298,7 @@ def contract_page(request):
                     _("Contract « %(name)s » created: the producer and you sign it next.")
                     % {"name": contract.name},
                 )
-                return redirect("contract-detail", contract_id=contract.id)
+                return redirect("contract-sheet", contract_id=contract.id)
     return render(
         request,
         "supply/contracts.html",
@@ -321,7 +321,7 @@ def contract_detail(request, contract_id: int):
             refused(request, error)
         else:
             messages.success(request, _("Signed."))
-        return redirect("contract-detail", contract_id=contract.id)
+        return redirect("contract-sheet", contract_id=contract.id)
     statement = contracts.contract_statement(contract=contract)
     if actor.role == Role.GROCERY_VOLUNTEER:
         statement = contracts.statement_for_grocery(
