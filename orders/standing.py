@@ -15,9 +15,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError, InvalidInput, StateConflict
-from core.formats import format_quantity
 from core.models import User
-from producers.models import Offer, Product, whole_pieces_refusal
+from producers.models import Offer, Product, ordered_quantity_refusal
 from supply.choices import TAKES_ORDERS
 from supply.models import OrderCycle
 
@@ -38,19 +37,11 @@ def _check_lines(lines: list[ProductLine]) -> None:
     if len({line.product.pk for line in lines}) != len(lines):
         errors["lines"] = [_("Each product appears on one line only.")]
     for index, line in enumerate(lines):
-        product = line.product
-        refusal = whole_pieces_refusal(product.unit, line.quantity)
-        if not product.is_active:
+        refusal = ordered_quantity_refusal(line.product, line.quantity)
+        if not line.product.is_active:
             errors[f"lines.{index}.product"] = [_("This product is no longer offered.")]
-        elif line.quantity <= 0:
-            errors[f"lines.{index}.quantity"] = [_("The quantity must be positive.")]
         elif refusal:
             errors[f"lines.{index}.quantity"] = [refusal]
-        elif line.quantity % product.pack_size != 0:
-            errors[f"lines.{index}.quantity"] = [
-                _("« %(product)s » is sold by multiples of %(pack)s.")
-                % {"product": product.name, "pack": format_quantity(product.pack_size)}
-            ]
     if errors:
         raise InvalidInput(_("Some lines of the standing order are not valid."), fields=errors)
 

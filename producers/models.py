@@ -119,6 +119,22 @@ def whole_pieces_refusal(unit: str, quantity: Decimal) -> str | None:
     }
 
 
+def ordered_quantity_refusal(product: Product, quantity: Decimal) -> str | None:
+    """The message refusing a quantity to order of `product` (positive, whole pieces, a
+    multiple of its pack size), else None: standing orders and season contracts."""
+    if quantity <= 0:
+        return str(_("The quantity must be positive."))
+    refusal = whole_pieces_refusal(product.unit, quantity)
+    if refusal:
+        return refusal
+    if quantity % product.pack_size != 0:
+        return _("« %(product)s » is sold by multiples of %(pack)s.") % {
+            "product": product.name,
+            "pack": format_quantity(product.pack_size),
+        }
+    return None
+
+
 class Offer(models.Model):
     """Stock a producer offers for one cycle, at a price for that cycle."""
 

@@ -28,7 +28,7 @@ from core.money import quantize_money, split_to_the_cent
 from orders.choices import OrderStatus
 from orders.models import Grocery, Order, OrderLine
 from orders.pricing import price_line
-from producers.models import Offer, Producer, Product, whole_pieces_refusal
+from producers.models import Offer, Producer, Product, ordered_quantity_refusal
 
 from .choices import COUNTED_IN_DASHBOARDS, ContractStatus
 from .models import ContractLine, ContractPrepayment, ContractShortfall, OrderCycle, SeasonContract
@@ -101,16 +101,9 @@ def _check_contract(
                 _("This product already has a line for this grocery.")
             ]
         seen.add((product.pk, line.grocery.pk))
-        quantity = line.quantity_per_delivery
-        refusal = whole_pieces_refusal(product.unit, quantity)
-        if quantity <= 0:
-            errors[f"lines.{index}.quantity_per_delivery"] = [_("The quantity must be positive.")]
-        elif refusal:
+        refusal = ordered_quantity_refusal(product, line.quantity_per_delivery)
+        if refusal:
             errors[f"lines.{index}.quantity_per_delivery"] = [refusal]
-        elif quantity % product.pack_size != 0:
-            errors[f"lines.{index}.quantity_per_delivery"] = [
-                _("A multiple of %(pack)s.") % {"pack": format_quantity(product.pack_size)}
-            ]
     if errors:
         raise InvalidInput(_("This contract is not valid."), fields=errors)
 

@@ -228,7 +228,7 @@ def cycle_copy(
         opens_at=opens_at, closes_at=closes_at, confirm_by=confirm_by, delivery_date=delivery_date
     )
     copy = OrderCycle.objects.create(
-        name=name or f"{cycle.name} ({format_date(delivery_date)})",
+        name=name or _("Delivery on %(date)s") % {"date": format_date(delivery_date)},
         opens_at=opens_at,
         closes_at=closes_at,
         confirm_by=confirm_by,

@@ -29,6 +29,7 @@ from .choices import (
     SETTLEABLE,
     STATUS_ORDER,
     TAKES_CONFIRMATIONS,
+    TAKES_OFFERS,
     TAKES_ORDERS,
     ContractStatus,
     CycleStatus,
@@ -183,6 +184,10 @@ def cycle_panel(request, cycle_id: int):
             if cycle.status in TAKES_ORDERS
             else [],
             # The producers (or the coordinator for them) may still answer.
+            # Offers below what the season's contracts take of them, while offers change.
+            "contract_warnings": contracts.contract_cover_warnings(cycle=cycle)
+            if cycle.status in TAKES_OFFERS
+            else [],
             "answers_open": cycle.status in TAKES_CONFIRMATIONS
             and timezone.now() <= cycle.confirm_by,
             "lists_waiting": sum(
