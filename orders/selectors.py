@@ -193,9 +193,19 @@ def home_for_volunteer(*, actor: Actor, now: datetime) -> dict:
         .annotate(count=Count("id"))
         .values_list("cycle_id", "count")
     )
+    # Standing orders (the grocery's and its households') that could not be placed.
+    refused = {
+        run.cycle_id: run
+        for run in StandingOrderRun.objects.filter(
+            cycle__in=cycles,
+            standing_order__grocery=grocery,
+            outcome=StandingOrderRun.REFUSED,
+        ).order_by("ran_at")
+    }
     for cycle in cycles:
         cycle.grocery_order = orders.get(cycle.id)
         cycle.household_order_count = household_orders.get(cycle.id, 0)
+        cycle.standing_refused = refused.get(cycle.id)
     return {
         "grocery": grocery,
         "open_cycles": [cycle for cycle in cycles if cycle.status in TAKES_ORDERS],

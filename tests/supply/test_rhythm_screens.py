@@ -131,3 +131,25 @@ def test_no_screen_shares_its_url_name_with_an_api_route():
     api = {name for name, under_api in found if under_api}
     screens = {name for name, under_api in found if not under_api}
     assert screens & api == set()
+
+
+def test_the_volunteer_home_says_which_standing_order_could_not_be_placed(world, market):
+    from orders import standing
+    from supply.services import cycle_open
+
+    standing.standing_order_create(
+        user=world.volunteer,
+        grocery=world.grocery,
+        lines=[standing.ProductLine(world.other_product, Decimal("3"))],
+        now=timezone.now(),
+    )
+    cycle = factories.OrderCycleFactory(hub=world.hub, delivery_date=market.cycle.delivery_date)
+    cycle_open(cycle_id=cycle.id, user=world.coordinator, now=timezone.now())
+
+    home = browser_for(world.volunteer).get("/").content.decode()
+
+    assert (
+        f"Commande permanente non passée : pas proposé dans ce cycle : {world.other_product.name}."
+        in home
+    )
+    assert not Order.objects.filter(cycle=cycle).exists()
