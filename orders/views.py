@@ -235,6 +235,10 @@ def household_orders(request, cycle_id: int):
         assert household is not None  # `last` is the household's
         _repeat(request, last, cycle)
         return redirect(f"{reverse('grocery-households', args=[cycle.id])}?foyer={household.id}")
+    if request.method == "POST" and "standing" in request.POST and order is not None:
+        assert household is not None  # `order` is the household's
+        _make_standing(request, order=order, grocery=household.pickup_grocery, household=household)
+        return redirect(f"{reverse('grocery-households', args=[cycle.id])}?foyer={household.id}")
     if (
         request.method == "POST"
         and household is not None
@@ -278,6 +282,11 @@ def household_orders(request, cycle_id: int):
             "orderable": orderable,
             "editable": cycle.status in TAKES_ORDERS,
             "last_order": last,
+            "standing_order": StandingOrder.objects.filter(
+                household=household, is_active=True
+            ).first()
+            if household is not None
+            else None,
             # What the order may still reach this month: the month's remaining cap, plus this
             # order's own total when it is being changed.
             "cap_left": quantize_money(

@@ -153,3 +153,24 @@ def test_the_volunteer_home_says_which_standing_order_could_not_be_placed(world,
         in home
     )
     assert not Order.objects.filter(cycle=cycle).exists()
+
+
+def test_a_household_order_becomes_its_standing_order_from_the_household_screen(world, market):
+    carrots = market.offers[0]
+    client = browser_for(world.volunteer)
+    path = f"/epicerie/cycles/{market.cycle.id}/foyers/"
+    client.post(path, {"household": market.household.id, f"q-{carrots.id}": "2", "save": "1"})
+
+    page = client.get(path, {"foyer": market.household.id}).content.decode()
+    assert "Passer cette commande chaque semaine" in page
+    client.post(path, {"household": market.household.id, "standing": "1"})
+
+    standing = StandingOrder.objects.get(household=market.household)
+    assert standing.grocery == market.household.pickup_grocery
+    assert [(line.product_id, line.quantity) for line in standing.lines.all()] == [
+        (carrots.product_id, Decimal("2"))
+    ]
+    # Another grocery's volunteer cannot reach the household.
+    other = browser_for(world.other_volunteer)
+    other.post(path, {"household": market.household.id, "standing": "1"})
+    assert StandingOrder.objects.count() == 1
