@@ -518,3 +518,26 @@ def test_an_offer_marked_standing_reaches_the_cycles_already_prepared(producer_c
     # Marking it again adds nothing twice.
     producer_client.patch(f"/api/v1/offers/{offer.id}/", {"is_standing": True}, format="json")
     assert Offer.objects.filter(cycle_id=second, product=world.product).count() == 1
+
+
+@freeze_time(BEFORE_ASCENSION)
+def test_deleting_a_schedule_that_made_cycles_pauses_it(coordinator_client, world):
+    unused = rhythm.schedule_create(hub=world.hub, **{**THURSDAYS, "delivery_weekday": 1})
+    used = rhythm.schedule_create(hub=world.hub, **{**THURSDAYS, "weeks_ahead": 2})
+    rhythm.schedule_generate(schedule=used, now=timezone.now())
+
+    assert coordinator_client.delete(f"/api/v1/cycle-schedules/{unused.id}/").status_code == 204
+    assert coordinator_client.delete(f"/api/v1/cycle-schedules/{used.id}/").status_code == 204
+
+    assert not CycleSchedule.objects.filter(pk=unused.id).exists()
+    used.refresh_from_db()
+    assert used.is_active is False
+    assert used.cycles.count() == 2
+    # Paused, it makes nothing; its weekday is free for another schedule.
+    assert rhythm.schedules_generate_due(now=timezone.now()) == {"created": []}
+    assert (
+        coordinator_client.post(
+            "/api/v1/cycle-schedules/", schedule_body(world, name="Nouveau jeudi"), format="json"
+        ).status_code
+        == 201
+    )
