@@ -51,6 +51,13 @@ def test_docs_page_uses_local_assets_only(db):
     assert '"validatorUrl": null' in page
 
 
+def test_there_is_no_redoc_page(db):
+    """The one documentation page is Swagger UI, served from here. drf-spectacular's Redoc
+    page asked fonts.googleapis.com for its fonts, and Redoc's bundle draws its badge from
+    cdn.redoc.ly: neither is reachable from the platform's networks."""
+    assert APIClient().get("/api/v1/redoc/").status_code == 404
+
+
 def _validate_against_schema(schema: dict, path: str, response, media_type="application/json"):
     """The answer matches what the served schema says of this path's 200, as a client that
     validates (schemathesis, a generated client) would check it."""

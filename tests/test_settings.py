@@ -62,3 +62,28 @@ def test_in_process_tasks_need_no_broker_and_say_nothing_of_one():
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("memory")
     assert "hostname" not in result.stderr
+
+
+def test_the_default_settings_ask_no_outside_host():
+    """Nothing outside is reachable from the platform's servers: no geocoder unless one in
+    its network is named, no routing server, no outside broker."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEOCODER_", "OSRM_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings\n"
+            "print(repr(settings.GEOCODER_DOMAIN), settings.GEOCODER_ENABLED,"
+            " repr(settings.OSRM_URL))",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["''", "False", "''"]

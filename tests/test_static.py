@@ -20,3 +20,12 @@ def test_the_site_has_a_favicon(client):
     assert page_icon.status_code == 301
     assert page_icon["Location"].endswith("img/favicon.svg")
     assert 'rel="icon"' in client.get("/connexion/").content.decode()
+
+
+def test_every_answer_keeps_the_browser_on_this_server(client, db):
+    """The Content-Security-Policy: pages, API documentation and JSON alike take nothing
+    from another host (core.middleware)."""
+    for path in ("/connexion/", "/api/v1/docs/", "/api/v1/schema/"):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert "default-src 'self'" in policy, path
+        assert "http" not in policy, path

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ScreensInFrenchMiddleware",
@@ -176,7 +177,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Swagger UI's badge otherwise sends the schema's URL to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "core.choices.OrganisationKind",
@@ -220,11 +220,14 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 
 # Geography.
-GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "api-adresse.data.gouv.fr")
+# A BAN-compatible geocoder (addok) inside the platform's network: nothing outside is
+# reachable from its servers, so there is none by default, and a place without coordinates
+# is then refused with a message asking for them (logistics.services.place_locate).
+GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "")
 GEOCODER_SCHEME = os.environ.get("GEOCODER_SCHEME", "https")
 GEOCODER_TIMEOUT_S = float(os.environ.get("GEOCODER_TIMEOUT_S", "5"))
 # Whether an address without coordinates is sent to the geocoder at all.
-GEOCODER_ENABLED = env_bool("GEOCODER_ENABLED", True)
+GEOCODER_ENABLED = env_bool("GEOCODER_ENABLED", bool(GEOCODER_DOMAIN))
 ZONES_GEOJSON = BASE_DIR / "logistics" / "data" / "zones.geojson"
 LOCAL_RADIUS_KM = Decimal(os.environ.get("LOCAL_RADIUS_KM", "80"))
 MAX_DISTANCE_FROM_HUB_KM = Decimal(os.environ.get("MAX_DISTANCE_FROM_HUB_KM", "200"))

@@ -85,11 +85,20 @@ class Session:
         self.dialogs: list[str] = []
         self.page.on("dialog", self._agree)
         self.base_url = base_url
+        # Every request the pages make, to anywhere but this server (a CDN, a tile or font
+        # server): none may be, nothing outside is reachable from the platform's networks.
+        self.outside: list[str] = []
+        self.context.on("request", self._note_outside)
         self.page.goto(f"{base_url}/connexion/")
         self.page.get_by_label("Identifiant").fill(username)
         self.page.get_by_label("Mot de passe").fill(PASSWORD)
         self.page.get_by_role("button", name="Connexion").click()
         self.page.wait_for_url(f"{base_url}/")
+
+    def _note_outside(self, request) -> None:
+        url = request.url
+        if not url.startswith(self.base_url) and not url.startswith(("data:", "blob:", "about:")):
+            self.outside.append(url)
 
     def _agree(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -98,6 +107,7 @@ class Session:
     def open(self, path: str):
         self.page.goto(self.base_url + path)
         self.page.wait_for_load_state("networkidle")
+        assert self.outside == [], f"{path} asked outside hosts: {self.outside}"
         assert_accessible(self.page)
         return self.page
 
@@ -116,4 +126,6 @@ def login(browser, live_server, demo):
 
     yield open_session
     for session in sessions:
+        outside = session.outside
         session.close()
+        assert outside == [], f"pages asked outside hosts: {outside}"

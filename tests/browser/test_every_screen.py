@@ -47,3 +47,16 @@ def test_every_screen_is_accessible_fits_and_speaks_french(login, username, phon
             path,
             ENGLISH.search(page.locator("body").inner_text()),
         )
+
+
+def test_the_api_documentation_renders_from_local_assets_only(login):
+    """Swagger UI as a developer of an outside client opens it: every script, style and
+    font from this server, the schema read and drawn."""
+    session = login("coordination")
+    page = session.page
+    page.goto(session.base_url + "/api/v1/docs/")
+    page.wait_for_load_state("networkidle")
+    page.locator(".swagger-ui .info").first.wait_for()
+    assert "Appro Solidaire API" in page.locator("body").inner_text()
+    assert page.locator(".opblock").count() > 50  # the operations are drawn
+    assert session.outside == [], session.outside
