@@ -111,22 +111,16 @@ def standing_order_update(
     return standing
 
 
-def _has_order(standing: StandingOrder, cycle: OrderCycle) -> bool:
-    orders = Order.objects.live().filter(cycle=cycle)
-    if standing.household_id is not None:
-        return orders.filter(household_id=standing.household_id).exists()
-    return orders.filter(grocery_id=standing.grocery_id, contract__isnull=True).exists()
+def _cycle_offers(cycle: OrderCycle) -> dict[int, int]:
+    """The cycle's offer id for each product offered."""
+    return dict(Offer.objects.filter(cycle=cycle).values_list("product_id", "id"))
 
 
 def _offer_lines(
-    lines: list[tuple[int, str, Decimal]], cycle: OrderCycle
+    lines: list[tuple[int, str, Decimal]], offers: dict[int, int]
 ) -> tuple[list[services.RequestedLine], list[str]]:
-    """Lines named by product, as lines of the cycle's offers; and what is missing."""
-    offers = dict(
-        Offer.objects.filter(
-            cycle=cycle, product_id__in=[product_id for product_id, _name, _q in lines]
-        ).values_list("product_id", "id")
-    )
+    """Lines named by product, as lines of the cycle's offers (`offers`: product id → offer
+    id); and what is missing."""
     requested, missing = [], []
     for product_id, name, quantity in lines:
         if product_id in offers:
@@ -153,22 +147,47 @@ def standing_orders_place(*, cycle: OrderCycle, now: datetime) -> dict[str, int]
         StandingOrderRun.REFUSED: 0,
         StandingOrderRun.SKIPPED: 0,
     }
+    # Read once for the cycle: who already ordered, and what is on offer.
+    live = Order.objects.live().filter(cycle=cycle)
+    ordered = {
+        "households": set(
+            live.filter(household__isnull=False).values_list("household_id", flat=True)
+        ),
+        "groceries": set(
+            live.filter(household__isnull=True, contract__isnull=True).values_list(
+                "grocery_id", flat=True
+            )
+        ),
+    }
+    offers = _cycle_offers(cycle)
     for standing in standing_orders:
-        run = _place_one(standing, cycle, now)
+        run = _place_one(standing, cycle, now, ordered=ordered, offers=offers)
         outcomes[run.outcome] += 1
     return outcomes
 
 
-def _place_one(standing: StandingOrder, cycle: OrderCycle, now: datetime) -> StandingOrderRun:
+def _place_one(
+    standing: StandingOrder,
+    cycle: OrderCycle,
+    now: datetime,
+    *,
+    ordered: dict[str, set[int]],
+    offers: dict[int, int],
+) -> StandingOrderRun:
     run = StandingOrderRun(standing_order=standing, cycle=cycle, ran_at=now)
-    if _has_order(standing, cycle):
+    already = (
+        standing.household_id in ordered["households"]
+        if standing.household_id is not None
+        else standing.grocery_id in ordered["groceries"]
+    )
+    if already:
         run.outcome = StandingOrderRun.SKIPPED
         run.message = _("An order was already placed for this cycle; it was left as it is.")
         run.save()
         return run
     lines, missing = _offer_lines(
         [(line.product_id, line.product.name, line.quantity) for line in standing.lines.all()],
-        cycle,
+        offers,
     )
     if missing:
         run.outcome = StandingOrderRun.REFUSED
@@ -253,7 +272,7 @@ def order_repeat(
         (line.offer.product_id, line.offer.product.name, line.quantity)
         for line in order.lines.select_related("offer__product")
     ]
-    lines, missing = _offer_lines(source, cycle)
+    lines, missing = _offer_lines(source, _cycle_offers(cycle))
     warnings: list[dict] = [
         {
             "code": "not_on_offer",

@@ -26,6 +26,16 @@ CYCLE_TRANSITIONS: dict[str, str] = {
 }
 
 
+# Off that line: only a draft may be called off (a schedule's week not needed), for good.
+CANCELLABLE = frozenset({CycleStatus.DRAFT})
+
+
+def transition_allowed(status: str, to_status: str) -> bool:
+    if to_status == CycleStatus.CANCELLED:
+        return status in CANCELLABLE
+    return CYCLE_TRANSITIONS.get(status) == to_status
+
+
 # What each state allows: the one place every app asks (DESIGN.md §2). A state may be in a
 # set so that a re-run of the step it names answers without changing anything.
 TAKES_OFFERS = frozenset({CycleStatus.DRAFT, CycleStatus.OPEN})
@@ -66,9 +76,10 @@ STATUS_ORDER = [status for status in CycleStatus.values if status != CycleStatus
 
 def status_reached(status: str, step: str) -> bool:
     """Whether a cycle in `status` is at `step` or past it (states only move forward). A
-    cancelled cycle has reached nothing: every step refuses it as an invalid move."""
-    if status == CycleStatus.CANCELLED:
-        return False
+    cancelled cycle has reached nothing but its cancellation: every other step refuses it
+    as an invalid move."""
+    if CycleStatus.CANCELLED in (status, step):
+        return status == step
     return STATUS_ORDER.index(status) >= STATUS_ORDER.index(step)
 
 

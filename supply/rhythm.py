@@ -10,7 +10,7 @@ from typing import Any
 
 import holidays
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,12 +20,13 @@ from core.models import User
 from core.services import model_update
 from logistics.models import Hub
 from orders import locks
+from orders.choices import OrderStatus
 from producers.models import Offer, Product
 
 from . import contracts
-from .choices import CycleStatus
-from .models import CycleEvent, CycleSchedule, OrderCycle
-from .services import check_dates
+from .choices import CANCELLABLE, CycleStatus
+from .models import CycleSchedule, OrderCycle
+from .services import check_dates, cycle_transition
 
 WEEKDAYS = 7
 
@@ -192,7 +193,14 @@ def schedule_coming(*, schedule: CycleSchedule, now: datetime) -> list[dict]:
     today = timezone.localdate(now)
     cycles = {
         cycle.delivery_date: cycle
-        for cycle in OrderCycle.objects.filter(schedule=schedule, delivery_date__gte=today)
+        for cycle in OrderCycle.objects.filter(
+            schedule=schedule, delivery_date__gte=today
+        ).annotate(
+            offer_count=Count("offers", distinct=True),
+            order_count=Count(
+                "orders", filter=~Q(orders__status=OrderStatus.CANCELLED), distinct=True
+            ),
+        )
     }
     weeks = []
     for day in sorted(set(schedule_dates(schedule, today)) | set(cycles)):
@@ -201,8 +209,8 @@ def schedule_coming(*, schedule: CycleSchedule, now: datetime) -> list[dict]:
             {
                 "date": day,
                 "cycle": cycle,
-                "offers": cycle.offers.count() if cycle else 0,
-                "orders": cycle.orders.exclude(status="cancelled").count() if cycle else 0,
+                "offers": cycle.offer_count if cycle else 0,
+                "orders": cycle.order_count if cycle else 0,
                 "reason": None if cycle else _skip_reason(schedule, day, now),
             }
         )
@@ -284,28 +292,35 @@ def standing_offers_spread(*, offers: list[Offer]) -> int:
     """A producer just marked these offers standing: the drafts its schedules already made
     after them get the offer too (same quantity, the product's price), where the product is
     not offered yet. Later changes stay the producer's, cycle by cycle."""
-    made = 0
-    for offer in offers:
-        if not offer.is_standing:
-            continue
-        drafts = OrderCycle.objects.filter(
+    standing = [offer for offer in offers if offer.is_standing]
+    if not standing:
+        return 0
+    drafts = list(
+        OrderCycle.objects.filter(
             status=CycleStatus.DRAFT,
             schedule__isnull=False,
-            delivery_date__gt=offer.cycle.delivery_date,
-        ).exclude(offers__product_id=offer.product_id)
-        made += len(
-            Offer.objects.bulk_create(
-                Offer(
-                    cycle=cycle,
-                    product_id=offer.product_id,
-                    quantity_available=offer.quantity_available,
-                    unit_price_ht=offer.product.unit_price_ht,
-                    is_standing=True,
-                )
-                for cycle in drafts
-            )
+            delivery_date__gt=min(offer.cycle.delivery_date for offer in standing),
         )
-    return made
+    )
+    offered = set(
+        Offer.objects.filter(
+            cycle__in=drafts, product_id__in=[offer.product_id for offer in standing]
+        ).values_list("cycle_id", "product_id")
+    )
+    spread = Offer.objects.bulk_create(
+        Offer(
+            cycle=cycle,
+            product_id=offer.product_id,
+            quantity_available=offer.quantity_available,
+            unit_price_ht=offer.product.unit_price_ht,
+            is_standing=True,
+        )
+        for offer in standing
+        for cycle in drafts
+        if cycle.delivery_date > offer.cycle.delivery_date
+        and (cycle.id, offer.product_id) not in offered
+    )
+    return len(spread)
 
 
 @transaction.atomic
@@ -313,21 +328,11 @@ def cycle_cancel(*, cycle_id: int, user: User | None, now: datetime) -> OrderCyc
     """Call off a draft (a week not needed): kept as cancelled, so its schedule does not
     make it again; its offers stay on record."""
     cycle = locks.cycle_lock(cycle_id)
-    if cycle.status == CycleStatus.CANCELLED:
-        return cycle
-    if cycle.status != CycleStatus.DRAFT:
+    if cycle.status not in CANCELLABLE | {CycleStatus.CANCELLED}:  # cancelling twice: as is
         raise StateConflict(
             _("Only a draft cycle is cancelled; this one is %(status)s.")
             % {"status": cycle.get_status_display().lower()},
             code="cycle_not_draft",
         )
-    # Off the one-way line of CYCLE_TRANSITIONS: a draft only, never reopened.
-    CycleEvent.objects.create(
-        cycle=cycle,
-        from_status=cycle.status,
-        to_status=CycleStatus.CANCELLED,
-        user=user,
-        occurred_at=now,
-    )
-    OrderCycle.objects.filter(pk=cycle_id).update(status=CycleStatus.CANCELLED)
+    cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CANCELLED, user=user, now=now)
     return OrderCycle.objects.get(pk=cycle_id)

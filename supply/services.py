@@ -19,13 +19,13 @@ from orders.standing import standing_orders_place
 
 from . import consolidation, contracts, notifications
 from .choices import (
-    CYCLE_TRANSITIONS,
     DELIVERABLE,
     TAKES_CONFIRMATIONS,
     AllocationRule,
     CycleStatus,
     PurchaseListStatus,
     status_reached,
+    transition_allowed,
 )
 from .models import CycleEvent, OrderCycle, PurchaseList, PurchaseListLine
 
@@ -110,7 +110,7 @@ def cycle_transition(*, cycle_id: int, to_status: str, user: User | None, now: d
     cycle = locks.cycle_lock(cycle_id)
     if status_reached(cycle.status, to_status):
         return False
-    if CYCLE_TRANSITIONS.get(cycle.status) != to_status:
+    if not transition_allowed(cycle.status, to_status):
         raise StateConflict(
             _("A cycle in state %(from)s cannot move to %(to)s.")
             % {"from": cycle.get_status_display(), "to": CycleStatus(to_status).label},
