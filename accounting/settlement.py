@@ -37,7 +37,7 @@ from supply.contracts import contract_shortfalls_record
 from supply.models import OrderCycle, PurchaseList
 from supply.services import cycle_transition
 
-from . import ledger
+from . import ledger, notifications
 from .choices import EntryKind
 from .cost_shares import logistics_cost_shares
 from .ledger import ZERO, EntryDraft
@@ -238,6 +238,7 @@ def cycle_settle(
     _spend_commitments(cycle)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, user=user, now=now)
+    notifications.statements_ready(cycle=cycle)
     return {
         "cycle": cycle_id,
         "status": CycleStatus.SETTLED,

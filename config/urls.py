@@ -14,7 +14,7 @@ from accounting.api.views import (
     ProducerStatementView,
     TrialBalanceView,
 )
-from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView, UserCreateView
+from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView
 from core.converters import IdConverter
 from core.views import api_not_found
 from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
@@ -30,6 +30,15 @@ from logistics.api.views import (
     ZoneViewSet,
 )
 from logistics.views import cycle_map
+from notifications import views as notification_screens
+from notifications.api.views import (
+    NotificationViewSet,
+    OutboxViewSet,
+    PasswordResetView,
+    PreferencesView,
+    UserCreateView,
+    UserInviteView,
+)
 from orders import views as order_screens
 from orders.api.views import (
     GroceryViewSet,
@@ -73,11 +82,16 @@ router.register("household-access-log", HouseholdAccessLogViewSet, basename="hou
 router.register("orders", OrderViewSet, basename="order")
 router.register("standing-orders", StandingOrderViewSet, basename="standing-order")
 router.register("purchase-lists", PurchaseListViewSet, basename="purchase-list")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("outbox", OutboxViewSet, basename="outbox")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/password-reset/", PasswordResetView.as_view(), name="auth-password-reset"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/preferences/", PreferencesView.as_view(), name="me-preferences"),
     path("users/", UserCreateView.as_view(), name="user-create"),
+    path("users/<id:user_id>/invite/", UserInviteView.as_view(), name="user-invite"),
     path("tasks/<uuid:task_id>/", TaskRunView.as_view(), name="task"),
     path("tariff/suggest/", TariffSuggestView.as_view(), name="tariff-suggest"),
     path("tariff/tiers/", TariffTiersView.as_view(), name="tariff-tiers"),
@@ -125,6 +139,38 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # Accounts (DESIGN.md §11): a forgotten password, an invitation's link.
+    path(
+        "mot-de-passe/oublie/",
+        notification_screens.PasswordResetView.as_view(),
+        name="password-reset",
+    ),
+    path(
+        "mot-de-passe/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        notification_screens.PasswordChooseView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        notification_screens.PasswordChooseView.as_view(invitation=True),
+        name="invitation-confirm",
+    ),
+    path(
+        "mot-de-passe/enregistre/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    # What is new for me, and which messages I receive by e-mail
+    path("nouveautes/", notification_screens.inbox, name="inbox"),
+    path("nouveautes/<id:notification_id>/", notification_screens.inbox_open, name="inbox-open"),
+    path(
+        "compte/messages/", notification_screens.preferences_page, name="notification-preferences"
+    ),
     path("", home, name="home"),
     # Grocery volunteers
     path(
@@ -169,6 +215,8 @@ urlpatterns = [
     path("coordination/cycles/", cycle_screens.cycle_list, name="cycles-page"),
     path("coordination/cycles/<id:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
     path("coordination/calendrier/", cycle_screens.schedule_page, name="schedules-page"),
+    path("coordination/envois/", notification_screens.outbox_page, name="outbox-page"),
+    path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     # Season contracts: made by the coordinator, signed by the producer, followed by both
     # and by the groceries they deliver.
     path("contrats/", cycle_screens.contract_page, name="contracts-page"),

@@ -41,6 +41,8 @@ def organisation_create(*, kind: str, name: str, commune: str = "") -> Organisat
 def user_create(
     *, username: str, password: str, role: str, organisation: Organisation, email: str = ""
 ) -> User:
+    """A person and their membership. Without a password the account cannot log in until
+    its owner chooses one through an invitation (notifications.accounts)."""
     expected_kind = ROLE_ORGANISATION_KIND[Role(role)]
     if organisation.kind != expected_kind:
         raise InvalidInput(
@@ -57,13 +59,16 @@ def user_create(
     # which never shows a household's contact fields (orders.admin.HouseholdAdmin).
     coordinator = role == Role.COORDINATOR
     user = User(username=username, email=email, is_staff=coordinator, is_superuser=coordinator)
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise InvalidInput(
-            _("The password is too weak."), fields={"password": list(error.messages)}
-        ) from error
-    user.set_password(password)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise InvalidInput(
+                _("The password is too weak."), fields={"password": list(error.messages)}
+            ) from error
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
     user.save()
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

@@ -22,7 +22,7 @@ from producers.models import Producer
 from supply.choices import PLANNABLE
 from supply.models import OrderCycle
 
-from . import solver
+from . import notifications, solver
 from .choices import RoundKind, StopKind
 from .distances import Metropole, OsrmUnavailable, osrm_matrices, road_matrices
 from .models import Hub, Round, RoundStop, RoundTrip, UnservedStop, Vehicle
@@ -410,6 +410,7 @@ def cycle_plan_rounds(
         for left in unserved:
             left.cycle = cycle
         UnservedStop.objects.bulk_create(unserved)
+        notifications.rounds_planned(cycle=cycle)
     return {
         "cycle": cycle_id,
         "rounds": count,

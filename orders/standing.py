@@ -20,7 +20,7 @@ from producers.models import Offer, Product, ordered_quantity_refusal
 from supply.choices import TAKES_ORDERS
 from supply.models import OrderCycle
 
-from . import services
+from . import notifications, services
 from .models import Grocery, Household, Order, StandingOrder, StandingOrderLine, StandingOrderRun
 
 
@@ -138,7 +138,7 @@ def standing_orders_place(*, cycle: OrderCycle, now: datetime) -> dict[str, int]
     standing_orders = (
         StandingOrder.objects.filter(is_active=True)
         .exclude(id__in=done)
-        .select_related("created_by")
+        .select_related("created_by", "grocery")
         .prefetch_related("lines__product")
         .order_by("id")
     )
@@ -163,6 +163,8 @@ def standing_orders_place(*, cycle: OrderCycle, now: datetime) -> dict[str, int]
     for standing in standing_orders:
         run = _place_one(standing, cycle, now, ordered=ordered, offers=offers)
         outcomes[run.outcome] += 1
+        if run.outcome == StandingOrderRun.REFUSED:
+            notifications.standing_refused(run=run, cycle=cycle)
     return outcomes
 
 

@@ -77,8 +77,9 @@ def contract_list(*, actor: Actor) -> QuerySet[SeasonContract]:
     return contracts.none()
 
 
-def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
-    lists = (
+def purchase_lists_with_lines() -> QuerySet[PurchaseList]:
+    """Purchase lists with what their documents read: producer, cycle, hub, lines by product."""
+    return (
         PurchaseList.objects.select_related(
             "producer__organisation", "cycle", "cycle__hub", "answered_by"
         )
@@ -92,6 +93,10 @@ def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
         )
         .order_by("producer__organisation__name", "id")
     )
+
+
+def purchase_list_list(*, actor: Actor) -> QuerySet[PurchaseList]:
+    lists = purchase_lists_with_lines()
     if actor.role == Role.COORDINATOR:
         return lists
     if actor.role == Role.PRODUCER:

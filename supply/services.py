@@ -138,16 +138,18 @@ def cycle_open(*, cycle_id: int, user: User | None, now: datetime) -> OrderCycle
     if status_reached(cycle.status, CycleStatus.CLOSED):
         raise StateConflict(_("This cycle is already closed."), code="invalid_transition")
     if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=user, now=now):
-        _orders_place_at_opening(cycle_id=cycle_id, now=now)
+        _at_opening(cycle_id=cycle_id, now=now)
     return OrderCycle.objects.get(pk=cycle_id)
 
 
-def _orders_place_at_opening(*, cycle_id: int, now: datetime) -> None:
+def _at_opening(*, cycle_id: int, now: datetime) -> None:
     """What a cycle gets as it opens (DESIGN.md §10): its season contracts' orders, then the
-    standing orders, each placed whole or reported to its grocery."""
+    standing orders, each placed whole or reported to its grocery; then everyone who orders
+    or offers is told (§11)."""
     cycle = OrderCycle.objects.get(pk=cycle_id)
     contracts.contract_orders_place(cycle=cycle, now=now)
     standing_orders_place(cycle=cycle, now=now)
+    notifications.cycle_opened(cycle=cycle)
 
 
 def cycle_check_closable(*, cycle: OrderCycle) -> None:
@@ -181,11 +183,7 @@ def cycle_close(
     figures = consolidation.cycle_allocate(cycle=cycle, progress=progress)
     lists = consolidation.purchase_lists_build(cycle=cycle, now=now)
     progress(95)
-    # robust: in the embedded default the mail task runs right here; its failure is logged
-    # and retried, the close stands.
-    transaction.on_commit(
-        lambda: notifications.purchase_lists_sent.delay(cycle_id=cycle_id), robust=True
-    )
+    notifications.purchase_lists_sent(cycle=cycle)
     return {
         "cycle": cycle_id,
         "status": CycleStatus.CLOSED,
@@ -301,7 +299,9 @@ def cycle_confirm(
     cycle_check_confirmable(cycle=cycle, now=now, missing_as_zero=missing_as_zero)
     if cycle.status != CycleStatus.CLOSED:
         return {"cycle": cycle_id, "status": cycle.status, "moved": False}
-    silent = list(cycle.purchase_lists.filter(status=PurchaseListStatus.SENT))
+    silent = list(
+        cycle.purchase_lists.filter(status=PurchaseListStatus.SENT).select_related("producer")
+    )
     if silent:
         offers = list(
             PurchaseListLine.objects.filter(purchase_list__in=silent).values_list(
@@ -315,13 +315,13 @@ def cycle_confirm(
         PurchaseList.objects.filter(id__in=[item.id for item in silent]).update(
             status=PurchaseListStatus.MISSED
         )
+        if not missing_as_zero:  # the coordinator who confirmed without them knows
+            notifications.deadline_missed(cycle=cycle, missed=silent)
     contracts.contract_shortfalls_record(cycle=cycle, now=now)
     progress(80)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.CONFIRMED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.CONFIRMED, user=user, now=now)
-    transaction.on_commit(
-        lambda: notifications.groceries_confirmed.delay(cycle_id=cycle_id), robust=True
-    )
+    notifications.quantities_confirmed(cycle=cycle)
     return {
         "cycle": cycle_id,
         "status": CycleStatus.CONFIRMED,
@@ -370,7 +370,7 @@ def cycles_advance_due(*, now: datetime) -> dict:
     for cycle_id in list(due_to_open):
         with transaction.atomic():
             if cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.OPEN, user=None, now=now):
-                _orders_place_at_opening(cycle_id=cycle_id, now=now)
+                _at_opening(cycle_id=cycle_id, now=now)
                 opened.append(cycle_id)
     due_to_close = OrderCycle.objects.filter(
         status=CycleStatus.OPEN, closes_at__lte=now

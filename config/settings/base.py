@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "orders",
     "supply",
     "accounting",
+    "notifications",
     "dashboards",
     "home",
     "demo",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -134,6 +136,10 @@ STORAGES = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Appro Solidaire <noreply@localhost>")
+# The address of the site as people reach it: the links in e-mails (DESIGN.md §11).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# An invitation's or a reset's link is valid this long, once (Django's token).
+PASSWORD_RESET_TIMEOUT = 72 * 3600
 
 # Bodies above this size are refused with the contract's 400 body before being parsed.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
@@ -157,9 +163,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Only the token endpoint is throttled (per client address): it is the one that guesses
+    # The token endpoint is throttled (per client address): it is the one that guesses
     # passwords; the lockout (core/lockout.py) covers a username tried from many addresses.
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE_RATE", "30/min")},
+    # The password reset too: it sends e-mails.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("TOKEN_THROTTLE_RATE", "30/min"),
+        "password_reset": os.environ.get("PASSWORD_RESET_THROTTLE_RATE", "10/hour"),
+    },
     # The client address is REMOTE_ADDR, or the one written into X-Forwarded-For by the last
     # of TRUSTED_PROXIES reverse proxies: a header sent by the client itself is never trusted.
     "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -262,6 +272,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supply.schedules_generate",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Reminders before deadlines, missed deadlines, decisions and envelopes (DESIGN.md §11);
+    # each message once, whatever the number of runs.
+    "notifications-reminders": {"task": "notifications.reminders", "schedule": 900.0},
     # Dashboard snapshots of cycles whose figures may have moved (receptions, settlement).
     "dashboards-refresh": {"task": "dashboards.snapshots_refresh", "schedule": 900.0},
 }

@@ -53,8 +53,16 @@ class UserCreateSerializer(serializers.Serializer):
         max_length=150,
         error_messages={"invalid": _("Letters, digits and @/./+/-/_ only.")},
     )
-    password = CharField(write_only=True, max_length=128, style={"input_type": "password"})
-    email = serializers.EmailField(required=False, allow_blank=True)
+    # Without a password, an invitation to choose one goes to `email` (DESIGN.md §11).
+    password = CharField(
+        write_only=True,
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        default="",
+        style={"input_type": "password"},
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(choices=Role.choices)
     organisation_id = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), source="organisation"

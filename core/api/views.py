@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from core import lockout, services
 from core.access import actor_of
-from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
 from core.api.schema import ErrorSerializer
 from core.api.serializers import (
@@ -22,8 +21,6 @@ from core.api.serializers import (
     TaskRunSerializer,
     TokenRequestSerializer,
     TokenSerializer,
-    UserCreateSerializer,
-    UserSerializer,
 )
 from core.api.viewsets import ReadCreateViewSet
 from core.choices import Role
@@ -99,21 +96,6 @@ class OrganisationViewSet(ReadCreateViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.organisation_create(**serializer.validated_data)
-
-
-class UserCreateView(APIView):
-    permission_classes = [RolePermission]
-    roles = {"post": (Role.COORDINATOR,)}
-
-    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
-    def post(self, request):
-        def produce():
-            serializer = UserCreateSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            user = services.user_create(**serializer.validated_data)
-            return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
-
-        return respond_idempotently(request, produce)
 
 
 class TaskRunView(APIView):
