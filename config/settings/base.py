@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "supply.choices.CycleStatus",
         "OrderStatusEnum": "orders.choices.OrderStatus",
         "TaskStateEnum": "core.models.TaskState",
+        "NotificationKindEnum": "notifications.choices.Kind",
+        "NotificationStatusEnum": "notifications.choices.Status",
     },
 }
 

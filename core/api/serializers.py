@@ -59,10 +59,9 @@ class UserCreateSerializer(serializers.Serializer):
         max_length=128,
         required=False,
         allow_blank=True,
-        default="",
         style={"input_type": "password"},
     )
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices)
     organisation_id = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), source="organisation"

@@ -137,7 +137,8 @@ class UserCreateView(APIView):
         def produce():
             serializer = UserCreateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            user = accounts.user_invite(**serializer.validated_data, now=timezone.now())
+            data = {"email": "", "password": "", **serializer.validated_data}
+            user = accounts.user_invite(**data, now=timezone.now())
             return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
         return respond_idempotently(request, produce)
