@@ -22,6 +22,7 @@ APPS = [
     "logistics",
     "accounting",
     "dashboards",
+    "notifications",
 ]
 
 
