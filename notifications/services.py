@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
@@ -105,14 +106,17 @@ def notify(
     return created
 
 
-def queued_send(*, kind: str, object_key: str) -> None:
-    from .tasks import message_send
+def _message_send_later(notification_id: int) -> None:
+    # The task is looked up by name: notifications.tasks imports this module.
+    current_app.tasks["notifications.message_send"].delay(notification_id=notification_id)
 
+
+def queued_send(*, kind: str, object_key: str) -> None:
     ids = Notification.objects.filter(
         kind=kind, object_key=object_key, status=Status.QUEUED
     ).values_list("id", flat=True)
     for notification_id in list(ids):
-        message_send.delay(notification_id=notification_id)
+        _message_send_later(notification_id)
 
 
 def _is_transient(error: Exception) -> bool:
@@ -209,11 +213,8 @@ def lost_requeue(*, now: datetime) -> int:
             status=Status.QUEUED, updated_at__lt=now - LOST_AFTER
         ).values_list("id", flat=True)
     )
-    if ids:
-        from .tasks import message_send
-
-        for notification_id in ids:
-            message_send.delay(notification_id=notification_id)
+    for notification_id in ids:
+        _message_send_later(notification_id)
     return len(ids)
 
 
