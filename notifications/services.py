@@ -74,10 +74,16 @@ def notify(
     are French text, made by the caller under translation.override; they go into the
     e-mail and, for the first paragraph, into the screens.
     """
-    people = [user for user in recipients if user.is_active]
+    people = {user.id: user for user in recipients if user.is_active}
+    # Those told already are left out here, so that the answer counts only new rows; the
+    # unique row still keeps out a concurrent writer.
+    for user_id in Notification.objects.filter(
+        kind=kind, object_key=object_key, recipient_id__in=list(people)
+    ).values_list("recipient_id", flat=True):
+        del people[user_id]
     if not people:
         return 0
-    emails_off = _emails_off([user.id for user in people])
+    emails_off = _emails_off(list(people))
     context = {"paragraphs": list(paragraphs), "action": action, "table": table}
     rows = [
         Notification(
@@ -96,14 +102,11 @@ def notify(
                 else Status.QUEUED
             ),
         )
-        for user in people
+        for user in people.values()
     ]
-    before = Notification.objects.filter(kind=kind, object_key=object_key).count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    created = Notification.objects.filter(kind=kind, object_key=object_key).count() - before
-    if created:
-        transaction.on_commit(lambda: queued_send(kind=kind, object_key=object_key), robust=True)
-    return created
+    transaction.on_commit(lambda: queued_send(kind=kind, object_key=object_key), robust=True)
+    return len(rows)
 
 
 def _message_send_later(notification_id: int) -> None:

@@ -292,11 +292,13 @@ def enrol(world, *, funder, grocery=None, tier: str = "T1", adults=1, children=1
         now=now,
         adults=adults,
         children=children,
-        valid_from=today - timedelta(days=10),
-        valid_until=today + timedelta(days=100),
         tier=TariffTier.objects.get(code=tier),
         pickup_grocery=grocery or world.grocery,
         funder=funder,
-        consent_at=now - timedelta(days=10),
-        **fields,
+        **{
+            "valid_from": today - timedelta(days=10),
+            "valid_until": today + timedelta(days=100),
+            "consent_at": now - timedelta(days=10),
+            **fields,
+        },
     )
