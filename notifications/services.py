@@ -241,6 +241,27 @@ def notification_resend(*, notification: Notification) -> Notification:
     return notification
 
 
+@transaction.atomic
+def failed_resend() -> int:
+    """Every failed message to someone with an address, queued again (the mail server is
+    back): one update, one task each after commit."""
+    ids = list(
+        Notification.objects.filter(status=Status.FAILED)
+        .exclude(recipient__email="")
+        .values_list("id", flat=True)
+    )
+    Notification.objects.filter(id__in=ids).update(
+        status=Status.QUEUED, error="", updated_at=timezone.now()
+    )
+
+    def send() -> None:
+        for notification_id in ids:
+            _message_send_later(notification_id)
+
+    transaction.on_commit(send, robust=True)
+    return len(ids)
+
+
 def notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark this person's notifications read: those of `ids`, or all."""
     rows = Notification.objects.filter(recipient=user, read_at__isnull=True)

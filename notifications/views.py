@@ -94,12 +94,8 @@ def outbox_page(request):
                 services.notification_resend(notification=notification)
                 messages.success(request, _("The message is queued again."))
             elif request.POST.get("resend_failed"):
-                failed = list(Notification.objects.filter(status=Status.FAILED))
-                for notification in failed:
-                    services.notification_resend(notification=notification)
-                messages.success(
-                    request, _("%(count)d messages queued again.") % {"count": len(failed)}
-                )
+                count = services.failed_resend()
+                messages.success(request, _("%(count)d messages queued again.") % {"count": count})
         except DomainError as error:
             refused(request, error)
         return redirect(request.get_full_path())

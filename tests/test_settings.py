@@ -47,6 +47,28 @@ def test_production_settings_refuse_a_missing_secret():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_the_links_of_production_e_mails_point_at_the_site():
+    production = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "k" * 20 + "7Qz!x" * 8,
+        "DATABASE_URL": "postgres://appro:secret@127.0.0.1:5432/appro",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    }
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SITE_URL)",
+        DJANGO_ALLOWED_HOSTS="appro.example.org,autre.example.org",
+        **production,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "https://appro.example.org"
+
+    refused = run_manage("check", DJANGO_ALLOWED_HOSTS="", **production)
+    assert refused.returncode != 0
+    assert "SITE_URL" in refused.stderr
+
+
 def test_in_process_tasks_need_no_broker_and_say_nothing_of_one():
     # Celery builds a producer even for a task run in-process; on its default AMQP URL kombu
     # warned "No hostname was supplied" in the middle of make run's output.

@@ -25,6 +25,9 @@ SCREENS = {
         "/contrats/",
         (r"/contrats/\d+/", "/contrats/"),
         "/tableau-de-bord/",
+        "/coordination/envois/",
+        "/coordination/personnes/",
+        "/nouveautes/",
     ],
     "benevole.fives": [
         "/",
@@ -34,6 +37,8 @@ SCREENS = {
         (r"/epicerie/cycles/\d+/reception/", "/"),
         "/contrats/",
         (r"/contrats/\d+/", "/contrats/"),
+        "/nouveautes/",
+        "/compte/messages/",
     ],
     "producteur.wavrin": [
         "/",
@@ -51,6 +56,7 @@ SCREENS = {
         (r"/ccas/foyers/\d+/", "/ccas/foyers/"),
         "/ccas/journal/",
         "/ccas/financement/",
+        "/compte/messages/",
     ],
     "elu.lille": ["/", "/tableau-de-bord/"],
 }

@@ -51,3 +51,14 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A mail server that does not answer fails the send (retried by the outbox), not the worker.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# The links in the e-mails: the address people open, by default the first allowed host.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*" else ""
+)
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "The e-mails' links need the site's address: set SITE_URL=https://... ."
+    )

@@ -11,7 +11,10 @@ from tools import screenshots
 pytestmark = pytest.mark.browser
 
 # Each login's screens, as tools/screenshots.py pictures them; and before logging in.
-SCREENS = {**screenshots.SCREENS, None: ["/connexion/", "/nulle-part/"]}  # and a 404
+SCREENS = {
+    **screenshots.SCREENS,
+    None: ["/connexion/", "/mot-de-passe/oublie/", "/nulle-part/"],
+}  # and a 404
 # The demo has no cycle far enough on for these; test_whole_cycle.py checks them on its way.
 OPENED_BY_THE_CYCLE_WALK = {
     (r"/epicerie/cycles/\d+/reception/", "/"),

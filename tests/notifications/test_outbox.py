@@ -9,6 +9,7 @@ import pytest
 from celery import current_app
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.test import Client
 from django.utils import timezone
 
 from notifications.choices import Kind, Status
@@ -194,3 +195,28 @@ def test_a_message_in_flight_cannot_be_resent(world, coordinator_client):
     assert answer.status_code == 409 and answer.json()["code"] == "not_resendable"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.QUEUED, 0)
+
+
+def test_the_outbox_screen_shows_failures_and_sends_them_again(
+    world, flaky, django_capture_on_commit_callbacks
+):
+    flaky.failures = 2
+    flaky.error = smtplib.SMTPDataError(554, b"Message refused")
+    tell(world.volunteer, django_capture_on_commit_callbacks)
+    tell(world.other_volunteer, django_capture_on_commit_callbacks)
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.FAILED}
+    coordinator = Client()
+    coordinator.force_login(world.coordinator)
+
+    page = coordinator.get("/coordination/envois/", {"status": "failed"}).content.decode()
+    assert "2 messages en échec." in page
+    assert "Message refused" in page and world.other_volunteer.username in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = coordinator.post(
+            "/coordination/envois/?status=failed", {"resend_failed": "1"}, follow=True
+        )
+    assert "2 messages de nouveau en attente" in answer.content.decode()
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [world.volunteer.email, world.other_volunteer.email]
+    )
