@@ -9,15 +9,17 @@ from datetime import datetime, timedelta
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.access import actor_of
 from core.choices import OrganisationKind
-from core.formats import format_date, format_datetime, format_quantity
+from core.formats import format_date, format_datetime
 from core.models import User
 from notifications import registry
 from notifications.choices import Kind
 from notifications.services import coordinators, notify, organisation_users
 from orders.models import Order
+from producers.templatetags.units import units
 
 from . import documents, selectors
 from .choices import CycleStatus, PurchaseListStatus
@@ -123,8 +125,10 @@ def _purchase_list_table(purchase_list: PurchaseList) -> dict:
     return {
         "head": [_("Product"), _("Quantity to supply")],
         "rows": [
-            [line.product_name, format_quantity(line.allocated_quantity)]
-            for line in purchase_list.lines.order_by("product_name", "id")
+            [line.product_name, units(line.allocated_quantity, line.offer.product.unit)]
+            for line in purchase_list.lines.select_related("offer__product").order_by(
+                "product_name", "id"
+            )
         ],
     }
 
@@ -212,9 +216,12 @@ def deadline_missed(*, cycle: OrderCycle, missed: list[PurchaseList]) -> int:
             recipients=coordinators(),
             subject=_("Confirmation deadline missed: %(name)s") % {"name": cycle.name},
             paragraphs=[
-                _(
-                    "%(count)s producer(s) did not confirm before %(confirm_by)s; their purchase "
-                    "orders count as nothing supplied: %(names)s."
+                ngettext(
+                    "%(count)s producer did not confirm before %(confirm_by)s; its purchase "
+                    "order counts as nothing supplied: %(names)s.",
+                    "%(count)s producers did not confirm before %(confirm_by)s; their purchase "
+                    "orders count as nothing supplied: %(names)s.",
+                    len(names),
                 )
                 % {
                     "count": len(names),

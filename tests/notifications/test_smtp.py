@@ -54,6 +54,7 @@ def test_the_purchase_order_reaches_a_real_smtp_server_with_its_pdf(
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "Confirmez les quantités avant le" in text
+    assert "kilogrammes" in text  # each quantity with its unit, in words
     assert "<table" in html and world.product.name in html  # the lines to confirm
     (attachment,) = message.iter_attachments()
     assert attachment.get_content_type() == "application/pdf"
