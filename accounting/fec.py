@@ -130,10 +130,20 @@ def rows(year: int) -> Iterator[list[str]]:
         ]
 
 
+def fec_chunks(year: int, lines_per_chunk: int = 2000) -> Iterator[bytes]:
+    """The FEC file in encoded blocks, for a streamed download."""
+    block: list[str] = []
+    for row in rows(year):
+        block.append("\t".join(_clean(field) for field in row))
+        if len(block) == lines_per_chunk:
+            yield ("\r\n".join(block) + "\r\n").encode("iso-8859-15", errors="replace")
+            block = []
+    if block:
+        yield ("\r\n".join(block) + "\r\n").encode("iso-8859-15", errors="replace")
+
+
 def fec_text(year: int) -> bytes:
-    return "".join("\t".join(_clean(field) for field in row) + "\r\n" for row in rows(year)).encode(
-        "iso-8859-15", errors="replace"
-    )
+    return b"".join(fec_chunks(year))
 
 
 def fec_check(year: int) -> list[str]:

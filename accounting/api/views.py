@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -341,8 +341,8 @@ class FecView(APIView):
         query = FecQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year = query.validated_data["year"]
-        return HttpResponse(
-            fec.fec_text(year),
+        return StreamingHttpResponse(
+            fec.fec_chunks(year),
             content_type="text/plain; charset=iso-8859-15",
             headers=file_headers(fec.filename(year)),
         )

@@ -302,7 +302,7 @@ def test_the_fec_has_18_columns_balances_and_equals_the_trial_balance(coordinato
 
     assert answer.status_code == 200
     assert f"FEC{YEAR}1231.txt" in answer["Content-Disposition"]
-    lines = answer.content.decode("iso-8859-15").split("\r\n")[:-1]
+    lines = b"".join(answer.streaming_content).decode("iso-8859-15").split("\r\n")[:-1]
     header, *rows = [line.split("\t") for line in lines]
     assert header[:4] == ["JournalCode", "JournalLib", "EcritureNum", "EcritureDate"]
     assert len(header) == 18 and all(len(row) == 18 for row in rows)
