@@ -152,7 +152,8 @@ YEAR_OF_ENTRIES = [
        SELECT e.source_key || ':w' || w, e.kind, e.cycle_id, e.order_id, e.purchase_list_id,
               NULL, e.memo, date_trunc('year', e.posted_at) + w * interval '7 days',
               e.posted_by_id
-         FROM accounting_journalentry e, generate_series(0, 50) AS w""",
+         FROM accounting_journalentry e, generate_series(0, 50) AS w
+        WHERE e.source_key NOT LIKE '%%:w%%'""",
     """INSERT INTO accounting_journalline (entry_id, account_id, debit, credit)
        SELECT n.id, l.account_id, l.debit, l.credit
          FROM accounting_journalline l
@@ -191,7 +192,9 @@ def fec_step() -> dict:
 
     def plain() -> int:
         size = 0
-        with connection.cursor() as cursor, cursor.copy(PLAIN_FEC, [start, end]) as copy:
+        connection.ensure_connection()
+        raw = connection.connection  # psycopg's own cursor, for COPY
+        with raw.cursor() as cursor, cursor.copy(PLAIN_FEC, [start, end]) as copy:
             for block in copy:
                 size += len(block)
         return size
