@@ -27,7 +27,6 @@ SCREENS = {
         "/tableau-de-bord/",
         "/coordination/envois/",
         "/coordination/personnes/",
-        "/coordination/paiements/",
         "/nouveautes/",
     ],
     "benevole.fives": [
@@ -40,7 +39,6 @@ SCREENS = {
         (r"/contrats/\d+/", "/contrats/"),
         "/nouveautes/",
         "/compte/messages/",
-        "/factures/",
     ],
     "producteur.wavrin": [
         "/",
@@ -50,7 +48,6 @@ SCREENS = {
         (r"/producteur/bons/\d+/", "/producteur/bons/"),
         "/contrats/",
         (r"/contrats/\d+/", "/contrats/"),
-        "/factures/",
     ],
     "ccas.lille": [
         "/",
@@ -60,7 +57,6 @@ SCREENS = {
         "/ccas/journal/",
         "/ccas/financement/",
         "/compte/messages/",
-        "/factures/",
     ],
     "elu.lille": ["/", "/tableau-de-bord/"],
 }
