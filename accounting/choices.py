@@ -24,3 +24,39 @@ class EntryKind(models.TextChoices):
     HOUSEHOLD_ORDER = "household_order", _("Household order")  # share + subsidy, per order
     LOGISTICS = "logistics", _("Logistics")  # the cycle's rounds and their recharge
     REVERSAL = "reversal", _("Reversal")  # cancels an earlier entry line for line
+    PAYMENT = "payment", _("Payment")  # money in or out of the bank account (512)
+    CREDIT_NOTE = "credit_note", _("Credit note")  # what a credit note takes off an invoice
+
+
+class PartyKind(models.TextChoices):
+    """Who an invoice, a payment or a balance is with."""
+
+    PRODUCER = "producer", _("Producer")
+    GROCERY = "grocery", _("Grocery")
+    FUNDER = "funder", _("Funder")
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")  # the platform bills a grocery or a funder
+    CREDIT_NOTE = "credit_note", _("Credit note")  # cancels all or part of an invoice
+    SELF_BILLING = "self_billing", _("Self-billing invoice")  # issued for a producer, by mandate
+
+
+class InvoiceStatus(models.TextChoices):
+    """Derived, never stored: an invoice is never edited (accounting.invoicing)."""
+
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentDirection(models.TextChoices):
+    IN = "in", _("Received")
+    OUT = "out", _("Paid out")
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")

@@ -5,9 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from core.formats import format_date
 from core.models import AppendOnly
-from orders.models import SocialService
+from orders.models import SocialService, cents_equal
 
-from .choices import AccountKind, EntryKind, FunderKind
+from .choices import (
+    AccountKind,
+    EntryKind,
+    FunderKind,
+    InvoiceKind,
+    PartyKind,
+    PaymentDirection,
+    PaymentMethod,
+)
 
 
 class Funder(models.Model):
@@ -15,6 +23,9 @@ class Funder(models.Model):
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=FunderKind.choices)
+    # Printed on its invoices (the buyer's identity, French invoicing rules).
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
     # The CCAS whose staff may read this funder's envelopes and statements, if any.
     social_service = models.ForeignKey(
         SocialService,
@@ -32,6 +43,9 @@ class Funder(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="funder_kind_valid", condition=Q(kind__in=FunderKind.values)
+            ),
+            models.CheckConstraint(
+                name="funder_siret_digits", condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$")
             ),
         ]
 
@@ -171,3 +185,273 @@ class JournalLine(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.account_id} D {self.debit} C {self.credit}"
+
+
+def _one_party(prefix: str) -> list[models.CheckConstraint]:
+    """The party named by `party_kind` is set, and no other."""
+    return [
+        models.CheckConstraint(
+            name=f"{prefix}_party_kind_valid", condition=Q(party_kind__in=PartyKind.values)
+        ),
+        models.CheckConstraint(
+            name=f"{prefix}_one_party",
+            condition=Q(
+                party_kind=PartyKind.PRODUCER,
+                producer__isnull=False,
+                grocery__isnull=True,
+                funder__isnull=True,
+            )
+            | Q(
+                party_kind=PartyKind.GROCERY,
+                producer__isnull=True,
+                grocery__isnull=False,
+                funder__isnull=True,
+            )
+            | Q(
+                party_kind=PartyKind.FUNDER,
+                producer__isnull=True,
+                grocery__isnull=True,
+                funder__isnull=False,
+            ),
+        ),
+    ]
+
+
+class Party(models.Model):
+    """A producer, a grocery or a funder: whom an invoice or a payment is with."""
+
+    party_kind = models.CharField(_("party kind"), max_length=16, choices=PartyKind.choices)
+    producer = models.ForeignKey(
+        "producers.Producer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    grocery = models.ForeignKey(
+        "orders.Grocery", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def party(self):
+        return self.producer or self.grocery or self.funder
+
+    @property
+    def party_id(self) -> int:
+        return self.producer_id or self.grocery_id or self.funder_id  # type: ignore[return-value]
+
+
+class InvoiceCounter(models.Model):
+    """The last number given in a series; its row is locked while a number is taken, in the
+    transaction that writes the invoice, so numbers follow each other without a gap."""
+
+    series = models.CharField(_("series"), max_length=20, primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.last_number}"
+
+
+class Invoice(AppendOnly, Party):
+    """An invoice, a credit note or a self-billing invoice: written once, never edited
+    (DESIGN.md §12). A correction is a credit note; payments say what is paid."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    series = models.CharField(_("series"), max_length=20)
+    sequence = models.PositiveIntegerField(_("sequence"))
+    kind = models.CharField(_("kind"), max_length=16, choices=InvoiceKind.choices)
+    # What it bills, unique: settling again issues nothing twice.
+    source_key = models.CharField(_("source"), max_length=80, unique=True)
+    cycle = models.ForeignKey(
+        "supply.OrderCycle",
+        verbose_name=_("cycle"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoices",
+    )
+    credit_of = models.ForeignKey(
+        "self",
+        verbose_name=_("credit note of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    total_ht = models.DecimalField(_("total excl. VAT (€)"), max_digits=12, decimal_places=2)
+    total_vat = models.DecimalField(_("VAT (€)"), max_digits=12, decimal_places=2)
+    total_ttc = models.DecimalField(_("total incl. VAT (€)"), max_digits=12, decimal_places=2)
+    # Who sells and who buys, as they were on the day of issue (name, address, SIRET).
+    seller = models.JSONField(_("seller"))
+    buyer = models.JSONField(_("buyer"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["series", "sequence"]
+        constraints = [
+            *_one_party("invoice"),
+            models.UniqueConstraint(name="invoice_series_sequence", fields=["series", "sequence"]),
+            models.CheckConstraint(
+                name="invoice_kind_valid", condition=Q(kind__in=InvoiceKind.values)
+            ),
+            models.CheckConstraint(
+                name="invoice_totals_add_up",
+                condition=Q(
+                    cents_equal(F("total_ttc"), F("total_ht") + F("total_vat")), total_ttc__gte=0
+                ),
+            ),
+            models.CheckConstraint(
+                name="invoice_credit_note_of_an_invoice",
+                condition=Q(kind=InvoiceKind.CREDIT_NOTE, credit_of__isnull=False)
+                | Q(~Q(kind=InvoiceKind.CREDIT_NOTE), credit_of__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="invoice_due_after_issue", condition=Q(due_on__gte=F("issued_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(AppendOnly):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    label = models.CharField(_("label"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    unit_price_ht = models.DecimalField(_("unit price excl. VAT"), max_digits=12, decimal_places=4)
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=4)
+    total_ht = models.DecimalField(_("total excl. VAT (€)"), max_digits=12, decimal_places=2)
+    total_vat = models.DecimalField(_("VAT (€)"), max_digits=12, decimal_places=2)
+    total_ttc = models.DecimalField(_("total incl. VAT (€)"), max_digits=12, decimal_places=2)
+    # The income or expense account the line was posted to; a credit note posts it back.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    # On a credit note: the invoice line it takes off.
+    credits = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credited_by"
+    )
+
+    class Meta:
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        ordering = ["invoice_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invoice_line_adds_up",
+                condition=Q(
+                    cents_equal(F("total_ttc"), F("total_ht") + F("total_vat")), total_ttc__gte=0
+                ),
+            ),
+            models.CheckConstraint(
+                name="invoice_line_vat_rate_range", condition=Q(vat_rate__gte=0, vat_rate__lt=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Payment(AppendOnly, Party):
+    """Money that moved: received from a grocery or a funder, paid to a producer. Posted as
+    one balanced entry against the bank account (512); what it settles is in its
+    allocations. A mistake is reversed, never edited."""
+
+    direction = models.CharField(_("direction"), max_length=8, choices=PaymentDirection.choices)
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    paid_on = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    # The bank's or the cheque's reference, or the producer's own invoice number.
+    reference = models.CharField(_("reference"), max_length=140, blank=True)
+    # A grocery remitting the beneficiaries' contributions it collected (4671), not paying
+    # its invoices (411).
+    contributions = models.BooleanField(_("beneficiaries' contributions"), default=False)
+    is_advance = models.BooleanField(_("advance"), default=False)
+    entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, related_name="payment", verbose_name=_("entry")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            *_one_party("payment"),
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="payment_direction_of_party",
+                condition=Q(direction=PaymentDirection.OUT, party_kind=PartyKind.PRODUCER)
+                | Q(
+                    direction=PaymentDirection.IN,
+                    party_kind__in=[PartyKind.GROCERY, PartyKind.FUNDER],
+                ),
+            ),
+            models.CheckConstraint(
+                name="payment_method_valid", condition=Q(method__in=PaymentMethod.values)
+            ),
+            models.CheckConstraint(
+                name="payment_contributions_from_a_grocery",
+                condition=Q(contributions=False) | Q(party_kind=PartyKind.GROCERY),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount} €"
+
+
+class PaymentAllocation(AppendOnly):
+    """The part of a payment that settles one invoice."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payment allocation")
+        verbose_name_plural = _("payment allocations")
+        constraints = [
+            models.CheckConstraint(name="allocation_amount_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(name="allocation_once", fields=["payment", "invoice"]),
+        ]
+
+
+class Lettering(AppendOnly):
+    """Lines of one party account that settle each other (invoices and the payments that
+    paid them): their debits equal their credits. The FEC prints its code beside each."""
+
+    code = models.CharField(_("code"), max_length=12)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="letterings")
+    lettered_on = models.DateField(_("lettered on"))
+
+    class Meta:
+        verbose_name = _("lettering")
+        verbose_name_plural = _("letterings")
+        constraints = [
+            models.UniqueConstraint(name="lettering_code_per_account", fields=["account", "code"])
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LetteredLine(AppendOnly):
+    lettering = models.ForeignKey(Lettering, on_delete=models.PROTECT, related_name="lines")
+    line = models.OneToOneField(JournalLine, on_delete=models.PROTECT, related_name="lettered")
+
+    class Meta:
+        verbose_name = _("lettered line")
+        verbose_name_plural = _("lettered lines")

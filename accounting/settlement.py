@@ -37,7 +37,7 @@ from supply.contracts import contract_shortfalls_record
 from supply.models import OrderCycle, PurchaseList
 from supply.services import cycle_transition
 
-from . import ledger, notifications
+from . import invoicing, ledger, notifications
 from .choices import EntryKind
 from .cost_shares import logistics_cost_shares
 from .ledger import ZERO, EntryDraft
@@ -234,6 +234,8 @@ def cycle_settle(
     figures = _figures(cycle, [])  # the changes are written: the sums include them
     progress(50)
     posted = ledger.entries_post(drafts=_drafts(cycle, figures), now=now, user=user)
+    progress(70)
+    invoices = invoicing.cycle_invoices_issue(cycle=cycle, logistics=figures.logistics, now=now)
     progress(80)
     _spend_commitments(cycle)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
@@ -244,6 +246,7 @@ def cycle_settle(
         "status": CycleStatus.SETTLED,
         "moved": True,
         "entries": posted,
+        "invoices": len(invoices),
         "repriced_lines": len(changes),
     }
 

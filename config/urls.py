@@ -6,11 +6,16 @@ from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from accounting import views as accounting_screens
 from accounting.api.views import (
+    BalancesView,
     EnvelopeViewSet,
+    FecView,
     FunderStatementView,
     FunderViewSet,
     GroceryStatementView,
+    InvoiceViewSet,
+    PaymentViewSet,
     ProducerStatementView,
     TrialBalanceView,
 )
@@ -66,6 +71,8 @@ router = SimpleRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("social-services", SocialServiceViewSet, basename="social-service")
 router.register("funders", FunderViewSet, basename="funder")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
 router.register("envelopes", EnvelopeViewSet, basename="envelope")
 router.register("producers", ProducerViewSet, basename="producer")
 router.register("products", ProductViewSet, basename="product")
@@ -104,6 +111,8 @@ api_v1 = [
     ),
     path("rounds/<id:round_id>/pdf/", RoundSheetView.as_view(), name="round-sheet"),
     path("ledger/trial-balance/", TrialBalanceView.as_view(), name="trial-balance"),
+    path("ledger/fec/", FecView.as_view(), name="ledger-fec"),
+    path("balances/", BalancesView.as_view(), name="balances"),
     path("dashboards/kpis/", KpisView.as_view(), name="dashboard-kpis"),
     path("dashboards/timeseries/", TimeseriesView.as_view(), name="dashboard-timeseries"),
     path("dashboards/export/", ExportView.as_view(), name="dashboard-export"),
@@ -216,11 +225,14 @@ urlpatterns = [
     path("coordination/cycles/<id:cycle_id>/", cycle_screens.cycle_panel, name="cycle-panel"),
     path("coordination/calendrier/", cycle_screens.schedule_page, name="schedules-page"),
     path("coordination/envois/", notification_screens.outbox_page, name="outbox-page"),
+    path("coordination/paiements/", accounting_screens.money_page, name="money-page"),
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     # Season contracts: made by the coordinator, signed by the producer, followed by both
     # and by the groceries they deliver.
     path("contrats/", cycle_screens.contract_page, name="contracts-page"),
     path("contrats/<id:contract_id>/", cycle_screens.contract_detail, name="contract-sheet"),
+    # Producers, groceries and CCAS: their invoices and balance.
+    path("factures/", accounting_screens.invoices_page, name="invoices-page"),
     # Officials
     path("tableau-de-bord/", dashboard_page, name="dashboard"),
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),

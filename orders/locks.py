@@ -11,7 +11,10 @@ in a circle:
 4. the order;
 5. the funder's envelopes, in id order (the database refuses committed + spent > amount);
    an order's subsidy locks its envelope by the conditional UPDATE that commits it
-   (accounting.services.envelope_commit).
+   (accounting.services.envelope_commit);
+6. a party's ledger account, while a payment checks what is outstanding;
+7. the invoice counters, in series order, while numbers are taken (last: a settlement
+   holds them for its final writes only, so that concurrent settlements queue briefly).
 
 Each helper must run inside a transaction; on SQLite, which has no row locks, a writing
 transaction holds the whole database instead.
@@ -21,7 +24,7 @@ from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from accounting.models import Envelope, Funder, JournalEntry
+from accounting.models import Account, Envelope, Funder, InvoiceCounter, JournalEntry
 from core.db import select_for_share
 from producers.models import Offer
 from supply.models import OrderCycle, PurchaseList
@@ -112,3 +115,19 @@ def envelopes_overlapping_lock(*, funder: Funder, start: date, end: date) -> Que
 
 def journal_entry_lock(entry_id: int) -> JournalEntry:
     return JournalEntry.objects.select_for_update().get(pk=entry_id)
+
+
+def account_lock(account_id: int) -> Account:
+    return Account.objects.select_for_update().get(pk=account_id)
+
+
+def invoice_counters_lock(series: list[str]) -> dict[str, InvoiceCounter]:
+    """The counters of these series, created when missing, locked in series order."""
+    for name in sorted(set(series)):
+        InvoiceCounter.objects.get_or_create(series=name)
+    return {
+        counter.series: counter
+        for counter in InvoiceCounter.objects.select_for_update()
+        .filter(series__in=series)
+        .order_by("series")
+    }

@@ -95,6 +95,8 @@ class Grocery(OrganisationProfile):
         on_delete=models.PROTECT,
         related_name="grocery",
     )
+    # Printed on its invoices (the buyer's identity, French invoicing rules).
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     # Printed on route sheets: whom the driver calls on the way.
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
@@ -116,6 +118,10 @@ class Grocery(OrganisationProfile):
             models.CheckConstraint(
                 name="grocery_opens_before_closes",
                 condition=Q(opens_at_time__lt=F("closes_at_time")),
+            ),
+            models.CheckConstraint(
+                name="grocery_siret_digits",
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
             ),
         ]
 

@@ -22,6 +22,12 @@ class Producer(OrganisationProfile):
     )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The day the producer signed the self-billing mandate: from then on the platform issues
+    # its invoices for it (DESIGN.md §12); without it, its own invoice number is recorded
+    # with each payment.
+    self_billing_since = models.DateField(
+        _("self-billing mandate signed on"), null=True, blank=True
+    )
     # Printed on route sheets: whom the driver calls on the way.
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)

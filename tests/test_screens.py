@@ -49,6 +49,12 @@ def _screens(world, market):
         ("/tableau-de-bord/", [Role.OFFICIAL, Role.COORDINATOR]),
         ("/coordination/calendrier/", [Role.COORDINATOR]),
         ("/contrats/", [Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER]),
+        ("/coordination/envois/", [Role.COORDINATOR]),
+        ("/coordination/personnes/", [Role.COORDINATOR]),
+        ("/coordination/paiements/", [Role.COORDINATOR]),
+        ("/factures/", [Role.PRODUCER, Role.GROCERY_VOLUNTEER, Role.CCAS_STAFF]),
+        ("/nouveautes/", ROLES[1:]),
+        ("/compte/messages/", ROLES[1:]),
     ]
 
 

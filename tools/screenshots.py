@@ -27,6 +27,7 @@ SCREENS = {
         "/tableau-de-bord/",
         "/coordination/envois/",
         "/coordination/personnes/",
+        "/coordination/paiements/",
         "/nouveautes/",
     ],
     "benevole.fives": [
@@ -39,6 +40,7 @@ SCREENS = {
         (r"/contrats/\d+/", "/contrats/"),
         "/nouveautes/",
         "/compte/messages/",
+        "/factures/",
     ],
     "producteur.wavrin": [
         "/",
@@ -48,6 +50,7 @@ SCREENS = {
         (r"/producteur/bons/\d+/", "/producteur/bons/"),
         "/contrats/",
         (r"/contrats/\d+/", "/contrats/"),
+        "/factures/",
     ],
     "ccas.lille": [
         "/",
@@ -57,6 +60,7 @@ SCREENS = {
         "/ccas/journal/",
         "/ccas/financement/",
         "/compte/messages/",
+        "/factures/",
     ],
     "elu.lille": ["/", "/tableau-de-bord/"],
 }

@@ -1,7 +1,11 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounting.choices import FunderKind
-from accounting.models import Envelope, Funder
+from accounting import invoicing
+from accounting.choices import FunderKind, InvoiceStatus, PartyKind, PaymentMethod
+from accounting.models import Envelope, Funder, Invoice, Payment
 from core.api.fields import AsciiDecimalField, CharField, ModelSerializer, MoneyField
 
 
@@ -168,3 +172,141 @@ GroceryStatementSerializer = statement_serializer(
     GroceryStatementLineSerializer,
     total_due=Amount,
 )
+
+
+class InvoiceSerializer(ModelSerializer):
+    party = serializers.SerializerMethodField()
+    party_name = serializers.SerializerMethodField()
+    total_ht = Amount()
+    total_vat = Amount()
+    total_ttc = Amount()
+    paid = serializers.SerializerMethodField()
+    credited = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "series",
+            "kind",
+            "party_kind",
+            "party",
+            "party_name",
+            "cycle",
+            "credit_of",
+            "reason",
+            "issued_on",
+            "due_on",
+            "total_ht",
+            "total_vat",
+            "total_ttc",
+            "paid",
+            "credited",
+            "status",
+        ]
+        read_only_fields = fields
+
+    def get_party(self, invoice: Invoice) -> int:
+        return invoice.party_id
+
+    def get_party_name(self, invoice: Invoice) -> str:
+        return invoice.party.name
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_paid(self, invoice: Invoice) -> str:
+        return str(invoicing.paid_and_credited(invoice)[0])
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_credited(self, invoice: Invoice) -> str:
+        return str(invoicing.paid_and_credited(invoice)[1])
+
+    @extend_schema_field(serializers.ChoiceField(choices=InvoiceStatus.choices))
+    def get_status(self, invoice: Invoice) -> str:
+        return invoicing.invoice_status(invoice)
+
+
+class CreditLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    amount = MoneyField(min_value=Decimal("0.01"))
+
+
+class CreditNoteSerializer(serializers.Serializer):
+    reason = CharField(max_length=300)
+    lines = CreditLineSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=500, allow_empty=False
+    )
+
+
+class PaymentSerializer(ModelSerializer):
+    party = serializers.IntegerField(source="party_id", min_value=1, max_value=2**31 - 1)
+    party_kind = serializers.ChoiceField(choices=PartyKind.choices)
+    direction = serializers.CharField(read_only=True)
+    amount = MoneyField(min_value=Decimal("0.01"), max_value=10**9)
+    date = serializers.DateField(source="paid_on")
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    reference = CharField(max_length=140, required=False, allow_blank=True, default="")
+    invoices = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=500,
+        default=list,
+    )
+    contributions = serializers.BooleanField(required=False, default=False)
+    advance = serializers.BooleanField(
+        source="is_advance", required=False, default=False, write_only=True
+    )
+    is_advance = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "party_kind",
+            "party",
+            "direction",
+            "amount",
+            "date",
+            "method",
+            "reference",
+            "invoices",
+            "contributions",
+            "advance",
+            "is_advance",
+            "entry",
+        ]
+        read_only_fields = ["id", "direction", "entry", "is_advance"]
+        validators: list = []
+
+    def to_representation(self, payment: Payment) -> dict:
+        data = super().to_representation(payment)
+        data["invoices"] = [allocation.invoice_id for allocation in payment.allocations.all()]
+        return data
+
+
+# What is outstanding by age in days; the contract's names are not Python identifiers.
+AgeSerializer = type(
+    "AgeSerializer",
+    (serializers.Serializer,),
+    {name: Amount() for name in ("0_30", "31_60", "61_90", "over_90")},
+)
+
+
+class BalanceSerializer(serializers.Serializer):
+    party_kind = serializers.ChoiceField(choices=PartyKind.choices)
+    party = serializers.IntegerField()
+    name = CharField()
+    owed = Amount()
+    paid = Amount()
+    outstanding = Amount()
+    age = AgeSerializer()
+
+
+class BalanceQuerySerializer(serializers.Serializer):
+    party_kind = serializers.ChoiceField(choices=PartyKind.choices, required=False)
+    party = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+
+class FecQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)

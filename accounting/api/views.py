@@ -1,34 +1,51 @@
 from collections.abc import Callable
 
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounting import ledger, selectors, services, statements
+from accounting import documents as invoicing_documents
+from accounting import fec, invoicing, ledger, payments, selectors, services, statements
 from accounting.api.serializers import (
+    BalanceQuerySerializer,
+    BalanceSerializer,
+    CreditNoteSerializer,
     EnvelopeSerializer,
+    FecQuerySerializer,
     FunderSerializer,
     FunderStatementSerializer,
     GroceryStatementSerializer,
+    InvoiceSerializer,
+    PaymentSerializer,
     ProducerStatementSerializer,
     TrialBalanceSerializer,
 )
-from accounting.models import Envelope, Funder
+from accounting.choices import PartyKind
+from accounting.models import Envelope, Funder, Invoice, Payment
+from accounting.payments import PARTY_MODELS
 from core.access import actor_of
+from core.api.idempotency import respond_idempotently
 from core.api.permissions import RolePermission
 from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer
 from core.api.serializers import PeriodQuerySerializer
 from core.api.views import file_headers
-from core.api.viewsets import ReadCreateViewSet
+from core.api.viewsets import ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
 from core.errors import InvalidInput
 from orders.selectors import grocery_list
 from producers.selectors import producer_list
+
+# Who reads invoices and balances: the coordinator all, each party its own.
+EVERY_PARTY = (Role.COORDINATOR, Role.PRODUCER, Role.GROCERY_VOLUNTEER, Role.CCAS_STAFF)
 
 
 class FunderViewSet(ReadCreateViewSet):
@@ -174,3 +191,158 @@ class TrialBalanceView(APIView):
             name = f"balance-{cycle_id or 'generale'}.{request.accepted_renderer.format}"
             return Response(data["accounts"], headers=file_headers(name))
         return Response(data)
+
+
+class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Invoices, credit notes and self-billing invoices; the parties read their own."""
+
+    serializer_class = InvoiceSerializer
+    queryset = Invoice.objects.none()
+    roles = {
+        "list": EVERY_PARTY,
+        "retrieve": EVERY_PARTY,
+        "pdf": EVERY_PARTY,
+        "credit_note": (Role.COORDINATOR,),
+    }
+    filterset_fields = ["party_kind", "cycle", "kind"]
+
+    def scoped_queryset(self):
+        invoices = selectors.invoice_list(actor=self.actor)
+        if self.action == "list":
+            query = BalanceQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            party = query.validated_data.get("party")
+            if party is not None:
+                kind = query.validated_data.get("party_kind")
+                if kind is None:
+                    message = _("Say which kind of party: producer, grocery or funder.")
+                    raise InvalidInput(message, fields={"party_kind": [message]})
+                invoices = invoices.filter(**{f"{kind}_id": party})
+        return invoices
+
+    @extend_schema(parameters=[OpenApiParameter("party", int), OpenApiParameter("party_kind", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        invoice = self.get_object()
+        return HttpResponse(
+            invoicing_documents.invoice_pdf(invoice=invoice),
+            content_type="application/pdf",
+            headers=file_headers(f"{invoice.number}.pdf", inline=True),
+        )
+
+    @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
+    @action(detail=True, methods=["post"], url_path="credit-note")
+    def credit_note(self, request, pk=None):
+        invoice = self.get_object()
+
+        def produce():
+            body = CreditNoteSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            lines = body.validated_data.get("lines")
+            note = invoicing.credit_note_create(
+                invoice=invoice,
+                reason=body.validated_data["reason"],
+                lines=lines,
+                user=request.user,
+                now=timezone.now(),
+            )
+            return Response(InvoiceSerializer(note).data, status=status.HTTP_201_CREATED)
+
+        return respond_idempotently(request, produce)
+
+
+class PaymentViewSet(ReadCreateViewSet):
+    """Money received from a grocery or a funder, paid to a producer (DESIGN.md §12)."""
+
+    serializer_class = PaymentSerializer
+    queryset = Payment.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR,),
+        "retrieve": (Role.COORDINATOR,),
+        "create": (Role.COORDINATOR,),
+    }
+    filterset_fields = ["party_kind", "direction", "method"]
+
+    def scoped_queryset(self):
+        return selectors.payment_list(actor=self.actor).order_by("-paid_on", "-id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        kind = data["party_kind"]
+        party = PARTY_MODELS[kind].objects.filter(pk=data["party_id"]).first()
+        if party is None:
+            message = _("No %(kind)s has the number %(id)d.") % {
+                "kind": PartyKind(kind).label.lower(),
+                "id": data["party_id"],
+            }
+            raise InvalidInput(message, fields={"party": [message]})
+        invoices = list(Invoice.objects.filter(id__in=data["invoices"]))
+        missing = sorted(set(data["invoices"]) - {invoice.id for invoice in invoices})
+        if missing:
+            message = _("Unknown invoices: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            raise InvalidInput(message, fields={"invoices": [message]})
+        serializer.instance = payments.payment_record(
+            party_kind=kind,
+            party=party,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            method=data["method"],
+            reference=data["reference"],
+            invoices=invoices,
+            contributions=data["contributions"],
+            is_advance=data["is_advance"],
+            user=self.request.user,
+            now=timezone.now(),
+        )
+
+
+class BalancesView(APIView):
+    """What each party owes or is owed, paid, and how old the rest is."""
+
+    permission_classes = [RolePermission]
+    roles = {"get": EVERY_PARTY}
+
+    @extend_schema(
+        parameters=[BalanceQuerySerializer], responses={200: BalanceSerializer(many=True)}
+    )
+    def get(self, request):
+        query = BalanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        kind, ids = selectors.balance_parties(actor=actor_of(request.user))
+        wanted_kind = query.validated_data.get("party_kind")
+        wanted = query.validated_data.get("party")
+        if kind is None:
+            kind = wanted_kind
+            ids = [wanted] if wanted is not None else None
+        else:
+            if wanted_kind not in (None, kind):
+                ids = []
+            if wanted is not None:
+                ids = [party for party in ids or [] if party == wanted]
+        rows = payments.balances(party_kind=kind, party_ids=ids, today=timezone.localdate())
+        return Response(BalanceSerializer([vars(row) for row in rows], many=True).data)
+
+
+class FecView(APIView):
+    """The Fichier des écritures comptables of a calendar year (article A47 A-1 LPF)."""
+
+    permission_classes = [RolePermission]
+    roles = {"get": (Role.COORDINATOR,)}
+
+    @extend_schema(
+        parameters=[FecQuerySerializer],
+        responses={(200, "text/plain"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        query = FecQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        return StreamingHttpResponse(
+            fec.fec_chunks(year),
+            content_type="text/plain; charset=iso-8859-15",
+            headers=file_headers(fec.filename(year)),
+        )

@@ -144,6 +144,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # A mail server that does not answer fails the send (retried by the outbox), not the worker.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# The platform as the seller on its invoices (DESIGN.md §12, French invoicing rules).
+PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "Appro Solidaire SCIC")
+PLATFORM_ADDRESS = os.environ.get("PLATFORM_ADDRESS", "MIN de Lomme, 1 rue du Marché, 59160 Lomme")
+PLATFORM_SIRET = os.environ.get("PLATFORM_SIRET", "00000000000000")
+PLATFORM_VAT_NUMBER = os.environ.get("PLATFORM_VAT_NUMBER", "FR00000000000")
+PLATFORM_IBAN = os.environ.get("PLATFORM_IBAN", "FR76 0000 0000 0000 0000 0000 000")
+# Invoices are due this many days after issue.
+INVOICE_PAYMENT_DAYS = int(os.environ.get("INVOICE_PAYMENT_DAYS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Appro Solidaire <noreply@localhost>")
 # The address of the site as people reach it: the links in e-mails (DESIGN.md §11).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -5,7 +5,7 @@ from django.db.models import ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Abs
 from django.utils.translation import gettext as _
 
-from accounting import ledger
+from accounting import fec, ledger
 from accounting.ledger import HALF_CENT, MONEY
 from accounting.models import Envelope, JournalEntry
 from core.money import quantize_money
@@ -68,6 +68,9 @@ def problems() -> list[str]:
             _("Order %(id)d: total %(total)s € ≠ sum of its lines %(lines)s €.")
             % {"id": order_id, "total": total_ttc, "lines": quantize_money(lines_ttc)}
         )
+    # The legal export says what the ledger says, and balances entry by entry.
+    for year in JournalEntry.objects.dates("posted_at", "year"):
+        found.extend(fec.fec_check(year.year))
     return found
 
 

@@ -1,0 +1,184 @@
+"""The FEC (Fichier des écritures comptables, article A47 A-1 of the Livre des procédures
+fiscales): every entry of a fiscal year, one line per journal line, in 18 columns.
+
+Tab-separated, a header line, dates YYYYMMDD, amounts with a decimal comma, one EcritureNum
+per entry numbered in posting order, the lettering of each line. Written in ISO 8859-15 (one
+of the encodings the administration reads), streamed from one query in id order.
+"""
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.formats import format_euros
+
+from .choices import EntryKind
+from .models import Invoice, JournalLine, PaymentAllocation
+
+COLUMNS = (
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+)
+
+JOURNALS = {
+    EntryKind.PURCHASE: ("AC", "Achats"),
+    EntryKind.GROCERY_ORDER: ("VT", "Ventes"),
+    EntryKind.HOUSEHOLD_ORDER: ("VT", "Ventes"),
+    EntryKind.CREDIT_NOTE: ("VT", "Ventes"),
+    EntryKind.LOGISTICS: ("OD", "Opérations diverses"),
+    EntryKind.REVERSAL: ("OD", "Opérations diverses"),
+    EntryKind.PAYMENT: ("BQ", "Banque"),
+}
+
+# The general accounts of the party accounts (401-P3 is supplier 401, auxiliary P3).
+GENERAL = {
+    "401": "Fournisseurs",
+    "411": "Clients",
+    "4671": "Autres comptes débiteurs — participations des bénéficiaires",
+    "441": "État et collectivités — subventions à recevoir",
+}
+
+
+def filename(year: int) -> str:
+    """<SIREN>FEC<closing date>.txt, the name the administration expects."""
+    return f"{settings.PLATFORM_SIRET[:9]}FEC{year}1231.txt"
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def _amount(value) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _clean(text: str) -> str:
+    """No tab or line break inside a field."""
+    return " ".join(str(text).split())
+
+
+def rows(year: int) -> Iterator[list[str]]:
+    """The FEC's lines for a calendar fiscal year, header first."""
+    yield list(COLUMNS)
+    tz = timezone.get_current_timezone()
+    lines = (
+        JournalLine.objects.filter(entry__posted_at__year=year)
+        .select_related("entry", "account", "lettered__lettering")
+        .order_by("entry__posted_at", "entry_id", "id")
+    )
+    # The document of each payment: the first invoice it settles; of a credit note: itself.
+    paid: dict[int, str] = {}
+    for entry_id, number in (
+        PaymentAllocation.objects.filter(payment__entry__posted_at__year=year)
+        .order_by("id")
+        .values_list("payment__entry_id", "invoice__number")
+    ):
+        paid.setdefault(entry_id, number)
+    notes = dict(Invoice.objects.filter(kind="credit_note").values_list("id", "number"))
+    numbers: dict[int, int] = {}
+    for line in lines.iterator(chunk_size=5000):
+        entry = line.entry
+        sequence = numbers.setdefault(entry.id, len(numbers) + 1)
+        code, label = JOURNALS.get(EntryKind(entry.kind), ("OD", "Opérations diverses"))
+        general, _dash, auxiliary = line.account.code.partition("-")
+        posted = entry.posted_at.astimezone(tz).date()
+        if entry.source_key.startswith("credit_note:"):
+            piece = notes.get(int(entry.source_key.split(":")[1]), entry.source_key)
+        else:
+            piece = paid.get(entry.id) or f"E{entry.id}"
+        lettering = getattr(line, "lettered", None)
+        yield [
+            code,
+            label,
+            str(sequence),
+            _day(posted),
+            general,
+            GENERAL.get(general, line.account.name) if auxiliary else line.account.name,
+            auxiliary,
+            line.account.name if auxiliary else "",
+            piece,
+            _day(posted),
+            _clean(entry.memo),
+            _amount(line.debit),
+            _amount(line.credit),
+            lettering.lettering.code if lettering else "",
+            _day(lettering.lettering.lettered_on) if lettering else "",
+            _day(posted),
+            "",
+            "",
+        ]
+
+
+def fec_chunks(year: int, lines_per_chunk: int = 2000) -> Iterator[bytes]:
+    """The FEC file in encoded blocks, for a streamed download."""
+    block: list[str] = []
+    for row in rows(year):
+        block.append("\t".join(_clean(field) for field in row))
+        if len(block) == lines_per_chunk:
+            yield ("\r\n".join(block) + "\r\n").encode("iso-8859-15", errors="replace")
+            block = []
+    if block:
+        yield ("\r\n".join(block) + "\r\n").encode("iso-8859-15", errors="replace")
+
+
+def fec_text(year: int) -> bytes:
+    return b"".join(fec_chunks(year))
+
+
+def fec_check(year: int) -> list[str]:
+    """Where the year's FEC, read back from its text, says something else than the ledger:
+    another number of lines, other debits or credits (an unbalanced ledger is reported by
+    ledger_check itself; the FEC then shows the same imbalance)."""
+    lines = debit = credit = 0
+    for line in fec_text(year).decode("iso-8859-15").splitlines()[1:]:
+        fields = line.split("\t")
+        lines += 1
+        debit += int(fields[11].replace(",", ""))
+        credit += int(fields[12].replace(",", ""))
+    ledger = JournalLine.objects.filter(entry__posted_at__year=year).aggregate(
+        count=Count("id"), debit=Sum("debit"), credit=Sum("credit")
+    )
+    written = (lines, debit, credit)
+    expected = (
+        ledger["count"],
+        round((ledger["debit"] or 0) * 100),
+        round((ledger["credit"] or 0) * 100),
+    )
+    if written == expected:
+        return []
+    return [
+        _(
+            "FEC %(year)d: %(lines)d lines, debits %(debit)s, credits %(credit)s; the ledger: "
+            "%(ledger_lines)d lines, %(ledger_debit)s, %(ledger_credit)s."
+        )
+        % {
+            "year": year,
+            "lines": lines,
+            "debit": format_euros(Decimal(debit) / 100),
+            "credit": format_euros(Decimal(credit) / 100),
+            "ledger_lines": expected[0],
+            "ledger_debit": format_euros(Decimal(expected[1]) / 100),
+            "ledger_credit": format_euros(Decimal(expected[2]) / 100),
+        }
+    ]
