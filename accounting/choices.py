@@ -60,3 +60,14 @@ class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", _("Cheque")
     CASH = "cash", _("Cash")
     CARD = "card", _("Card")
+
+
+class BankLineStatus(models.TextChoices):
+    MATCHED = "matched", _("Matched")  # a payment was recorded from it
+    UNMATCHED = "unmatched", _("To match")  # waits for a person
+    IGNORED = "ignored", _("Ignored")  # bank fees, interest: nothing a party paid
+
+
+class StatementFormat(models.TextChoices):
+    CAMT053 = "camt053", _("CAMT.053 (ISO 20022)")
+    CSV = "csv", _("CSV")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.formats import format_euros
 
 from .choices import EntryKind, InvoiceKind
-from .models import Account, Invoice, JournalLine, PaymentAllocation
+from .models import Account, Invoice, JournalEntry, JournalLine, PaymentAllocation
 
 COLUMNS = (
     "JournalCode",
@@ -105,25 +105,41 @@ def _accounts() -> dict[int, tuple[str, str, str, str]]:
     return columns
 
 
+def _entries(year: int) -> Iterator[tuple[int, list[str], list[str]]]:
+    """Each entry of the year in posting order: its id, its first four columns (journal,
+    number, date) and its PieceRef, PieceDate and EcritureLib."""
+    tz = timezone.get_current_timezone()
+    paid, notes = _pieces(year)
+    entries = (
+        JournalEntry.objects.filter(posted_at__year=year)
+        .order_by("posted_at", "id")
+        .values_list("id", "kind", "posted_at", "source_key", "memo")
+    )
+    for number, (entry_id, kind, posted_at, source_key, memo) in enumerate(
+        entries.iterator(chunk_size=10000), start=1
+    ):
+        journal, label = JOURNALS.get(EntryKind(kind), ("OD", "Opérations diverses"))
+        day = _day(posted_at.astimezone(tz).date())
+        if source_key.startswith("credit_note:"):
+            piece = notes.get(int(source_key.split(":")[1]), source_key)
+        else:
+            piece = paid.get(entry_id) or f"E{entry_id}"
+        yield entry_id, [journal, label, str(number), day], [piece, day, _clean(memo)]
+
+
 def rows(year: int) -> Iterator[list[str]]:
     """The FEC's lines for a calendar fiscal year, header first.
 
-    A year holds about a million lines: they are read as plain tuples in posting order, and
-    what belongs to the entry (journal, number, dates, document, label) is worked out once per
-    entry rather than once per line."""
+    A year holds about a million lines. They are read as plain tuples, and what belongs to
+    the entry (journal, number, dates, document, label) from a second query over the entries
+    in the same order, merged as they come: once per entry rather than once per line."""
     yield list(COLUMNS)
-    tz = timezone.get_current_timezone()
     accounts = _accounts()
-    paid, notes = _pieces(year)
     lines = (
         JournalLine.objects.filter(entry__posted_at__year=year)
         .order_by("entry__posted_at", "entry_id", "id")
         .values_list(
             "entry_id",
-            "entry__kind",
-            "entry__posted_at",
-            "entry__source_key",
-            "entry__memo",
             "account_id",
             "debit",
             "credit",
@@ -131,35 +147,12 @@ def rows(year: int) -> Iterator[list[str]]:
             "lettered__lettering__lettered_on",
         )
     )
+    entries = _entries(year)
     amounts: dict[Decimal, str] = {}
-    current = None
-    numbered = 0
-    head: list[str] = []
-    tail: list[str] = []
-    day = ""
-    for (
-        entry_id,
-        kind,
-        posted_at,
-        source_key,
-        memo,
-        account_id,
-        debit,
-        credit,
-        code,
-        on,
-    ) in lines.iterator(chunk_size=10000):
-        if entry_id != current:
-            current = entry_id
-            journal, label = JOURNALS.get(EntryKind(kind), ("OD", "Opérations diverses"))
-            day = _day(posted_at.astimezone(tz).date())
-            if source_key.startswith("credit_note:"):
-                piece = notes.get(int(source_key.split(":")[1]), source_key)
-            else:
-                piece = paid.get(entry_id) or f"E{entry_id}"
-            numbered += 1
-            head = [journal, label, str(numbered), day]
-            tail = [piece, day, _clean(memo)]
+    current, head, tail = None, [""] * 4, [""] * 3
+    for entry_id, account_id, debit, credit, code, on in lines.iterator(chunk_size=10000):
+        while entry_id != current:
+            current, head, tail = next(entries)
         if debit not in amounts:
             amounts[debit] = _amount(debit)
         if credit not in amounts:
@@ -172,7 +165,7 @@ def rows(year: int) -> Iterator[list[str]]:
             amounts[credit],
             code or "",
             _day(on),
-            day,
+            head[3],
             "",
             "",
         ]

@@ -9,12 +9,14 @@ from orders.models import SocialService, cents_equal
 
 from .choices import (
     AccountKind,
+    BankLineStatus,
     EntryKind,
     FunderKind,
     InvoiceKind,
     PartyKind,
     PaymentDirection,
     PaymentMethod,
+    StatementFormat,
 )
 
 
@@ -455,3 +457,73 @@ class LetteredLine(AppendOnly):
     class Meta:
         verbose_name = _("lettered line")
         verbose_name_plural = _("lettered lines")
+
+
+class BankStatement(models.Model):
+    """One file of the bank's account statement as imported (DESIGN.md §12)."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    format = models.CharField(_("format"), max_length=8, choices=StatementFormat.choices)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Lines of the file already there from an earlier import, posted nothing this time.
+    already_imported = models.PositiveIntegerField(_("lines already imported"), default=0)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="bank_statement_format_valid", condition=Q(format__in=StatementFormat.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class BankLine(models.Model):
+    """One booked line of a statement. The bank's entry reference is unique: importing the
+    same statement again finds its lines here and posts nothing twice."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    reference = models.CharField(_("bank reference"), max_length=80, unique=True)
+    booked_on = models.DateField(_("booked on"))
+    amount = models.DecimalField(_("amount (€)"), max_digits=12, decimal_places=2)
+    direction = models.CharField(_("direction"), max_length=8, choices=PaymentDirection.choices)
+    counterparty = models.CharField(_("counterparty"), max_length=140, blank=True)
+    remittance = models.CharField(_("remittance information"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=BankLineStatus.choices)
+    # Why it waits for a person, when it does.
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_line",
+        verbose_name=_("payment"),
+    )
+
+    class Meta:
+        verbose_name = _("bank line")
+        verbose_name_plural = _("bank lines")
+        ordering = ["booked_on", "id"]
+        constraints = [
+            models.CheckConstraint(name="bank_line_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="bank_line_status_valid", condition=Q(status__in=BankLineStatus.values)
+            ),
+            models.CheckConstraint(
+                name="bank_line_matched_has_payment",
+                condition=Q(status=BankLineStatus.MATCHED, payment__isnull=False)
+                | (~Q(status=BankLineStatus.MATCHED) & Q(payment__isnull=True)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount} {self.remittance[:40]}"

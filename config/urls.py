@@ -9,6 +9,8 @@ from rest_framework.routers import SimpleRouter
 from accounting import views as accounting_screens
 from accounting.api.views import (
     BalancesView,
+    BankLineViewSet,
+    BankStatementViewSet,
     EnvelopeViewSet,
     FecView,
     FunderStatementView,
@@ -73,6 +75,8 @@ router.register("social-services", SocialServiceViewSet, basename="social-servic
 router.register("funders", FunderViewSet, basename="funder")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("bank-statements", BankStatementViewSet, basename="bank-statement")
+router.register("bank-lines", BankLineViewSet, basename="bank-line")
 router.register("envelopes", EnvelopeViewSet, basename="envelope")
 router.register("producers", ProducerViewSet, basename="producer")
 router.register("products", ProductViewSet, basename="product")

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounting import invoicing
-from accounting.choices import FunderKind, InvoiceStatus, PartyKind, PaymentMethod
-from accounting.models import Envelope, Funder, Invoice, Payment
+from accounting.choices import BankLineStatus, FunderKind, InvoiceStatus, PartyKind, PaymentMethod
+from accounting.models import BankLine, BankStatement, Envelope, Funder, Invoice, Payment
 from core.api.fields import AsciiDecimalField, CharField, ModelSerializer, MoneyField
 
 
@@ -310,3 +310,78 @@ class BalanceQuerySerializer(serializers.Serializer):
 
 class FecQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class BankStatementUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+
+
+class BankStatementSerializer(ModelSerializer):
+    lines = serializers.SerializerMethodField()
+    matched = serializers.SerializerMethodField()
+    unmatched = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BankStatement
+        fields = [
+            "id",
+            "file_name",
+            "format",
+            "iban",
+            "imported_at",
+            "lines",
+            "matched",
+            "unmatched",
+            "already_imported",
+        ]
+        read_only_fields = fields
+
+    def _count(self, statement: BankStatement, status: str | None = None) -> int:
+        lines = statement.lines.all()
+        return sum(1 for line in lines if status is None or line.status == status)
+
+    def get_lines(self, statement: BankStatement) -> int:
+        return self._count(statement)
+
+    def get_matched(self, statement: BankStatement) -> int:
+        return self._count(statement, BankLineStatus.MATCHED)
+
+    def get_unmatched(self, statement: BankStatement) -> int:
+        return self._count(statement, BankLineStatus.UNMATCHED)
+
+
+class BankLineSerializer(ModelSerializer):
+    amount = Amount()
+
+    class Meta:
+        model = BankLine
+        fields = [
+            "id",
+            "statement",
+            "reference",
+            "booked_on",
+            "amount",
+            "direction",
+            "counterparty",
+            "remittance",
+            "status",
+            "note",
+            "payment",
+        ]
+        read_only_fields = fields
+
+
+class BankLineMatchSerializer(serializers.Serializer):
+    invoices = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=500,
+        default=list,
+    )
+    party_kind = serializers.ChoiceField(choices=PartyKind.choices, required=False)
+    party = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    advance = serializers.BooleanField(required=False, default=False)
+
+
+class BankLineIgnoreSerializer(serializers.Serializer):
+    reason = CharField(max_length=300)

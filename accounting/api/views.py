@@ -13,11 +13,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounting import bank, fec, invoicing, ledger, payments, selectors, services, statements
 from accounting import documents as invoicing_documents
-from accounting import fec, invoicing, ledger, payments, selectors, services, statements
 from accounting.api.serializers import (
     BalanceQuerySerializer,
     BalanceSerializer,
+    BankLineIgnoreSerializer,
+    BankLineMatchSerializer,
+    BankLineSerializer,
+    BankStatementSerializer,
+    BankStatementUploadSerializer,
     CreditNoteSerializer,
     EnvelopeSerializer,
     FecQuerySerializer,
@@ -30,10 +35,11 @@ from accounting.api.serializers import (
     TrialBalanceSerializer,
 )
 from accounting.choices import PartyKind
-from accounting.models import Envelope, Funder, Invoice, Payment
+from accounting.models import BankLine, BankStatement, Envelope, Funder, Invoice, Payment
 from accounting.payments import PARTY_MODELS
 from core.access import actor_of
 from core.api.idempotency import respond_idempotently
+from core.api.parsers import BoundedMultiPartParser
 from core.api.permissions import RolePermission
 from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer
 from core.api.serializers import PeriodQuerySerializer
@@ -346,3 +352,112 @@ class FecView(APIView):
             content_type="text/plain; charset=iso-8859-15",
             headers=file_headers(fec.filename(year)),
         )
+
+
+class BankStatementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """The bank's account statements imported (CAMT.053 or CSV), and their lines."""
+
+    serializer_class = BankStatementSerializer
+    queryset = BankStatement.objects.none()
+    parser_classes = [BoundedMultiPartParser]
+    roles = {
+        "list": (Role.COORDINATOR,),
+        "retrieve": (Role.COORDINATOR,),
+        "create": (Role.COORDINATOR,),
+        "lines": (Role.COORDINATOR,),
+    }
+
+    def scoped_queryset(self):
+        return BankStatement.objects.prefetch_related("lines")
+
+    @extend_schema(
+        request={"multipart/form-data": BankStatementUploadSerializer},
+        responses={201: BankStatementSerializer},
+    )
+    def create(self, request):
+        body = BankStatementUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        statement = bank.statement_import(
+            file_name=upload.name,
+            content=upload.read(),
+            now=timezone.now(),
+            user=request.user,
+        )
+        statement = self.scoped_queryset().get(pk=statement.pk)
+        return Response(BankStatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: BankLineSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def lines(self, request, pk=None):
+        statement = self.get_object()
+        return Response(
+            BankLineSerializer(statement.lines.order_by("booked_on", "id"), many=True).data
+        )
+
+
+class BankLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Bank lines: those waiting for a person are matched or ignored here."""
+
+    serializer_class = BankLineSerializer
+    queryset = BankLine.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR,),
+        "retrieve": (Role.COORDINATOR,),
+        "match": (Role.COORDINATOR,),
+        "ignore": (Role.COORDINATOR,),
+    }
+    filterset_fields = ["status", "statement", "direction"]
+
+    def scoped_queryset(self):
+        return BankLine.objects.order_by("booked_on", "id")
+
+    @extend_schema(request=BankLineMatchSerializer, responses={200: BankLineSerializer})
+    @action(detail=True, methods=["post"])
+    def match(self, request, pk=None):
+        line = self.get_object()
+
+        def produce():
+            body = BankLineMatchSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = body.validated_data
+            wanted = data["invoices"]
+            invoices = list(Invoice.objects.filter(id__in=wanted))
+            missing = sorted(set(wanted) - {invoice.id for invoice in invoices})
+            if missing:
+                message = _("Unknown invoices: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+                raise InvalidInput(message, fields={"invoices": [message]})
+            party = None
+            kind = data.get("party_kind")
+            if not invoices:
+                if kind is None or data.get("party") is None:
+                    message = _("Say which invoices or which party this line pays.")
+                    raise InvalidInput(message, fields={"invoices": [message]})
+                party = PARTY_MODELS[kind].objects.filter(pk=data["party"]).first()
+                if party is None:
+                    message = _("No %(kind)s has the number %(id)d.") % {
+                        "kind": PartyKind(kind).label.lower(),
+                        "id": data["party"],
+                    }
+                    raise InvalidInput(message, fields={"party": [message]})
+            matched = bank.line_match(
+                line=line,
+                invoices=invoices,
+                party_kind=kind,
+                party=party,
+                is_advance=data["advance"],
+                now=timezone.now(),
+                user=request.user,
+            )
+            return Response(BankLineSerializer(matched).data)
+
+        return respond_idempotently(request, produce)
+
+    @extend_schema(request=BankLineIgnoreSerializer, responses={200: BankLineSerializer})
+    @action(detail=True, methods=["post"])
+    def ignore(self, request, pk=None):
+        line = self.get_object()
+        body = BankLineIgnoreSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ignored = bank.line_ignore(line=line, reason=body.validated_data["reason"])
+        return Response(BankLineSerializer(ignored).data)

@@ -161,6 +161,8 @@ PASSWORD_RESET_TIMEOUT = 72 * 3600
 # Bodies above this size are refused with the contract's 400 body before being parsed.
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Files sent to the import endpoints (bank statements): a year of a bank's CAMT.053 is ~2 MB.
+API_MAX_UPLOAD_BYTES = int(os.environ.get("API_MAX_UPLOAD_BYTES", str(10 * 2**20)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

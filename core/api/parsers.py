@@ -3,7 +3,7 @@ import json
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 from core.api.errors import PayloadTooLarge
 
@@ -65,3 +65,18 @@ class BoundedJSONParser(JSONParser):
     @staticmethod
     def _message(limit: int) -> str:
         return _("The request body is larger than %(limit)d kB.") % {"limit": limit // 1024}
+
+
+class BoundedMultiPartParser(MultiPartParser):
+    """A file upload (a bank statement, a catalogue), refused before it is read when its body
+    is larger than API_MAX_UPLOAD_BYTES."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_UPLOAD_BYTES
+        request = parser_context["request"] if parser_context else None
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(
+                _("The file is larger than %(limit)d MB.") % {"limit": limit // 2**20}
+            )
+        return super().parse(stream, media_type, parser_context)
