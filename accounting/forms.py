@@ -64,3 +64,40 @@ class PaymentForm(forms.Form):
     def clean_party(self):
         kind, _sep, party_id = self.cleaned_data["party"].partition(":")
         return kind, int(party_id)
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Statement file"),
+        help_text=_("CAMT.053 (.xml) as the bank exports it, or CSV (.csv)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,.csv,.txt"}),
+    )
+
+
+class BankLineForm(forms.Form):
+    """What a bank line that found nothing on its own pays, or why it pays nothing."""
+
+    invoice = forms.ModelChoiceField(
+        label=_("Invoice paid"), queryset=Invoice.objects.none(), required=False
+    )
+    party = forms.ChoiceField(label=_("Or the party (its oldest invoices)"), required=False)
+    advance = forms.BooleanField(label=_("An advance (more than is owed)"), required=False)
+    reason = forms.CharField(label=_("Or why it is ignored"), max_length=300, required=False)
+
+    def __init__(self, *args, open_invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            id__in=[invoice.id for invoice in open_invoices]
+        )
+        self.fields["invoice"].choices = [("", "—")] + [
+            (invoice.id, f"{invoice.number} · {invoice.party.name} · {invoice.total_ttc} €")
+            for invoice in open_invoices
+        ]
+        self.fields["party"].choices = [("", "—"), *party_choices()]
+
+    def clean_party(self):
+        value = self.cleaned_data["party"]
+        if not value:
+            return None
+        kind, _sep, party_id = value.partition(":")
+        return kind, int(party_id)

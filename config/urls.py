@@ -230,6 +230,12 @@ urlpatterns = [
     path("coordination/calendrier/", cycle_screens.schedule_page, name="schedules-page"),
     path("coordination/envois/", notification_screens.outbox_page, name="outbox-page"),
     path("coordination/paiements/", accounting_screens.money_page, name="money-page"),
+    path("coordination/banque/", accounting_screens.bank_page, name="bank-page"),
+    path(
+        "coordination/banque/lignes/<int:line_id>/",
+        accounting_screens.bank_line_settle,
+        name="bank-line-settle",
+    ),
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     # Season contracts: made by the coordinator, signed by the producer, followed by both
     # and by the groceries they deliver.

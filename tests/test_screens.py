@@ -52,6 +52,7 @@ def _screens(world, market):
         ("/coordination/envois/", [Role.COORDINATOR]),
         ("/coordination/personnes/", [Role.COORDINATOR]),
         ("/coordination/paiements/", [Role.COORDINATOR]),
+        ("/coordination/banque/", [Role.COORDINATOR]),
         ("/factures/", [Role.PRODUCER, Role.GROCERY_VOLUNTEER, Role.CCAS_STAFF]),
         ("/nouveautes/", ROLES[1:]),
         ("/compte/messages/", ROLES[1:]),

@@ -28,6 +28,7 @@ SCREENS = {
         "/coordination/envois/",
         "/coordination/personnes/",
         "/coordination/paiements/",
+        "/coordination/banque/",
         "/nouveautes/",
     ],
     "benevole.fives": [

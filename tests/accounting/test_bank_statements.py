@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
@@ -264,3 +265,50 @@ def test_only_the_coordinator_imports_and_a_huge_file_is_refused_unread(
     answer = upload(coordinator_client, "releve.xml", camt(settled))
     assert answer.status_code == 413 and answer.json()["code"] == "payload_too_large"
     assert BankStatement.objects.count() == 0
+
+
+def test_the_coordinator_imports_and_matches_on_the_bank_screen(world, settled):
+    screen = Client()
+    screen.force_login(world.coordinator)
+    page = screen.post(
+        "/coordination/banque/",
+        {"file": SimpleUploadedFile("releve-decembre.xml", camt(settled))},
+        follow=True,
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert (
+        "releve-decembre.xml importé : 3 lignes rapprochées, 2 à rapprocher, 0 déjà importées"
+        in text
+    )
+    assert "M OU MME INCONNU" in text and "FRAIS TENUE DE COMPTE" in text
+
+    fa2 = Invoice.objects.get(number=f"FA-{YEAR}-000002")
+    gift = BankLine.objects.get(reference="camt:BQ-0004")
+    page = screen.post(
+        f"/coordination/banque/lignes/{gift.id}/",
+        {f"line-{gift.id}-invoice": fa2.id, "action": "match"},
+        follow=True,
+    )
+    assert "Paiement de 50,00 € enregistré depuis la ligne bancaire." in page.content.decode()
+    fees = BankLine.objects.get(reference="camt:BQ-0005")
+    page = screen.post(
+        f"/coordination/banque/lignes/{fees.id}/",
+        {f"line-{fees.id}-reason": "", "action": "ignore"},
+        follow=True,
+    )
+    assert "Dites pourquoi cette ligne est ignorée" in page.content.decode()
+    screen.post(
+        f"/coordination/banque/lignes/{fees.id}/",
+        {f"line-{fees.id}-reason": "Frais bancaires", "action": "ignore"},
+    )
+    page = screen.get("/coordination/banque/").content.decode()
+    assert "Toutes les lignes importées sont rapprochées ou ignorées." in page
+    assert BankLine.objects.filter(status="unmatched").count() == 0
+
+    # A file that is not a statement: said, nothing stored.
+    page = screen.post(
+        "/coordination/banque/", {"file": SimpleUploadedFile("x.xml", b"<a>")}, follow=True
+    )
+    assert "ce n&#x27;est pas du XML lisible" in page.content.decode()
+    assert BankStatement.objects.count() == 1
