@@ -10,7 +10,9 @@ from .choices import OrganisationKind
 from .models import Organisation
 
 
-def pdf_from_template(template: str, context: dict) -> bytes:
+def pdf_from_template(template: str, context: dict, *, variant: str | None = None) -> bytes:
+    """The template rendered in French and printed; `variant` asks WeasyPrint for a PDF
+    profile (the Factur-X invoice is PDF/A-3b)."""
     context = {
         "platform": Organisation.objects.get(kind=OrganisationKind.PLATFORM),
         "printed_at": timezone.localtime(),
@@ -18,4 +20,4 @@ def pdf_from_template(template: str, context: dict) -> bytes:
     }
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=variant)

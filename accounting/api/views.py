@@ -13,7 +13,17 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounting import bank, fec, invoicing, ledger, payments, selectors, services, statements
+from accounting import (
+    bank,
+    facturx,
+    fec,
+    invoicing,
+    ledger,
+    payments,
+    selectors,
+    services,
+    statements,
+)
 from accounting import documents as invoicing_documents
 from accounting.api.serializers import (
     BalanceQuerySerializer,
@@ -208,6 +218,7 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         "list": EVERY_PARTY,
         "retrieve": EVERY_PARTY,
         "pdf": EVERY_PARTY,
+        "facturx": EVERY_PARTY,
         "credit_note": (Role.COORDINATOR,),
     }
     filterset_fields = ["party_kind", "cycle", "kind"]
@@ -238,6 +249,17 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             invoicing_documents.invoice_pdf(invoice=invoice),
             content_type="application/pdf",
             headers=file_headers(f"{invoice.number}.pdf", inline=True),
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def facturx(self, request, pk=None):
+        """The Factur-X invoice: PDF/A-3b with its CII XML (EN 16931) embedded."""
+        invoice = self.get_object()
+        return HttpResponse(
+            facturx.facturx_pdf(invoice=invoice),
+            content_type="application/pdf",
+            headers=file_headers(f"{invoice.number}-facturx.pdf"),
         )
 
     @extend_schema(request=CreditNoteSerializer, responses={201: InvoiceSerializer})
