@@ -28,7 +28,7 @@ from core.errors import InvalidInput, StateConflict
 from core.formats import format_euros
 from core.models import User
 from core.money import quantize_money
-from orders import locks
+from orders import funding, locks
 from orders.models import Grocery, OrderLine, SocialService
 from orders.quantities import delivered_quantity
 from producers.models import Producer
@@ -262,7 +262,7 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
         drafts.append(draft)
 
     subsidised = (
-        lines.filter(order__household__isnull=False)
+        lines.filter(order__household__isnull=False, order__fundings__isnull=True)
         .values(
             "order__household__social_service_id",
             funder_id=Coalesce("order__envelope__funder_id", "order__household__funder_id"),
@@ -274,15 +274,29 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
         )
         .order_by("funder_id", "order__household__social_service_id")
     )
-    per_funder: dict[int, list[dict]] = defaultdict(list)
+    # Per funder and CCAS: the subsidy, households and orders. A co-funded order counts once
+    # for each of its funders, with that funder's part (one order per household and cycle).
+    per_funder: dict[int, dict[int, dict]] = defaultdict(dict)
     for row in subsidised:
         if row["subsidy"]:
-            per_funder[row["funder_id"]].append(row)
+            per_funder[row["funder_id"]][row["order__household__social_service_id"]] = {
+                "subsidy": row["subsidy"],
+                "households": row["households"],
+                "orders": row["orders"],
+            }
+    for part in funding.cycle_cofunded(cycle.id):
+        if part.subsidy:
+            figures = per_funder[part.funder_id].setdefault(
+                part.social_service_id, {"subsidy": ZERO, "households": 0, "orders": 0}
+            )
+            figures["subsidy"] += part.subsidy
+            figures["households"] += 1
+            figures["orders"] += 1
     funders = Funder.objects.in_bulk(list(per_funder))
     services = SocialService.objects.in_bulk(
-        [row["order__household__social_service_id"] for rows in per_funder.values() for row in rows]
+        [ccas_id for per_ccas in per_funder.values() for ccas_id in per_ccas]
     )
-    for funder_id, rows in sorted(per_funder.items()):
+    for funder_id, per_ccas in sorted(per_funder.items()):
         drafts.append(
             InvoiceDraft(
                 kind=InvoiceKind.INVOICE,
@@ -298,19 +312,19 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
                         )
                         % {
                             "cycle": cycle.name,
-                            "ccas": services[row["order__household__social_service_id"]].name,
-                            "households": row["households"],
-                            "orders": row["orders"],
+                            "ccas": services[ccas_id].name,
+                            "households": figures["households"],
+                            "orders": figures["orders"],
                         },
                         quantity=Decimal(1),
                         unit="",
-                        unit_price_ht=quantize_money(row["subsidy"]),
+                        unit_price_ht=quantize_money(figures["subsidy"]),
                         vat_rate=Decimal(0),
-                        total_ht=quantize_money(row["subsidy"]),
-                        total_ttc=quantize_money(row["subsidy"]),
+                        total_ht=quantize_money(figures["subsidy"]),
+                        total_ttc=quantize_money(figures["subsidy"]),
                         account=subsidies,
                     )
-                    for row in rows
+                    for ccas_id, figures in sorted(per_ccas.items())
                 ],
             )
         )

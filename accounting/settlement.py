@@ -10,7 +10,7 @@ rolled back), posts nothing twice.
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -26,7 +26,7 @@ from core.errors import StateConflict
 from core.models import User
 from core.money import quantize_money
 from logistics.models import Round
-from orders import locks
+from orders import funding, locks
 from orders.choices import OrderStatus
 from orders.models import Grocery, OrderLine
 from orders.services import cycle_orders_advance
@@ -55,6 +55,8 @@ class OrderFigures:
     ttc: Decimal
     share: Decimal
     subsidy: Decimal
+    # A co-funded order's subsidy per funder (orders.funding); empty: funder_id pays it all.
+    funders: dict[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -121,6 +123,9 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
         order.ttc += ttc
         order.share += share
         order.subsidy += subsidy
+    overrides = {change.row.id: change.amounts[4] for change in changes}
+    for part in funding.cycle_cofunded(cycle.id, overrides):
+        orders[part.order_id].funders[part.funder_id] = part.subsidy
     rounds_cost = Round.objects.filter(cycle=cycle).aggregate(total=Sum("cost_eur"))["total"]
     return Figures(
         producers=dict(producers),
@@ -143,7 +148,10 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
     grocery_ids = {order.grocery_id or order.pickup_grocery_id for order in figures.orders}
     groceries = Grocery.objects.in_bulk(list(grocery_ids | set(figures.logistics)))
     funders = Funder.objects.in_bulk(
-        list({order.funder_id for order in figures.orders if order.funder_id})
+        list(
+            {order.funder_id for order in figures.orders if order.funder_id}
+            | {funder_id for order in figures.orders for funder_id in order.funders}
+        )
     )
     lists = dict(PurchaseList.objects.filter(cycle=cycle).values_list("producer_id", "id"))
     drafts = []
@@ -175,7 +183,10 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
         else:
             pickup = groceries[order.pickup_grocery_id]
             draft.debit(contributions_account(pickup), order.share)
-            draft.debit(funder_account(funders[order.funder_id]), order.subsidy)
+            for funder_id, subsidy in sorted(order.funders.items()):
+                draft.debit(funder_account(funders[funder_id]), subsidy)
+            if not order.funders:
+                draft.debit(funder_account(funders[order.funder_id]), order.subsidy)
             draft.credit(sales, order.share)
             draft.credit(subsidies, order.subsidy)
         drafts.append(draft)
@@ -203,10 +214,14 @@ def _spend_commitments(cycle: OrderCycle) -> None:
         .values("order__envelope_id")
         .annotate(subsidy=Sum("subsidy"))
         .values_list("order__envelope_id", "subsidy")
-        .order_by("order__envelope_id")  # the lock order of every envelope writer
+        .order_by()
     )
+    spending: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for envelope_id, subsidy in per_envelope:
-        subsidy = quantize_money(subsidy)
+        spending[envelope_id] += quantize_money(subsidy)
+    for part in funding.cycle_cofunded(cycle.id):
+        spending[part.envelope_id] += part.subsidy
+    for envelope_id, subsidy in sorted(spending.items()):  # the lock order of envelope writers
         Envelope.objects.filter(pk=envelope_id).update(
             committed=to_the_cent(F("committed") - subsidy),
             spent=to_the_cent(F("spent") + subsidy),
@@ -268,9 +283,11 @@ def settlement_summary(*, cycle: OrderCycle) -> dict:
             groceries[order.grocery_id]["goods_ttc"] += order.ttc
         else:
             groceries[order.pickup_grocery_id]["beneficiary_collected"] += order.share
-            funders[order.funder_id]["subsidy_ttc"] += order.subsidy
-            if order.subsidy:  # as the ledger counts them: households with a subsidy
-                funders[order.funder_id]["households"].add(order.household_id)
+            parts: list[tuple[int | None, Decimal]] = [*order.funders.items()]
+            for funder_id, subsidy in parts or [(order.funder_id, order.subsidy)]:
+                funders[funder_id]["subsidy_ttc"] += subsidy
+                if subsidy:  # as the ledger counts them: households with a subsidy
+                    funders[funder_id]["households"].add(order.household_id)
     for grocery_id, share in figures.logistics.items():
         groceries[grocery_id]["logistics_eur"] += share
     return _summary(

@@ -69,6 +69,18 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
         queryset=Grocery.objects.order_by("organisation__commune", "organisation__name"),
     )
     funder: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Funder"), queryset=None)
+    # A second funder sharing the subsidy (DESIGN.md §12): the funder above pays the rest.
+    co_funder: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Co-funder"), queryset=None, required=False
+    )
+    co_funder_share = forms.DecimalField(
+        label=_("Co-funder's share (%)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        help_text=_("For instance 40 when the Département pays 40 % of the subsidy."),
+    )
     consent_at = forms.DateTimeField(
         label=_("Consent given on"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -91,12 +103,26 @@ class HouseholdEnrolForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, funders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["funder"].queryset = funders.order_by("name")
+        self.fields["co_funder"].queryset = funders.order_by("name")
         if funders.count() == 1:
             self.fields["funder"].initial = funders.first()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("co_funder")) != bool(data.get("co_funder_share")):
+            self.add_error("co_funder_share", _("Name the co-funder and its share, or neither."))
+        return data
 
     def service_arguments(self) -> dict:
         arguments = dict(self.cleaned_data)
         arguments["suggested_tier"] = arguments.get("suggested_tier") or None
+        co_funder, share = arguments.pop("co_funder"), arguments.pop("co_funder_share")
+        if co_funder:
+            share = share / 100
+            arguments["funders"] = [
+                {"funder": arguments.pop("funder"), "share": 1 - share},
+                {"funder": co_funder, "share": share},
+            ]
         return arguments
 
 

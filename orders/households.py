@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
-from core.formats import format_date
+from core.formats import format_date, format_quantity
 from core.models import User
 from supply.models import OrderCycle
 
@@ -21,6 +21,7 @@ from .models import (
     Grocery,
     Household,
     HouseholdAccessLog,
+    HouseholdFunder,
     HouseholdReferenceCounter,
     Order,
     SocialService,
@@ -112,8 +113,9 @@ def household_enrol(
     valid_until: date,
     tier: TariffTier,
     pickup_grocery: Grocery,
-    funder: Funder,
     consent_at: datetime,
+    funder: Funder | None = None,
+    funders: list[dict] | None = None,
     monthly_cap: Decimal | None = None,
     contact_name: str = "",
     contact_phone: str = "",
@@ -127,9 +129,7 @@ def household_enrol(
     if consent_at > now:
         message = _("Consent cannot be dated in the future.")
         raise InvalidInput(message, fields={"consent_at": [message]})
-    if not funders_usable_by(social_service).filter(pk=funder.pk).exists():
-        message = _("This funder belongs to another CCAS.")
-        raise InvalidInput(message, fields={"funder": [message]})
+    shares = _funder_shares(social_service=social_service, funder=funder, funders=funders)
     default_cap = pricing.default_monthly_cap(
         persons=adults + children, social_service=social_service
     )
@@ -154,14 +154,52 @@ def household_enrol(
         tier=tier,
         monthly_cap=monthly_cap,
         pickup_grocery=pickup_grocery,
-        funder=funder,
+        funder=shares[0][0],  # the funder of the largest share
         consent_at=consent_at,
         contact_name=contact_name,
         contact_phone=contact_phone,
         eligibility_reason=eligibility_reason,
     )
+    if len(shares) > 1:
+        HouseholdFunder.objects.bulk_create(
+            HouseholdFunder(household=household, funder=each, share=share) for each, share in shares
+        )
     access_log(household=household, user=user, action=AccessAction.CREATE, at=now)
     return household
+
+
+def _funder_shares(
+    *, social_service: SocialService, funder: Funder | None, funders: list[dict] | None
+) -> list[tuple[Funder, Decimal]]:
+    """Who pays a household's subsidy: one funder for all of it, or several whose shares
+    add up to 1 (orders.funding); the largest share first."""
+    single = not funders
+    if not funders:
+        if funder is None:
+            message = _("Name the funder of the subsidy, or the funders and their shares.")
+            raise InvalidInput(message, fields={"funder": [message]})
+        funders = [{"funder": funder, "share": Decimal(1)}]
+    usable = set(funders_usable_by(social_service).values_list("id", flat=True))
+    errors: dict[str, list[str]] = {
+        "funder" if single else f"funders.{index}.funder": [
+            _("This funder belongs to another CCAS.")
+        ]
+        for index, row in enumerate(funders)
+        if row["funder"].pk not in usable
+    }
+    if len({row["funder"].pk for row in funders}) != len(funders):
+        errors["funders"] = [_("A funder is named twice.")]
+    total = sum((row["share"] for row in funders), Decimal(0))
+    if total != 1:
+        errors["funders"] = [
+            _("The shares must add up to 1 (100 %%); they add up to %(total)s.")
+            % {"total": format_quantity(total)}
+        ]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    return sorted(
+        ((row["funder"], row["share"]) for row in funders), key=lambda pair: (-pair[1], pair[0].pk)
+    )
 
 
 @transaction.atomic

@@ -209,6 +209,32 @@ class Household(models.Model):
         return self.adults + self.children
 
 
+class HouseholdFunder(models.Model):
+    """One of the funders that share a household's subsidy (orders.funding). Shares add up
+    to 1, checked by the service that writes them all at once."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="funders")
+    funder = models.ForeignKey(
+        "accounting.Funder", verbose_name=_("funder"), on_delete=models.PROTECT, related_name="+"
+    )
+    share = models.DecimalField(_("share"), max_digits=5, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("household co-funder")
+        verbose_name_plural = _("household co-funders")
+        ordering = ["household_id", "-share", "funder_id"]
+        constraints = [
+            models.UniqueConstraint(name="household_funder_once", fields=["household", "funder"]),
+            models.CheckConstraint(
+                name="household_funder_share_within_0_1",
+                condition=Q(share__gt=0, share__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder_id}: {self.share}"
+
+
 class HouseholdReferenceCounter(models.Model):
     """Last sequence number used per CCAS and year (HEL-2026-0042)."""
 
@@ -306,6 +332,8 @@ class Order(models.Model):
     line_list: list["OrderLine"]
     # Offers of those lines whose total demand now passes what was offered (same service).
     shortage_warnings: list[dict]
+    # Its co-funders' shares (orders.funding), as written or prefetched.
+    funding_list: list
 
     class Meta:
         verbose_name = _("order")
@@ -368,6 +396,8 @@ class OrderLine(models.Model):
     subsidy = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     objects = OrderLineQuerySet.as_manager()
+    # The line's subsidy per funder, as the API shows it (set by its OrderSerializer).
+    subsidies: list[dict]
 
     class Meta:
         verbose_name = _("order line")
@@ -404,6 +434,33 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × offer {self.offer_id}"
+
+
+class OrderFunding(models.Model):
+    """The shares a co-funded household's order was placed with, each with the envelope of
+    its funder that covers the delivery (orders.funding). Written with the order, never
+    changed: a new rule applies to the next orders."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fundings")
+    funder = models.ForeignKey("accounting.Funder", on_delete=models.PROTECT, related_name="+")
+    envelope = models.ForeignKey(
+        "accounting.Envelope", on_delete=models.PROTECT, related_name="order_fundings"
+    )
+    share = models.DecimalField(_("share"), max_digits=5, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("order co-funding")
+        verbose_name_plural = _("order co-fundings")
+        ordering = ["order_id", "funder_id"]
+        constraints = [
+            models.UniqueConstraint(name="order_funding_once", fields=["order", "funder"]),
+            models.CheckConstraint(
+                name="order_funding_share_within_0_1", condition=Q(share__gt=0, share__lte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.order_id} {self.funder_id}: {self.share}"
 
 
 def offer_demand_subquery(excluding_order_id: int | None = None) -> Subquery:

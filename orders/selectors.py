@@ -79,6 +79,7 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
     money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     households = (
         Household.objects.select_related("tier")
+        .prefetch_related("funders")
         .annotate(
             status=Case(
                 When(suspended_at__isnull=False, then=Value(HouseholdStatus.SUSPENDED)),
@@ -135,7 +136,8 @@ def _orders_with_lines() -> QuerySet[Order]:
     they wrote, so that an answer needs no read back)."""
     lines = OrderLine.objects.select_related("offer__product").order_by("id")
     return Order.objects.select_related("household").prefetch_related(
-        Prefetch("lines", queryset=lines, to_attr="line_list")
+        Prefetch("lines", queryset=lines, to_attr="line_list"),
+        Prefetch("fundings", to_attr="funding_list"),
     )
 
 

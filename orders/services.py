@@ -19,13 +19,14 @@ from producers.models import Offer, whole_pieces_refusal
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
-from . import locks, pricing
+from . import funding, locks, pricing
 from .choices import ORDER_TRANSITIONS, HouseholdStatus, OrderStatus
 from .households import household_month_orders, household_status
 from .models import (
     Grocery,
     Household,
     Order,
+    OrderFunding,
     OrderLine,
     Reception,
     ReceptionLine,
@@ -271,6 +272,49 @@ def _commit_subsidy(
     return envelope_id
 
 
+def _covering_shares(*, household: Household, cycle: OrderCycle) -> list[funding.Share]:
+    """A co-funded household's funders, each with its envelope covering the delivery; empty
+    when one funder pays the whole subsidy (orders.funding)."""
+    rows = funding.household_shares(household.pk)
+    if not rows:
+        return []
+    covering = dict(
+        Envelope.objects.filter(
+            funder_id__in=[row.funder_id for row in rows],
+            period_start__lte=cycle.delivery_date,
+            period_end__gte=cycle.delivery_date,
+        ).values_list("funder_id", "id")
+    )
+    for row in rows:
+        if row.funder_id not in covering:
+            raise StateConflict(
+                _("The funder « %(funder)s » has no budget envelope for %(date)s.")
+                % {"funder": row.funder.name, "date": format_date(cycle.delivery_date)},
+                code="envelope_exhausted",
+            )
+    return [funding.Share(row.funder_id, covering[row.funder_id], row.share) for row in rows]
+
+
+def _commit_envelopes(deltas: dict[int, Decimal]) -> None:
+    """Commit (or release) each co-funder's part, envelopes in id order (the lock order of
+    every envelope writer); the first that cannot cover its part refuses the whole."""
+    for envelope_id, delta in sorted(deltas.items()):
+        if delta and not envelope_commit(envelope_id=envelope_id, delta=delta):
+            envelope = Envelope.objects.select_related("funder").get(pk=envelope_id)
+            raise StateConflict(
+                _(
+                    "The envelope of « %(funder)s » cannot cover this subsidy "
+                    "(%(needed)s needed, %(remaining)s left)."
+                )
+                % {
+                    "funder": envelope.funder.name,
+                    "needed": format_euros(delta),
+                    "remaining": format_euros(envelope.remaining),
+                },
+                code="envelope_exhausted",
+            )
+
+
 def _refuse_duplicate_grocery(*, cycle: OrderCycle, grocery: Grocery) -> None:
     existing = Order.objects.filter(cycle=cycle, grocery=grocery, contract__isnull=True)
     if existing.exclude(status=OrderStatus.CANCELLED).exists():
@@ -311,6 +355,7 @@ def order_submit(
         raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
     cycle = _lock_cycle_open(cycle_id)
     household, envelope_id = None, None
+    shares: list[funding.Share] = []
     if household_id is not None:
         household, covering_envelope_id = _household_locked(
             household_id, households=households, cycle=cycle
@@ -323,12 +368,16 @@ def order_submit(
         totals = _totals(priced)
         _check_household_active(household=household, cycle=cycle)
         _check_cap(household=household, spent=spent, total_ttc=totals["total_ttc"])
-        envelope_id = _commit_subsidy(
-            household=household,
-            cycle=cycle,
-            delta=totals["subsidy_total"],
-            envelope_id=covering_envelope_id,
-        )
+        shares = _covering_shares(household=household, cycle=cycle)
+        if shares:
+            _commit_envelopes(funding.split_by_envelope([p.subsidy for p in priced], shares))
+        else:
+            envelope_id = _commit_subsidy(
+                household=household,
+                cycle=cycle,
+                delta=totals["subsidy_total"],
+                envelope_id=covering_envelope_id,
+            )
     else:
         assert grocery is not None
         _refuse_duplicate_grocery(cycle=cycle, grocery=grocery)
@@ -355,6 +404,12 @@ def order_submit(
     for line in priced:
         line.order = order
     order.line_list = OrderLine.objects.bulk_create(priced)
+    order.funding_list = OrderFunding.objects.bulk_create(
+        OrderFunding(
+            order=order, funder_id=share.funder_id, envelope_id=share.envelope_id, share=share.share
+        )
+        for share in shares
+    )
     order.shortage_warnings = warnings
     return order
 
@@ -412,18 +467,25 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
         totals = _totals(priced)
         _check_household_active(household=household, cycle=cycle)
         _check_cap(household=household, spent=spent, total_ttc=totals["total_ttc"])
-        envelope_id = _commit_subsidy(
-            household=household,
-            cycle=cycle,
-            delta=totals["subsidy_total"] - order.subsidy_total,
-            envelope_id=order.envelope_id or covering_envelope_id,
-        )
-        order.envelope_id = envelope_id or order.envelope_id
+        shares = funding.order_shares([order.pk]).get(order.pk, [])
+        order.funding_list = shares
+        if shares:  # placed co-funded: its shares stay those it was placed with
+            before = list(order.lines.values_list("subsidy", flat=True))
+            _commit_envelopes(funding.envelope_deltas(before, [p.subsidy for p in priced], shares))
+        else:
+            envelope_id = _commit_subsidy(
+                household=household,
+                cycle=cycle,
+                delta=totals["subsidy_total"] - order.subsidy_total,
+                envelope_id=order.envelope_id or covering_envelope_id,
+            )
+            order.envelope_id = envelope_id or order.envelope_id
     else:
         priced, warnings = _priced_lines(
             cycle=cycle, lines=lines, tier_rate=None, order_id=order.pk
         )
         totals = _totals(priced)
+        order.funding_list = []
     order.lines.all().delete()
     for line in priced:
         line.order = order
@@ -440,6 +502,10 @@ def order_cancel(*, order: Order, now: datetime) -> Order:
         raise StateConflict(_("This order can no longer be cancelled."), code="invalid_transition")
     if household is not None and order.subsidy_total and order.envelope_id:
         envelope_adjust_commitment(envelope_id=order.envelope_id, delta=-order.subsidy_total)
+    shares = funding.order_shares([order.pk]).get(order.pk)
+    if shares:
+        carried = funding.split_by_envelope(order.lines.values_list("subsidy", flat=True), shares)
+        _commit_envelopes({envelope_id: -amount for envelope_id, amount in carried.items()})
     order.status = OrderStatus.CANCELLED
     order.updated_at = now
     order.save(update_fields=["status", "updated_at"])

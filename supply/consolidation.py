@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from accounting.services import envelope_adjust_commitment
 from core import db
+from orders import funding
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
 from orders.pricing import price_line
@@ -206,6 +207,14 @@ def _move_totals(changes: list[LineChange]) -> int:
     """Order totals and envelope commitments move by the differences of the changed lines."""
     per_order: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal("0")] * 4)
     per_envelope: dict[int, Decimal] = defaultdict(Decimal)
+    # Co-funded household orders carry no single envelope: each line's split moves.
+    cofunded = funding.order_shares(
+        {
+            change.row.order_id
+            for change in changes
+            if change.row.household_id is not None and change.row.envelope_id is None
+        }
+    )
     for change in changes:
         deltas = change.total_deltas()
         totals = per_order[change.row.order_id]
@@ -213,6 +222,12 @@ def _move_totals(changes: list[LineChange]) -> int:
             totals[index] += delta
         if change.row.envelope_id is not None:
             per_envelope[change.row.envelope_id] += deltas[3]
+        elif change.row.order_id in cofunded:
+            moves = funding.envelope_deltas(
+                [change.row.subsidy], [change.amounts[4]], cofunded[change.row.order_id]
+            )
+            for envelope_id, delta in moves.items():
+                per_envelope[envelope_id] += delta
     moved = {order_id: deltas for order_id, deltas in per_order.items() if any(deltas)}
     db.rows_update(
         Order,

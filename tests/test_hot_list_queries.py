@@ -50,7 +50,7 @@ def test_orders(world, market):
         client,
         f"/api/v1/orders/?cycle={market.cycle.id}",
         lambda count: household_orders(world, market, count),
-        expected=4,
+        expected=5,  # the cycle, the count, the orders, their lines, their co-fundings
     )
 
 
@@ -70,7 +70,8 @@ def test_households(world, market):
         for _ in range(count):
             factories.enrol(world, funder=market.funder)
 
-    assert_constant(client_for(world.ccas_staff), "/api/v1/households/", add, expected=2)
+    # The count, the households, their co-funders.
+    assert_constant(client_for(world.ccas_staff), "/api/v1/households/", add, expected=3)
 
 
 def test_cycles(world):

@@ -343,6 +343,32 @@ def test_a_household_enrolled_from_the_screen(world):
     ]
 
 
+def test_a_cofunded_household_enrolled_from_the_screen(world):
+    city = factories.FunderFactory(name="Ville de Lille", kind="city")
+    client = browser_for(world.ccas_staff)
+    half = client.post(
+        "/ccas/foyers/nouveau/", enrolment_form(world, co_funder=city.id), follow=True
+    )
+    assert "Indiquez le cofinanceur et sa part, ou ni l&#x27;un ni l&#x27;autre." in (
+        half.content.decode()
+    )
+    assert not Household.objects.exists()
+
+    response = client.post(
+        "/ccas/foyers/nouveau/",
+        enrolment_form(world, co_funder=city.id, co_funder_share="40"),
+        follow=True,
+    )
+
+    household = Household.objects.get()
+    assert household.funder == world.funder
+    assert {(row.funder_id, row.share) for row in household.funders.all()} == {
+        (world.funder.id, Decimal("0.6000")),
+        (city.id, Decimal("0.4000")),
+    }
+    assert f"{world.funder.name} (60 %), Ville de Lille (40 %)" in response.content.decode()
+
+
 def test_an_enrolment_too_long_is_refused_on_its_field(world):
     client = browser_for(world.ccas_staff)
     too_far = (timezone.localdate() + timedelta(days=300)).isoformat()

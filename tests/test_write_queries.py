@@ -44,8 +44,8 @@ def household(world, market):
 def test_household_order_post(world, market, household):
     # token and user; transaction; cycle (shared lock); household (lock, scope, envelope
     # id); month's spending and an order already in the cycle; offers with their demand;
-    # the envelope's conditional UPDATE; the order; its lines; the service's savepoint;
-    # the idempotency record; commit.
+    # its co-funders (none here); the envelope's conditional UPDATE; the order; its lines;
+    # the service's savepoint; the idempotency record; commit.
     client = tablet(world.volunteer)
     body = {"cycle": market.cycle.id, "household": household.id, "lines": lines(market)}
     response, queries = counted(
@@ -55,7 +55,7 @@ def test_household_order_post(world, market, household):
     )
 
     assert response.json()["household"] == household.reference
-    assert len(queries) == 13, queries
+    assert len(queries) == 14, queries
 
 
 def test_household_order_patch(world, market, household):
@@ -70,7 +70,7 @@ def test_household_order_patch(world, market, household):
     )
 
     assert response.json()["total_ttc"] != order["total_ttc"]
-    assert len(queries) == 13, queries
+    assert len(queries) == 14, queries  # with the order's co-fundings (none here)
 
 
 def test_grouped_order_patch(world, market):

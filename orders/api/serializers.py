@@ -15,7 +15,7 @@ from core.api.fields import (
 from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
-from orders import quantities
+from orders import funding, quantities
 from orders.models import (
     Grocery,
     Household,
@@ -95,6 +95,13 @@ class TariffSuggestionSerializer(serializers.Serializer):
     eligible = serializers.BooleanField()
 
 
+class FunderShareSerializer(serializers.Serializer):
+    funder = serializers.PrimaryKeyRelatedField(queryset=Funder.objects.all())
+    share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal("0.0001"), max_value=Decimal(1)
+    )
+
+
 class HouseholdCreateSerializer(serializers.Serializer):
     adults = serializers.IntegerField(min_value=1, max_value=20)
     children = serializers.IntegerField(min_value=0, max_value=20, required=False, default=0)
@@ -105,7 +112,9 @@ class HouseholdCreateSerializer(serializers.Serializer):
         min_value=Decimal("0.01"), max_value=Decimal("1000"), required=False, allow_null=True
     )
     pickup_grocery = serializers.PrimaryKeyRelatedField(queryset=Grocery.objects.all())
-    funder = serializers.PrimaryKeyRelatedField(queryset=Funder.objects.all())
+    funder = serializers.PrimaryKeyRelatedField(queryset=Funder.objects.all(), required=False)
+    # Several funders sharing the subsidy (DESIGN.md §12); `funder` alone pays it all.
+    funders = FunderShareSerializer(many=True, required=False, max_length=5)  # type: ignore[call-arg]
     consent_at = serializers.DateTimeField()
     contact_name = CharField(max_length=200, required=False, allow_blank=True)
     contact_phone = serializers.RegexField(
@@ -120,6 +129,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         if funders is not None:
             self.fields["funder"].queryset = funders
+            self.fields["funders"].child.fields["funder"].queryset = funders
 
 
 class HouseholdSuspendSerializer(serializers.Serializer):
@@ -156,6 +166,8 @@ class HouseholdLimitedSerializer(ModelSerializer):
 class HouseholdSummarySerializer(HouseholdLimitedSerializer):
     """The CCAS's list: the decision, without the contact fields (whose reads are logged)."""
 
+    funders = serializers.SerializerMethodField()
+
     class Meta(HouseholdLimitedSerializer.Meta):
         fields = [
             *HouseholdLimitedSerializer.Meta.fields,
@@ -165,7 +177,17 @@ class HouseholdSummarySerializer(HouseholdLimitedSerializer):
             "valid_from",
             "pickup_grocery",
             "funder",
+            "funders",
             "consent_at",
+        ]
+
+    @extend_schema_field(FunderShareSerializer(many=True))
+    def get_funders(self, household: Household) -> list[dict]:
+        """Who pays the subsidy, and how much of it: one funder at 1, or the co-funders."""
+        rows = [(row.funder_id, row.share) for row in household.funders.all()]
+        return [
+            {"funder": funder, "share": f"{share:.4f}"}
+            for funder, share in rows or [(household.funder_id, Decimal(1))]
         ]
 
 
@@ -216,9 +238,16 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
             self.fields["grocery"].queryset = groceries
 
 
+class SubsidyShareSerializer(serializers.Serializer):
+    funder = serializers.IntegerField()
+    amount = AsciiDecimalField(max_digits=12, decimal_places=2)
+
+
 class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):
     product_name = CharField(source="offer.product.name")
     allocated_quantity = serializers.SerializerMethodField()
+    # The line's subsidy per funder, adding up to it (OrderSerializer sets them).
+    subsidies = SubsidyShareSerializer(many=True, read_only=True)
 
     @extend_schema_field(AsciiDecimalField(max_digits=12, decimal_places=3, allow_null=True))
     def get_allocated_quantity(self, line) -> str | None:
@@ -243,6 +272,7 @@ class OrderLineSerializer(FieldsBuiltOnce, ModelSerializer):
             "line_ttc",
             "beneficiary_share",
             "subsidy",
+            "subsidies",
         ]
 
 
@@ -267,6 +297,23 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
             "beneficiary_total",
             "subsidy_total",
         ]
+
+    def to_representation(self, order: Order) -> dict:
+        # As the write service wrote them or the selector prefetched them; else read.
+        fundings = getattr(order, "funding_list", None)
+        if fundings is None:
+            fundings = list(order.fundings.all())
+        shares = [funding.Share(row.funder_id, row.envelope_id, row.share) for row in fundings]
+        household = order.household
+        for line in order.line_list:
+            if household is None:
+                line.subsidies = []
+            elif shares:
+                split = funding.line_split(line.subsidy, shares)
+                line.subsidies = [{"funder": f, "amount": a} for f, a in sorted(split.items())]
+            else:
+                line.subsidies = [{"funder": household.funder_id, "amount": line.subsidy}]
+        return super().to_representation(order)
 
 
 class OrderWarningSerializer(serializers.Serializer):
