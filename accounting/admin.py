@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Account, Envelope, Funder, JournalEntry, JournalLine
+from .models import (
+    Account,
+    BankLine,
+    BankStatement,
+    Envelope,
+    Funder,
+    FunderProgramme,
+    JournalEntry,
+    JournalLine,
+)
 
 
 class EnvelopeInline(admin.TabularInline):
@@ -66,3 +75,21 @@ class JournalEntryAdmin(ReadOnlyAdmin):
     search_fields = ["memo", "source_key"]
     date_hierarchy = "posted_at"
     inlines = [JournalLineInline]
+
+
+@admin.register(FunderProgramme)
+class FunderProgrammeAdmin(ReadOnlyAdmin):
+    """Read here; written through the API, whose service keeps one programme active."""
+
+    list_display = ["name", "funder", "rate", "local_only", "is_active"]
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "format", "iban", "imported_at", "already_imported"]
+
+
+@admin.register(BankLine)
+class BankLineAdmin(ReadOnlyAdmin):
+    list_display = ["booked_on", "amount", "direction", "counterparty", "status"]
+    list_filter = ["status", "direction"]

@@ -326,27 +326,25 @@ def _invoices_named(text: str) -> list[Invoice]:
     )
 
 
-def _parties_named(
-    counterparty: str, direction: str
-) -> list[tuple[str, Producer | Grocery | Funder]]:
+Named = list[tuple[str, str, Producer | Grocery | Funder]]  # kind, plain name, party
+
+
+def _parties() -> dict[str, Named]:
+    """Who may pay us (groceries, funders) and whom we pay (producers), with their names as
+    compared: read once per import."""
+    producers: Named = [(PartyKind.PRODUCER, _plain(p.name), p) for p in Producer.objects.all()]
+    payers: Named = [(PartyKind.GROCERY, _plain(g.name), g) for g in Grocery.objects.all()]
+    payers += [(PartyKind.FUNDER, _plain(f.name), f) for f in Funder.objects.all()]
+    return {PaymentDirection.OUT: producers, PaymentDirection.IN: payers}
+
+
+def _parties_named(counterparty: str, candidates: Named) -> Named:
     """The parties whose name the counterparty's contains (or the reverse): the bank writes
     « EPICERIE SOLIDAIRE DE FIVES » for « Épicerie solidaire de Fives »."""
     wanted = _plain(counterparty)
     if len(wanted) < 3:
         return []
-    if direction == PaymentDirection.OUT:
-        candidates: list[tuple[str, Producer | Grocery | Funder]] = [
-            (PartyKind.PRODUCER, p) for p in Producer.objects.all()
-        ]
-    else:
-        candidates = [(PartyKind.GROCERY, g) for g in Grocery.objects.all()]
-        candidates += [(PartyKind.FUNDER, f) for f in Funder.objects.all()]
-    found = []
-    for kind, party in candidates:
-        name = _plain(party.name)
-        if name and (name in wanted or wanted in name):
-            found.append((kind, party))
-    return found
+    return [row for row in candidates if row[1] and (row[1] in wanted or wanted in row[1])]
 
 
 def _record(line: BankLine, *, kind, party, invoices, now, user, is_advance=False):
@@ -369,7 +367,9 @@ def _direction_fits(kind: str, direction: str) -> bool:
     return (kind == PartyKind.PRODUCER) == (direction == PaymentDirection.OUT)
 
 
-def _suggest(line: BankLine) -> tuple[str, Producer | Grocery | Funder, list[Invoice]] | str:
+def _suggest(
+    line: BankLine, parties: dict[str, Named]
+) -> tuple[str, Producer | Grocery | Funder, list[Invoice]] | str:
     """What the line pays, or why a person must say it."""
     named = _invoices_named(line.remittance)
     if named:
@@ -379,12 +379,12 @@ def _suggest(line: BankLine) -> tuple[str, Producer | Grocery | Funder, list[Inv
         if not _direction_fits(kind, line.direction):
             return _("The text names an invoice that this movement cannot pay.")
         return kind, party, named
-    named_parties = _parties_named(line.counterparty or line.remittance, line.direction)
+    named_parties = _parties_named(line.counterparty or line.remittance, parties[line.direction])
     if len(named_parties) != 1:
         if named_parties:
             return _("Several parties bear this name: say which.")
         return _("No invoice number in the text and no party of this name.")
-    kind, party = named_parties[0]
+    kind, _name, party = named_parties[0]
     open_invoices = [
         invoice
         for invoice in invoicing.invoice_list().filter(
@@ -401,8 +401,10 @@ def _suggest(line: BankLine) -> tuple[str, Producer | Grocery | Funder, list[Inv
     return kind, party, open_invoices
 
 
-def _auto_match(line: BankLine, *, now: datetime, user: User | None) -> None:
-    suggestion = _suggest(line)
+def _auto_match(
+    line: BankLine, *, parties: dict[str, Named], now: datetime, user: User | None
+) -> None:
+    suggestion = _suggest(line, parties)
     if isinstance(suggestion, str):
         line.note = suggestion[:300]
         line.save(update_fields=["note"])
@@ -467,9 +469,9 @@ def statement_import(
         for line in parsed.lines
         if line.reference not in known
     )
-    for line in BankLine.objects.filter(statement=statement).order_by("booked_on", "id"):
-        _auto_match(line, now=now, user=user)
-    assert len(new) == len(parsed.lines) - len(known)
+    parties = _parties()
+    for line in sorted(new, key=lambda line: (line.booked_on, line.pk)):
+        _auto_match(line, parties=parties, now=now, user=user)
     return statement
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
-from core.formats import format_euros
+from core.formats import format_euros, format_quantity
 from core.models import User
 from core.money import quantize_money
 from orders import funding, locks
@@ -234,6 +234,19 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
     drafts: list[InvoiceDraft] = []
 
     goods = _goods_lines(lines.filter(order__grocery__isnull=False), "order__grocery_id")
+    # What a funder programme pays of each grocery's goods: deducted here, invoiced to it.
+    programmes = list(
+        lines.filter(order__grocery__isnull=False, order__programme__isnull=False)
+        .values(
+            "order__grocery_id",
+            "order__programme__name",
+            "order__programme__funder_id",
+            "order__programme__funder__name",
+            "order__programme__rate",
+        )
+        .annotate(subsidy=Sum("subsidy"), groceries=Count("order__grocery_id", distinct=True))
+        .order_by("order__grocery_id", "order__programme__funder_id")
+    )
     groceries = Grocery.objects.in_bulk(list(set(goods) | {g for g, v in logistics.items() if v}))
     for grocery_id, grocery in sorted(groceries.items()):
         draft = InvoiceDraft(
@@ -244,6 +257,26 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
             cycle_id=cycle.id,
             lines=[_line(row, sales) for row in goods.get(grocery_id, [])],
         )
+        for row in programmes:
+            subsidy = quantize_money(row["subsidy"] or 0)
+            if row["order__grocery_id"] == grocery_id and subsidy:
+                draft.lines.append(
+                    LineDraft(
+                        label=_("Paid by %(funder)s: programme « %(programme)s » (%(rate)s)")
+                        % {
+                            "funder": row["order__programme__funder__name"],
+                            "programme": row["order__programme__name"],
+                            "rate": f"{format_quantity(row['order__programme__rate'] * 100)} %",
+                        },
+                        quantity=Decimal(-1),
+                        unit="",
+                        unit_price_ht=subsidy,
+                        vat_rate=Decimal(0),
+                        total_ht=-subsidy,
+                        total_ttc=-subsidy,
+                        account=sales,
+                    )
+                )
         share = logistics.get(grocery_id, ZERO)
         if share:
             draft.lines.append(
@@ -292,11 +325,21 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
             figures["subsidy"] += part.subsidy
             figures["households"] += 1
             figures["orders"] += 1
-    funders = Funder.objects.in_bulk(list(per_funder))
+    # And the programmes' parts of the groceries' goods, one line per programme.
+    programme_parts: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in programmes:
+        if row["subsidy"]:
+            paid = programme_parts[row["order__programme__funder_id"]].setdefault(
+                row["order__programme__name"], {"subsidy": ZERO, "groceries": 0}
+            )
+            paid["subsidy"] += quantize_money(row["subsidy"])
+            paid["groceries"] += 1
+    funders = Funder.objects.in_bulk(list(set(per_funder) | set(programme_parts)))
     services = SocialService.objects.in_bulk(
         [ccas_id for per_ccas in per_funder.values() for ccas_id in per_ccas]
     )
-    for funder_id, per_ccas in sorted(per_funder.items()):
+    for funder_id in sorted(funders):
+        per_ccas = per_funder.get(funder_id, {})
         drafts.append(
             InvoiceDraft(
                 kind=InvoiceKind.INVOICE,
@@ -325,6 +368,27 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
                         account=subsidies,
                     )
                     for ccas_id, figures in sorted(per_ccas.items())
+                ]
+                + [
+                    LineDraft(
+                        label=_(
+                            "Programme « %(programme)s », grouped orders of %(cycle)s "
+                            "(%(groceries)d groceries)"
+                        )
+                        % {
+                            "programme": name,
+                            "cycle": cycle.name,
+                            "groceries": paid["groceries"],
+                        },
+                        quantity=Decimal(1),
+                        unit="",
+                        unit_price_ht=paid["subsidy"],
+                        vat_rate=Decimal(0),
+                        total_ht=paid["subsidy"],
+                        total_ttc=paid["subsidy"],
+                        account=subsidies,
+                    )
+                    for name, paid in sorted(programme_parts.get(funder_id, {}).items())
                 ],
             )
         )

@@ -93,6 +93,43 @@ class Envelope(models.Model):
         return self.amount - self.committed - self.spent
 
 
+class FunderProgramme(models.Model):
+    """A funder subsidising groceries' grouped orders (DESIGN.md §12): a rate of the price
+    incl. VAT of the eligible lines (of these categories, all when none is named; of local
+    producers only if said), charged to its envelope; the grocery pays the rest. One
+    programme is active at a time: a grouped order carries one envelope."""
+
+    funder = models.ForeignKey(
+        Funder, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    envelope = models.ForeignKey(
+        Envelope, verbose_name=_("envelope"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    rate = models.DecimalField(_("rate"), max_digits=4, decimal_places=3)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    local_only = models.BooleanField(_("local products only"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("funder programme")
+        verbose_name_plural = _("funder programmes")
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="programme_rate_within_0_1", condition=Q(rate__gt=0, rate__lte=1)
+            ),
+            models.UniqueConstraint(
+                name="programme_one_active",
+                fields=["is_active"],
+                condition=Q(is_active=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Account(models.Model):
     """One account of the platform's books; party accounts name their producer, grocery or
     funder. Codes follow the French chart of accounts (401 suppliers, 411 customers...)."""
@@ -349,11 +386,12 @@ class InvoiceLine(AppendOnly):
         verbose_name_plural = _("invoice lines")
         ordering = ["invoice_id", "id"]
         constraints = [
+            # A line below zero is a deduction outside VAT: a funder programme's part of a
+            # grocery's goods, invoiced to the funder (accounting.invoicing).
             models.CheckConstraint(
                 name="invoice_line_adds_up",
-                condition=Q(
-                    cents_equal(F("total_ttc"), F("total_ht") + F("total_vat")), total_ttc__gte=0
-                ),
+                condition=Q(cents_equal(F("total_ttc"), F("total_ht") + F("total_vat")))
+                & (Q(total_ttc__gte=0) | Q(vat_rate=0, total_vat=0)),
             ),
             models.CheckConstraint(
                 name="invoice_line_vat_rate_range", condition=Q(vat_rate__gte=0, vat_rate__lt=1)

@@ -178,8 +178,13 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
             order_id=order.order_id,
         )
         if order.grocery_id:
-            draft.debit(grocery_account(groceries[order.grocery_id]), order.ttc)
-            draft.credit(sales, order.ttc)
+            # A funder programme's part of the eligible lines (DESIGN.md §12); the rest the
+            # grocery pays.
+            draft.debit(grocery_account(groceries[order.grocery_id]), order.ttc - order.subsidy)
+            draft.credit(sales, order.ttc - order.subsidy)
+            if order.subsidy:
+                draft.debit(funder_account(funders[order.funder_id]), order.subsidy)
+                draft.credit(subsidies, order.subsidy)
         else:
             pickup = groceries[order.pickup_grocery_id]
             draft.debit(contributions_account(pickup), order.share)
@@ -280,7 +285,9 @@ def settlement_summary(*, cycle: OrderCycle) -> dict:
     )
     for order in figures.orders:
         if order.grocery_id:
-            groceries[order.grocery_id]["goods_ttc"] += order.ttc
+            groceries[order.grocery_id]["goods_ttc"] += order.ttc - order.subsidy
+            if order.subsidy:
+                funders[order.funder_id]["subsidy_ttc"] += order.subsidy
         else:
             groceries[order.pickup_grocery_id]["beneficiary_collected"] += order.share
             parts: list[tuple[int | None, Decimal]] = [*order.funders.items()]

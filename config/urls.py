@@ -13,6 +13,7 @@ from accounting.api.views import (
     BankStatementViewSet,
     EnvelopeViewSet,
     FecView,
+    FunderProgrammeViewSet,
     FunderStatementView,
     FunderViewSet,
     GroceryStatementView,
@@ -77,6 +78,7 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("bank-statements", BankStatementViewSet, basename="bank-statement")
 router.register("bank-lines", BankLineViewSet, basename="bank-line")
+router.register("funder-programmes", FunderProgrammeViewSet, basename="funder-programme")
 router.register("envelopes", EnvelopeViewSet, basename="envelope")
 router.register("producers", ProducerViewSet, basename="producer")
 router.register("products", ProductViewSet, basename="product")

@@ -306,6 +306,16 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
     )
+    # The funder programme subsidising a grouped order's eligible lines (DESIGN.md §12); its
+    # envelope is then the order's envelope.
+    programme = models.ForeignKey(
+        "accounting.FunderProgramme",
+        verbose_name=_("funder programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     # Set on the order that carries a season contract's lines for its grocery (DESIGN.md
     # §10): placed when the cycle opens, at the contract's price, served before any shortage.
     contract = models.ForeignKey(

@@ -135,7 +135,7 @@ def _orders_with_lines() -> QuerySet[Order]:
     """Orders with their lines in `line_list` (the name the write services give the lines
     they wrote, so that an answer needs no read back)."""
     lines = OrderLine.objects.select_related("offer__product").order_by("id")
-    return Order.objects.select_related("household").prefetch_related(
+    return Order.objects.select_related("household", "programme").prefetch_related(
         Prefetch("lines", queryset=lines, to_attr="line_list"),
         Prefetch("fundings", to_attr="funding_list"),
     )

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounting.models import Envelope
+from accounting.models import Envelope, FunderProgramme
 from accounting.services import envelope_adjust_commitment, envelope_commit
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
@@ -15,7 +15,7 @@ from core.formats import format_date, format_euros, format_quantity
 from core.models import Organisation, User
 from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
-from producers.models import Offer, whole_pieces_refusal
+from producers.models import Offer, Product, whole_pieces_refusal
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
@@ -117,12 +117,36 @@ def _lock_cycle_open(cycle_id: int) -> OrderCycle:
     return cycle
 
 
+def programme_for(cycle: OrderCycle) -> FunderProgramme | None:
+    """The funder programme that subsidises grouped orders delivered on the cycle's date."""
+    return (
+        FunderProgramme.objects.filter(
+            is_active=True,
+            envelope__period_start__lte=cycle.delivery_date,
+            envelope__period_end__gte=cycle.delivery_date,
+        )
+        .select_related("funder")
+        .first()
+    )
+
+
+def programme_share(programme: FunderProgramme, product: Product) -> Decimal | None:
+    """What the grocery pays of a line the programme covers (the line's tier rate), or
+    None when it does not cover it: another category, or not local when it must be."""
+    if programme.categories and product.category not in programme.categories:
+        return None
+    if programme.local_only and not product.producer.is_local:
+        return None
+    return 1 - programme.rate
+
+
 def _priced_lines(
     *,
     cycle: OrderCycle,
     lines: list[RequestedLine],
     tier_rate: Decimal | None,
     order_id: int | None = None,
+    programme: FunderProgramme | None = None,
 ) -> tuple[list[OrderLine], list[dict]]:
     """The order's lines priced, or the refusal of every line that is wrong; and the
     shortage warnings the lines will cause, from what the other live orders ask of each
@@ -138,7 +162,7 @@ def _priced_lines(
         message = _("Each offer appears on one line only.")
         raise InvalidInput(message, fields={"lines": [message]})
     offers = (
-        Offer.objects.select_related("product")
+        Offer.objects.select_related("product__producer")
         .annotate(demand_elsewhere=offer_demand_subquery(excluding_order_id=order_id))
         .in_bulk(offer_ids)
     )
@@ -165,11 +189,12 @@ def _priced_lines(
                 % {"product": product.name, "pack": format_quantity(product.pack_size)}
             ]
             continue
+        rate = tier_rate if programme is None else programme_share(programme, product)
         price = pricing.price_line(
             quantity=line.quantity,
             unit_price_ht=offer.unit_price_ht,
             vat_rate=product.vat_rate,
-            tier_rate=tier_rate,
+            tier_rate=rate,
         )
         priced.append(
             OrderLine(
@@ -177,7 +202,7 @@ def _priced_lines(
                 quantity=line.quantity,
                 unit_price_ht=offer.unit_price_ht,
                 vat_rate=product.vat_rate,
-                tier_rate=tier_rate,
+                tier_rate=rate,
                 line_ht=price.line_ht,
                 line_vat=price.line_vat,
                 line_ttc=price.line_ttc,
@@ -354,7 +379,7 @@ def order_submit(
         message = _("Give exactly one of grocery or household.")
         raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
     cycle = _lock_cycle_open(cycle_id)
-    household, envelope_id = None, None
+    household, envelope_id, programme = None, None, None
     shares: list[funding.Share] = []
     if household_id is not None:
         household, covering_envelope_id = _household_locked(
@@ -381,14 +406,21 @@ def order_submit(
     else:
         assert grocery is not None
         _refuse_duplicate_grocery(cycle=cycle, grocery=grocery)
-        priced, warnings = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        programme = programme_for(cycle)
+        priced, warnings = _priced_lines(
+            cycle=cycle, lines=lines, tier_rate=None, programme=programme
+        )
         totals = _totals(priced)
+        if programme is not None:
+            envelope_id = programme.envelope_id
+            _commit_envelopes({envelope_id: totals["subsidy_total"]})
     try:
         order = Order.objects.create(
             cycle=cycle,
             grocery=grocery,
             household=household,
             envelope_id=envelope_id,
+            programme=programme,
             placed_by=user,
             submitted_at=now,
             updated_at=now,
@@ -481,11 +513,16 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
             )
             order.envelope_id = envelope_id or order.envelope_id
     else:
+        programme = order.programme
         priced, warnings = _priced_lines(
-            cycle=cycle, lines=lines, tier_rate=None, order_id=order.pk
+            cycle=cycle, lines=lines, tier_rate=None, order_id=order.pk, programme=programme
         )
         totals = _totals(priced)
         order.funding_list = []
+        if programme is not None:
+            _commit_envelopes(
+                {programme.envelope_id: totals["subsidy_total"] - order.subsidy_total}
+            )
     order.lines.all().delete()
     for line in priced:
         line.order = order
@@ -497,10 +534,10 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
 @transaction.atomic
 def order_cancel(*, order: Order, now: datetime) -> Order:
     """Cancel while the cycle is open, releasing the subsidy commitment."""
-    order, household, _envelope_id = _lock_order_for_change(order)
+    order, _household, _envelope_id = _lock_order_for_change(order)
     if OrderStatus.CANCELLED not in ORDER_TRANSITIONS.get(order.status, ()):
         raise StateConflict(_("This order can no longer be cancelled."), code="invalid_transition")
-    if household is not None and order.subsidy_total and order.envelope_id:
+    if order.subsidy_total and order.envelope_id:  # a household's, or a programme's
         envelope_adjust_commitment(envelope_id=order.envelope_id, delta=-order.subsidy_total)
     shares = funding.order_shares([order.pk]).get(order.pk)
     if shares:

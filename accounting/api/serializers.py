@@ -5,8 +5,17 @@ from rest_framework import serializers
 
 from accounting import invoicing
 from accounting.choices import BankLineStatus, FunderKind, InvoiceStatus, PartyKind, PaymentMethod
-from accounting.models import BankLine, BankStatement, Envelope, Funder, Invoice, Payment
+from accounting.models import (
+    BankLine,
+    BankStatement,
+    Envelope,
+    Funder,
+    FunderProgramme,
+    Invoice,
+    Payment,
+)
 from core.api.fields import AsciiDecimalField, CharField, ModelSerializer, MoneyField
+from producers.choices import Category
 
 
 class FunderSerializer(ModelSerializer):
@@ -385,3 +394,27 @@ class BankLineMatchSerializer(serializers.Serializer):
 
 class BankLineIgnoreSerializer(serializers.Serializer):
     reason = CharField(max_length=300)
+
+
+class FunderProgrammeSerializer(ModelSerializer):
+    rate = serializers.DecimalField(max_digits=4, decimal_places=3)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices),
+        required=False,
+        max_length=len(Category.choices),
+        default=list,
+    )
+
+    class Meta:
+        model = FunderProgramme
+        fields = [
+            "id",
+            "funder",
+            "envelope",
+            "name",
+            "rate",
+            "categories",
+            "local_only",
+            "is_active",
+        ]
+        validators: list = []

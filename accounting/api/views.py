@@ -36,6 +36,7 @@ from accounting.api.serializers import (
     CreditNoteSerializer,
     EnvelopeSerializer,
     FecQuerySerializer,
+    FunderProgrammeSerializer,
     FunderSerializer,
     FunderStatementSerializer,
     GroceryStatementSerializer,
@@ -45,7 +46,15 @@ from accounting.api.serializers import (
     TrialBalanceSerializer,
 )
 from accounting.choices import PartyKind
-from accounting.models import BankLine, BankStatement, Envelope, Funder, Invoice, Payment
+from accounting.models import (
+    BankLine,
+    BankStatement,
+    Envelope,
+    Funder,
+    FunderProgramme,
+    Invoice,
+    Payment,
+)
 from accounting.payments import PARTY_MODELS
 from core.access import actor_of
 from core.api.idempotency import respond_idempotently
@@ -54,7 +63,7 @@ from core.api.permissions import RolePermission
 from core.api.renderers import CSVRenderer, PDFRenderer, XLSXRenderer
 from core.api.serializers import PeriodQuerySerializer
 from core.api.views import file_headers
-from core.api.viewsets import ReadCreateViewSet, ScopedViewSet
+from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
 from core.errors import InvalidInput
 from orders.selectors import grocery_list
@@ -96,6 +105,33 @@ class EnvelopeViewSet(ReadCreateViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.envelope_create(**serializer.validated_data)
+
+
+class FunderProgrammeViewSet(ReadCreateUpdateViewSet):
+    """Funder programmes subsidising groceries' grouped orders (DESIGN.md §12)."""
+
+    serializer_class = FunderProgrammeSerializer
+    queryset = FunderProgramme.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR,),
+        "retrieve": (Role.COORDINATOR,),
+        "create": (Role.COORDINATOR,),
+        "partial_update": (Role.COORDINATOR,),
+    }
+    filterset_fields = ["funder", "is_active"]
+
+    def scoped_queryset(self):
+        return FunderProgramme.objects.select_related("funder").order_by("-is_active", "name")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.programme_save(
+            programme=None, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.programme_save(
+            programme=serializer.instance, data=serializer.validated_data
+        )
 
 
 TABLE_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]

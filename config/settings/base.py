@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStateEnum": "core.models.TaskState",
         "NotificationKindEnum": "notifications.choices.Kind",
         "NotificationStatusEnum": "notifications.choices.Status",
+        "CategoryEnum": "producers.choices.Category",
     },
 }
 

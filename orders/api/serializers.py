@@ -280,6 +280,9 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
     household = CharField(source="household.reference", allow_null=True)
     # Orders come from orders.selectors (or a write service) with their lines in line_list.
     lines = OrderLineSerializer(many=True, source="line_list")
+    programme: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta:
         model = Order
@@ -291,6 +294,7 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
             "status",
             "submitted_at",
             "contract",
+            "programme",
             "lines",
             "total_ht",
             "total_ttc",
@@ -306,8 +310,13 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
         shares = [funding.Share(row.funder_id, row.envelope_id, row.share) for row in fundings]
         household = order.household
         for line in order.line_list:
-            if household is None:
-                line.subsidies = []
+            if household is None:  # a grouped order: its programme's part, if any
+                programme = order.programme
+                line.subsidies = (
+                    [{"funder": programme.funder_id, "amount": line.subsidy}]
+                    if programme is not None and line.subsidy
+                    else []
+                )
             elif shares:
                 split = funding.line_split(line.subsidy, shares)
                 line.subsidies = [{"funder": f, "amount": a} for f, a in sorted(split.items())]
