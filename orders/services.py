@@ -280,20 +280,7 @@ def _commit_subsidy(
             % {"funder": household.funder.name, "date": format_date(cycle.delivery_date)},
             code="envelope_exhausted",
         )
-    if not envelope_commit(envelope_id=envelope_id, delta=delta):
-        envelope = Envelope.objects.get(pk=envelope_id)
-        raise StateConflict(
-            _(
-                "The envelope of « %(funder)s » cannot cover this subsidy "
-                "(%(needed)s needed, %(remaining)s left)."
-            )
-            % {
-                "funder": household.funder.name,
-                "needed": format_euros(delta),
-                "remaining": format_euros(envelope.remaining),
-            },
-            code="envelope_exhausted",
-        )
+    _commit_envelopes({envelope_id: delta})
     return envelope_id
 
 
@@ -321,8 +308,9 @@ def _covering_shares(*, household: Household, cycle: OrderCycle) -> list[funding
 
 
 def _commit_envelopes(deltas: dict[int, Decimal]) -> None:
-    """Commit (or release) each co-funder's part, envelopes in id order (the lock order of
-    every envelope writer); the first that cannot cover its part refuses the whole."""
+    """Commit (or release) each envelope's part, in id order (the lock order of every
+    envelope writer): one conditional UPDATE each, which waits for the row like a lock
+    would; the first that cannot cover its part refuses the whole."""
     for envelope_id, delta in sorted(deltas.items()):
         if delta and not envelope_commit(envelope_id=envelope_id, delta=delta):
             envelope = Envelope.objects.select_related("funder").get(pk=envelope_id)

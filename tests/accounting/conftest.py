@@ -143,3 +143,23 @@ def settle(client, cycle, capture) -> dict:
         response = client.post(f"/api/v1/cycles/{cycle.id}/settle/")
     assert response.status_code == 202, response.json()
     return client.get(f"/api/v1/tasks/{response.json()['task_id']}/").json()
+
+
+def dispatch_in_full(client, world, cycle, capture, round_cost: str = "10.00") -> None:
+    """Close the cycle, every producer confirming all it was asked; confirm it, plan one
+    delivery round costing `round_cost`, dispatch it."""
+    _response, task = close(client, cycle, capture)
+    assert task["state"] == "SUCCESS", task
+    for purchase_list in PurchaseList.objects.filter(cycle=cycle):
+        user = factories.member(Role.PRODUCER, purchase_list.producer.organisation)
+        with capture(execute=True):
+            answer = client_for(user).post(
+                f"/api/v1/purchase-lists/{purchase_list.id}/confirm/", {"lines": []}, format="json"
+            )
+        assert answer.status_code == 200, answer.json()
+    with capture(execute=True):
+        assert client.post(f"/api/v1/cycles/{cycle.id}/confirm/").status_code == 202
+    factories.RoundFactory(
+        cycle=cycle, kind="delivery", vehicle=world.vehicle, cost_eur=Decimal(round_cost)
+    )
+    assert client.post(f"/api/v1/cycles/{cycle.id}/dispatch/").status_code == 200

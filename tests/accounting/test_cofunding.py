@@ -20,11 +20,8 @@ from django.utils import timezone
 
 from accounting.models import Envelope, Invoice, JournalLine
 from orders.models import Household, HouseholdFunder, Order, OrderFunding, OrderLine
-from supply.models import PurchaseList
 from tests import factories
-from tests.accounting.conftest import settle
-from tests.factories import Role
-from tests.helpers import client_for, close
+from tests.accounting.conftest import dispatch_in_full, settle
 
 YEAR = timezone.localdate().year
 
@@ -58,6 +55,24 @@ def enrolment(world, market, **overrides):
 
 def committed(*envelopes) -> list[D]:
     return [Envelope.objects.get(pk=envelope.pk).committed for envelope in envelopes]
+
+
+def order_for_cofunded(ccas_client, volunteer_client, world, market, shares, offer, quantity):
+    """A household enrolled with these (funder, share), and its order of one line."""
+    body = enrolment(
+        world, market, funders=[{"funder": f.id, "share": share} for f, share in shares]
+    )
+    household_id = ccas_client.post("/api/v1/households/", body, format="json").json()["id"]
+    answer = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "household": household_id,
+            "lines": [{"offer": offer.id, "quantity": quantity}],
+        },
+        format="json",
+    )
+    return household_id, answer
 
 
 def test_shares_that_do_not_add_up_or_repeat_a_funder_are_refused_and_nothing_stored(
@@ -162,23 +177,7 @@ def test_a_cofunded_household_is_split_to_the_cent_from_order_to_invoices(
     assert committed(ccas_envelope, dept_envelope) == [before[0] + D("8.68"), before[1] + D("3.72")]
 
     # The cycle runs: closed, confirmed in full, one round, 3 kg of carrots received.
-    _response, task = close(coordinator_client, market.cycle, capture)
-    assert task["state"] == "SUCCESS", task
-    for purchase_list in PurchaseList.objects.filter(cycle=market.cycle):
-        user = factories.member(Role.PRODUCER, purchase_list.producer.organisation)
-        with capture(execute=True):
-            answer = client_for(user).post(
-                f"/api/v1/purchase-lists/{purchase_list.id}/confirm/", {"lines": []}, format="json"
-            )
-        assert answer.status_code == 200, answer.json()
-    with capture(execute=True):
-        assert (
-            coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/").status_code == 202
-        )
-    factories.RoundFactory(
-        cycle=market.cycle, kind="delivery", vehicle=world.vehicle, cost_eur=D("10.00")
-    )
-    assert coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/dispatch/").status_code == 200
+    dispatch_in_full(coordinator_client, world, market.cycle, capture)
     carrots_line = OrderLine.objects.get(order_id=order["id"], offer=carrots)
     received = volunteer_client.post(
         f"/api/v1/groceries/{world.grocery.id}/receptions/",
@@ -237,22 +236,14 @@ def test_an_envelope_that_cannot_cover_its_part_refuses_the_whole_order(
     dept_envelope.amount = D("2.00")
     dept_envelope.save()
     before = committed(market.envelope, dept_envelope)
-    body = enrolment(
+    household_id, refused = order_for_cofunded(
+        ccas_client,
+        volunteer_client,
         world,
         market,
-        funders=[{"funder": ccas.id, "share": "0.5"}, {"funder": dept.id, "share": "0.5"}],
-    )
-    household_id = ccas_client.post("/api/v1/households/", body, format="json").json()["id"]
-    carrots = market.offers[0]
-
-    refused = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "household": household_id,
-            "lines": [{"offer": carrots.id, "quantity": "3"}],  # 5.70: 2.85 each
-        },
-        format="json",
+        [(ccas, "0.5"), (dept, "0.5")],
+        market.offers[0],  # carrots
+        "3",  # 5.70: 2.85 each, more than the Département's 2.00
     )
 
     assert refused.status_code == 409
@@ -267,22 +258,16 @@ def test_cancelling_a_cofunded_order_gives_each_envelope_its_part_back(
 ):
     ccas, (dept, dept_envelope) = market.funder, departement
     before = committed(market.envelope, dept_envelope)
-    body = enrolment(
+    _household_id, placed = order_for_cofunded(
+        ccas_client,
+        volunteer_client,
         world,
         market,
-        funders=[{"funder": ccas.id, "share": "0.7"}, {"funder": dept.id, "share": "0.3"}],
+        [(ccas, "0.7"), (dept, "0.3")],
+        market.offers[1],  # eggs
+        "1",  # 2.19: 1.53 + 0.66
     )
-    household_id = ccas_client.post("/api/v1/households/", body, format="json").json()["id"]
-    eggs = market.offers[1]
-    order = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "household": household_id,
-            "lines": [{"offer": eggs.id, "quantity": "1"}],  # 2.19: 1.53 + 0.66
-        },
-        format="json",
-    ).json()
+    order = placed.json()
     assert committed(market.envelope, dept_envelope) == [
         before[0] + D("1.53"),
         before[1] + D("0.66"),

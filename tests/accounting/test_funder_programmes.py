@@ -19,11 +19,8 @@ from facturx import xml_check_xsd
 
 from accounting import facturx
 from accounting.models import Envelope, FunderProgramme, Invoice, JournalLine
-from supply.models import PurchaseList
 from tests import factories
-from tests.accounting.conftest import settle
-from tests.factories import Role
-from tests.helpers import client_for, close
+from tests.accounting.conftest import dispatch_in_full, settle
 
 
 @pytest.fixture
@@ -155,23 +152,7 @@ def test_a_programme_pays_its_share_of_the_eligible_lines_to_the_cent(
     assert (changed.json()["total_ttc"], changed.json()["subsidy_total"]) == ("62.56", "29.54")
     assert Envelope.objects.get(pk=envelope.pk).committed == D("29.54")
 
-    _response, task = close(coordinator_client, market.cycle, capture)
-    assert task["state"] == "SUCCESS", task
-    for purchase_list in PurchaseList.objects.filter(cycle=market.cycle):
-        user = factories.member(Role.PRODUCER, purchase_list.producer.organisation)
-        with capture(execute=True):
-            confirmed = client_for(user).post(
-                f"/api/v1/purchase-lists/{purchase_list.id}/confirm/", {"lines": []}, format="json"
-            )
-        assert confirmed.status_code == 200, confirmed.json()
-    with capture(execute=True):
-        assert (
-            coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/confirm/").status_code == 202
-        )
-    factories.RoundFactory(
-        cycle=market.cycle, kind="delivery", vehicle=world.vehicle, cost_eur=D("10.00")
-    )
-    assert coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/dispatch/").status_code == 200
+    dispatch_in_full(coordinator_client, world, market.cycle, capture)
     assert coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/deliver/").status_code == 200
 
     task = settle(coordinator_client, market.cycle, capture)
