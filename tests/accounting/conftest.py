@@ -163,3 +163,35 @@ def dispatch_in_full(client, world, cycle, capture, round_cost: str = "10.00") -
         cycle=cycle, kind="delivery", vehicle=world.vehicle, cost_eur=Decimal(round_cost)
     )
     assert client.post(f"/api/v1/cycles/{cycle.id}/dispatch/").status_code == 200
+
+
+def enrolment(world, market, **overrides):
+    today = timezone.localdate()
+    return {
+        "adults": 1,
+        "children": 1,
+        "valid_from": str(today - timedelta(days=1)),
+        "valid_until": str(today + timedelta(days=120)),
+        "tier": "T1",
+        "pickup_grocery": world.grocery.id,
+        "consent_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        **overrides,
+    }
+
+
+def order_for_cofunded(ccas_client, volunteer_client, world, market, shares, offer, quantity):
+    """A household enrolled with these (funder, share), and its order of one line."""
+    body = enrolment(
+        world, market, funders=[{"funder": f.id, "share": share} for f, share in shares]
+    )
+    household_id = ccas_client.post("/api/v1/households/", body, format="json").json()["id"]
+    answer = volunteer_client.post(
+        "/api/v1/orders/",
+        {
+            "cycle": market.cycle.id,
+            "household": household_id,
+            "lines": [{"offer": offer.id, "quantity": quantity}],
+        },
+        format="json",
+    )
+    return household_id, answer

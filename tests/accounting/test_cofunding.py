@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounting.models import Envelope, Invoice, JournalLine
 from orders.models import Household, HouseholdFunder, Order, OrderFunding, OrderLine
 from tests import factories
-from tests.accounting.conftest import dispatch_in_full, settle
+from tests.accounting.conftest import dispatch_in_full, enrolment, order_for_cofunded, settle
 
 YEAR = timezone.localdate().year
 
@@ -39,40 +39,8 @@ def departement(market):
     return funder, envelope
 
 
-def enrolment(world, market, **overrides):
-    today = timezone.localdate()
-    return {
-        "adults": 1,
-        "children": 1,
-        "valid_from": str(today - timedelta(days=1)),
-        "valid_until": str(today + timedelta(days=120)),
-        "tier": "T1",
-        "pickup_grocery": world.grocery.id,
-        "consent_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-        **overrides,
-    }
-
-
 def committed(*envelopes) -> list[D]:
     return [Envelope.objects.get(pk=envelope.pk).committed for envelope in envelopes]
-
-
-def order_for_cofunded(ccas_client, volunteer_client, world, market, shares, offer, quantity):
-    """A household enrolled with these (funder, share), and its order of one line."""
-    body = enrolment(
-        world, market, funders=[{"funder": f.id, "share": share} for f, share in shares]
-    )
-    household_id = ccas_client.post("/api/v1/households/", body, format="json").json()["id"]
-    answer = volunteer_client.post(
-        "/api/v1/orders/",
-        {
-            "cycle": market.cycle.id,
-            "household": household_id,
-            "lines": [{"offer": offer.id, "quantity": quantity}],
-        },
-        format="json",
-    )
-    return household_id, answer
 
 
 def test_shares_that_do_not_add_up_or_repeat_a_funder_are_refused_and_nothing_stored(

@@ -1,6 +1,7 @@
 """Funder programmes (DESIGN.md §12), computed by hand: the Métropole pays 70 % of the local
 fruit and vegetables of the groceries' grouped orders (Uniterres-like), from its envelope;
-the grocery pays the rest and everything the programme does not cover.
+the grocery pays the rest and everything the programme does not cover. The same cycle
+carries a household co-funded by the CCAS and the Métropole: one settlement, both ways.
 
 A grouped order of the grocery, VAT 5.5 %:
   carrots (vegetables, local producer, 8.67 km) 20 kg × 2.00 = 40.00 HT, 2.20 VAT, 42.20 TTC:
@@ -20,7 +21,7 @@ from facturx import xml_check_xsd
 from accounting import facturx
 from accounting.models import Envelope, FunderProgramme, Invoice, JournalLine
 from tests import factories
-from tests.accounting.conftest import dispatch_in_full, settle
+from tests.accounting.conftest import dispatch_in_full, order_for_cofunded, settle
 
 
 @pytest.fixture
@@ -100,6 +101,7 @@ def test_a_programme_out_of_bounds_or_a_second_active_one_is_refused(
 def test_a_programme_pays_its_share_of_the_eligible_lines_to_the_cent(
     coordinator_client,
     volunteer_client,
+    ccas_client,
     world,
     market,
     metropole,
@@ -152,6 +154,21 @@ def test_a_programme_pays_its_share_of_the_eligible_lines_to_the_cent(
     assert (changed.json()["total_ttc"], changed.json()["subsidy_total"]) == ("62.56", "29.54")
     assert Envelope.objects.get(pk=envelope.pk).committed == D("29.54")
 
+    # In the same cycle, a household the CCAS and the Métropole fund at 70/30: one box of
+    # eggs, 2.43 TTC: 0.24 + 2.19 → 1.53 CCAS, 0.66 Métropole (from the same envelope).
+    _household_id, household_order = order_for_cofunded(
+        ccas_client,
+        volunteer_client,
+        world,
+        market,
+        [(market.funder, "0.7"), (funder, "0.3")],
+        eggs,
+        "1",
+    )
+    assert household_order.status_code == 201, household_order.json()
+    household_order = household_order.json()
+    assert Envelope.objects.get(pk=envelope.pk).committed == D("30.20")
+
     dispatch_in_full(coordinator_client, world, market.cycle, capture)
     assert coordinator_client.post(f"/api/v1/cycles/{market.cycle.id}/deliver/").status_code == 200
 
@@ -159,7 +176,19 @@ def test_a_programme_pays_its_share_of_the_eligible_lines_to_the_cent(
     assert task["state"] == "SUCCESS", task
 
     spent = Envelope.objects.get(pk=envelope.pk)
-    assert (spent.committed, spent.spent) == (D("0.00"), D("29.54"))
+    assert (spent.committed, spent.spent) == (D("0.00"), D("30.20"))
+    assert {
+        (line.account.code, line.debit, line.credit)
+        for line in JournalLine.objects.filter(
+            entry__order_id=household_order["id"]
+        ).select_related("account")
+    } == {
+        (f"4671-E{world.grocery.id}", D("0.24"), D("0.00")),
+        (f"441-F{market.funder.id}", D("1.53"), D("0.00")),
+        (f"441-F{funder.id}", D("0.66"), D("0.00")),
+        ("707", D("0.00"), D("0.24")),
+        ("74", D("0.00"), D("2.19")),
+    }
     assert {
         (line.account.code, line.debit, line.credit)
         for line in JournalLine.objects.filter(entry__order_id=order["id"]).select_related(
@@ -183,10 +212,19 @@ def test_a_programme_pays_its_share_of_the_eligible_lines_to_the_cent(
     assert invoiced[4][1] == D("10.00") and len(invoiced) == 5
     assert grocery_invoice.total_ttc == D("43.02")  # 33.02 + the round's 10.00
     funder_invoice = Invoice.objects.get(party_kind="funder", funder=funder)
-    assert funder_invoice.total_ttc == D("29.54")
-    assert funder_invoice.lines.get().label.endswith("(1 épiceries)")
+    assert [line.total_ttc for line in funder_invoice.lines.order_by("id")] == [
+        D("0.66"),  # its share of the co-funded household's subsidy
+        D("29.54"),  # the programme
+    ]
+    assert funder_invoice.total_ttc == D("30.20")
+    assert funder_invoice.lines.order_by("id").last().label.endswith("(1 épiceries)")
+    ccas_invoice = Invoice.objects.get(party_kind="funder", funder=market.funder)
+    assert ccas_invoice.total_ttc == D("1.53")
     for invoice in (grocery_invoice, funder_invoice):
         assert xml_check_xsd(facturx.facturx_xml(invoice), flavor="factur-x", level="en16931")
     summary = coordinator_client.get(f"/api/v1/cycles/{market.cycle.id}/settlement/").json()
-    assert {row["funder"]: row["subsidy_ttc"] for row in summary["funders"]} == {funder.id: "29.54"}
+    assert {row["funder"]: row["subsidy_ttc"] for row in summary["funders"]} == {
+        funder.id: "30.20",
+        market.funder.id: "1.53",
+    }
     assert coordinator_client.get("/api/v1/ledger/trial-balance/").json()["balanced"] is True
