@@ -59,6 +59,7 @@ from orders.api.views import (
     TariffTiersView,
 )
 from producers import views as producer_screens
+from producers.api import dfc_views
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
 from supply import views as cycle_screens
 from supply.api.views import (
@@ -149,6 +150,36 @@ api_v1 = [
 admin.site.site_header = "Appro Solidaire — administration"
 admin.site.site_title = "Appro Solidaire"
 admin.site.index_title = "Coordination de la plateforme"
+
+
+# The DFC API (DESIGN.md §13): the paths of Open Food Network's, for other platforms.
+dfc_api = [
+    path(
+        "enterprises/<int:enterprise_id>/catalog_items",
+        dfc_views.CatalogItemsView.as_view(),
+        name="dfc-catalog-items",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/catalog_items/<int:id>",
+        dfc_views.CatalogItemsView.as_view(),
+        name="dfc-catalog-item",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/supplied_products",
+        dfc_views.SuppliedProductsView.as_view(),
+        name="dfc-supplied-products",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/supplied_products/<int:id>",
+        dfc_views.SuppliedProductsView.as_view(),
+        name="dfc-supplied-product",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/offers/<int:id>",
+        dfc_views.OfferView.as_view(),
+        name="dfc-offer",
+    ),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -250,6 +281,7 @@ urlpatterns = [
     path("tableau-de-bord/pdf/", dashboard_pdf, name="dashboard-pdf"),
     path("carte/cycles/<id:cycle_id>/", cycle_map, name="cycle-map"),
     path("api/v1/", include(api_v1)),
+    path("api/dfc/", include(dfc_api)),
     # Browsers ask for /favicon.ico whatever the page says (the static URL is read per request:
     # the production storage knows it only once collectstatic ran).
     path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),

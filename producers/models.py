@@ -28,6 +28,9 @@ class Producer(OrganisationProfile):
     self_billing_since = models.DateField(
         _("self-billing mandate signed on"), null=True, blank=True
     )
+    # The producer consents to its catalogue being served to other platforms in the Data
+    # Food Consortium standard (DESIGN.md §13, producers.dfc).
+    dfc_shared = models.BooleanField(_("catalogue shared through DFC"), default=False)
     # Printed on route sheets: whom the driver calls on the way.
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=PHONE_VALIDATORS)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)

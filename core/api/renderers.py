@@ -233,3 +233,10 @@ class PDFRenderer(BaseRenderer):
         if response is not None:
             response["Content-Type"] = "application/json"
         return json.dumps(data, default=str).encode()
+
+
+class JSONLDRenderer(JSONRenderer):
+    """Linked data (the DFC catalogues): JSON-LD's own media type."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"

@@ -52,6 +52,7 @@ class ProducerSerializer(ModelSerializer):
             "distance_to_hub_km",
             "is_local",
             "zone",
+            "dfc_shared",
         ]
 
 
