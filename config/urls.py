@@ -161,7 +161,7 @@ dfc_api = [
     ),
     path(
         "enterprises/<int:enterprise_id>/catalog_items/<int:id>",
-        dfc_views.CatalogItemsView.as_view(),
+        dfc_views.CatalogItemView.as_view(),
         name="dfc-catalog-item",
     ),
     path(
@@ -171,7 +171,7 @@ dfc_api = [
     ),
     path(
         "enterprises/<int:enterprise_id>/supplied_products/<int:id>",
-        dfc_views.SuppliedProductsView.as_view(),
+        dfc_views.SuppliedProductView.as_view(),
         name="dfc-supplied-product",
     ),
     path(

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,13 +54,26 @@ class DFCView(APIView):
         return Response(document)
 
 
+@extend_schema_view(get=extend_schema(operation_id="dfc_catalog_items_list"))
 class CatalogItemsView(DFCView):
     """The catalogue: each item with the product it references and its offer."""
 
 
+@extend_schema_view(get=extend_schema(operation_id="dfc_catalog_item"))
+class CatalogItemView(DFCView):
+    """One item with its product and offer."""
+
+
+@extend_schema_view(get=extend_schema(operation_id="dfc_supplied_products_list"))
 class SuppliedProductsView(DFCView):
     types = SUPPLIED
 
 
+@extend_schema_view(get=extend_schema(operation_id="dfc_supplied_product"))
+class SuppliedProductView(DFCView):
+    types = SUPPLIED
+
+
+@extend_schema_view(get=extend_schema(operation_id="dfc_offer"))
 class OfferView(DFCView):
     types = ("dfc-b:Offer",)
