@@ -49,6 +49,16 @@ def catalogue(request):
             else:
                 messages.success(request, message % {"name": product.name})
                 return redirect("producer-catalogue")
+        if "dfc" in request.POST:  # share the catalogue with other platforms, or stop
+            shared = request.POST["dfc"] == "share"
+            services.producer_update(producer=producer, dfc_shared=shared)
+            messages.success(
+                request,
+                _("Your catalogue is shared with other platforms through DFC.")
+                if shared
+                else _("Your catalogue is no longer shared through DFC."),
+            )
+            return redirect("producer-catalogue")
         if "toggle" in request.POST:
             product = get_object_or_404(
                 products, pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0

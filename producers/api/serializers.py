@@ -159,3 +159,31 @@ class OfferSerializer(FieldsBuiltOnce, ModelSerializer):
         # is shared fairly at close, not first come).
         ordered = getattr(offer, "quantity_ordered", None) or Decimal("0")
         return f"{max(offer.quantity_available - ordered, Decimal('0')):.3f}"
+
+
+class CatalogueRowSerializer(ModelSerializer):
+    """One product as a row of the catalogue file (its columns in French in the file)."""
+
+    category = serializers.CharField(source="get_category_display")
+    unit = serializers.CharField(source="get_unit_display")
+    vat_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "category",
+            "unit",
+            "unit_weight_kg",
+            "pack_size",
+            "unit_price_ht",
+            "vat_percent",
+            "is_organic",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AsciiDecimalField(max_digits=5, decimal_places=2))
+    def get_vat_percent(self, product: Product) -> str:
+        """5.5 rather than 0.0550: as people write a VAT rate."""
+        return f"{(product.vat_rate * 100).normalize():f}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from rdflib import RDF, Graph, Namespace, URIRef
 from rest_framework.test import APIClient
 
@@ -154,3 +155,48 @@ def test_a_catalogue_not_shared_is_not_served_to_others(world, market):
     )
     assert answer.status_code == 200 and answer.json()["dfc_shared"] is True
     assert token_client(world.volunteer).get(path).status_code == 200
+
+
+def test_the_catalogue_file_has_french_columns_and_decimal_commas(world, producer_client):
+    answer = producer_client.get(
+        f"/api/v1/producers/{world.producer.id}/catalogue-export/", {"format": "csv"}
+    )
+
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert "catalogue-" in answer["Content-Disposition"]
+    header, *rows = answer.content.decode("utf-8-sig").splitlines()
+    assert header == (
+        "Nom;Catégorie;Unité;Poids unitaire (kg);Colisage;Prix unitaire HT (€);TVA (%);Bio;Actif"
+    )
+    product = world.product
+    assert rows[0].split(";")[:3] == [product.name, "Légumes", "kilogramme"]
+    assert rows[0].split(";")[6] == "5,5"
+    xlsx = producer_client.get(
+        f"/api/v1/producers/{world.producer.id}/catalogue-export/", {"format": "xlsx"}
+    )
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    # Another producer's catalogue is not its to read.
+    other = producer_client.get(
+        f"/api/v1/producers/{world.other_producer.id}/catalogue-export/", {"format": "csv"}
+    )
+    assert other.status_code == 404
+
+
+def test_the_producer_shares_its_catalogue_from_its_screen(world):
+    screen = Client()
+    screen.force_login(world.producer_user)
+    page = screen.get("/producteur/catalogue/").content.decode()
+    assert "Partager mon catalogue" in page and "Exporter (Excel)" in page
+
+    shared = screen.post("/producteur/catalogue/", {"dfc": "share"}, follow=True)
+
+    assert "Votre catalogue est partagé avec les autres plateformes via DFC." in (
+        shared.content.decode()
+    )
+    world.producer.refresh_from_db()
+    assert world.producer.dfc_shared
+    assert "Arrêter le partage" in shared.content.decode()
+    screen.post("/producteur/catalogue/", {"dfc": "stop"})
+    world.producer.refresh_from_db()
+    assert not world.producer.dfc_shared
