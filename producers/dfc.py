@@ -1,6 +1,6 @@
 """A producer's catalogue in the Data Food Consortium standard (DESIGN.md §13), as Open Food
-Network's DFC API serves it (shared/data/dfc/dfc.yaml): JSON-LD naming the standard context,
-with the DFC business ontology's SuppliedProduct, CatalogItem and Offer.
+Network's DFC API serves it (shared/data/dfc/dfc.yaml): JSON-LD with the DFC context (served
+from our static files), in the DFC business ontology's SuppliedProduct, CatalogItem, Offer.
 
 Each active product is one SuppliedProduct (what it is: name, DFC product type, the quantity
 one sells, in DFC measures), one CatalogItem (the producer's reference and, while a cycle is
@@ -8,12 +8,11 @@ open, the stock left in that quantity) and one Offer (its price excl. VAT for th
 and its VAT rate in %). Served only for a producer that consents (Producer.dfc_shared).
 """
 
-import json
 from decimal import ROUND_FLOOR, Decimal
-from functools import cache
 from pathlib import Path
 
 from django.db.models import QuerySet
+from django.templatetags.static import static
 
 from core.money import quantize_money
 from orders.models import offer_demand_subquery
@@ -22,11 +21,11 @@ from supply.choices import CycleStatus
 from .choices import Category, Unit
 from .models import Offer, Producer, Product
 
-# The context the documents name; its content, version 1.8, is shipped beside this module so
-# that nothing is ever fetched to read one (dfc_data/context-1.8.json).
-CONTEXT = "https://www.datafoodconsortium.org"
-CONTEXT_FILE = Path(__file__).resolve().parent / "dfc_data" / "context-1.8.json"
-MEDIA_TYPE = "application/ld+json"
+# The DFC context (version 1.8, the standard's terms), served from our own static files:
+# a document names it there, so that whoever reads one, on the platform's networks, can
+# resolve it without reaching any outside host.
+CONTEXT_PATH = "dfc/context-1.8.json"
+CONTEXT_FILE = Path(__file__).resolve().parent / "static" / CONTEXT_PATH
 
 # Our categories as DFC product types (shared/data/dfc/productTypes.json, top concepts).
 PRODUCT_TYPES = {
@@ -44,10 +43,9 @@ PRODUCT_TYPES = {
 MEASURES = {Unit.KG: "dfc-m:Kilogram", Unit.PIECE: "dfc-m:Piece", Unit.LITRE: "dfc-m:Litre"}
 
 
-@cache
-def local_context() -> dict:
-    """The DFC context's terms, read from the shipped file."""
-    return json.loads(CONTEXT_FILE.read_text())["@context"]
+def context_url(base_url: str) -> str:
+    """Where the documents' context is served: this server's static files."""
+    return f"{base_url.rstrip('/')}{static(CONTEXT_PATH)}"
 
 
 def enterprise_url(base_url: str, producer: Producer) -> str:
@@ -156,4 +154,4 @@ def catalogue_document(
                 "dfc-b:supplies": [f"{enterprise}/supplied_products/{p.pk}" for p in products],
             },
         )
-    return {"@context": CONTEXT, "@graph": graph}
+    return {"@context": context_url(base_url), "@graph": graph}

@@ -1,6 +1,6 @@
 """The DFC export (DESIGN.md §13): a consenting producer's catalogue as JSON-LD at the paths of
-OFN's DFC API, read back with rdflib (the shipped context, nothing fetched) into the same
-products, in the terms of the DFC business ontology and its taxonomies."""
+OFN's DFC API, its context served from our static files, read back with rdflib (nothing
+fetched) into the same products, in the terms of the DFC business ontology and taxonomies."""
 
 import json
 from datetime import timedelta
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from rdflib import RDF, Graph, Namespace, URIRef
 from rest_framework.test import APIClient
@@ -39,10 +40,13 @@ def token_client(user) -> APIClient:
 
 
 def graph_of(document: dict) -> Graph:
-    """The document as RDF, its context replaced by the shipped one: rdflib never fetches."""
-    assert document["@context"] == "https://www.datafoodconsortium.org"
-    local = {**document, "@context": dfc.local_context()}
-    return Graph().parse(data=json.dumps(local), format="json-ld")
+    """The document as RDF, with the context it names: our own static file (no outside host),
+    read from disk here so that rdflib never fetches anything."""
+    assert document["@context"] == "http://testserver/static/dfc/context-1.8.json"
+    served = finders.find("dfc/context-1.8.json")
+    assert served and Path(served) == dfc.CONTEXT_FILE
+    context = json.loads(Path(served).read_text())["@context"]
+    return Graph().parse(data=json.dumps({**document, "@context": context}), format="json-ld")
 
 
 def products_of(graph: Graph) -> dict[str, dict]:
