@@ -260,9 +260,9 @@ def csv_read(content: bytes) -> ParsedStatement:
                 _("Line %(line)d: the amount « %(value)s » is not an amount in euros.")
                 % {"line": number, "value": cells.get("amount") or cells.get("credit") or ""}
             )
-        if len(errors) >= MAX_ERRORS or booked_on is None or not amount:
-            if len(errors) >= MAX_ERRORS:
-                break
+        if len(errors) >= MAX_ERRORS:
+            break
+        if booked_on is None or not amount:
             continue
         label = " ".join(cells.get("label", "").split())
         key = (booked_on.isoformat(), str(amount), label)
@@ -387,10 +387,8 @@ def _suggest(
     kind, _name, party = named_parties[0]
     open_invoices = [
         invoice
-        for invoice in invoicing.invoice_list().filter(
-            party_kind=kind,
-            **{f"{kind}_id": party.pk},
-            kind__in=[InvoiceKind.INVOICE, InvoiceKind.SELF_BILLING],
+        for invoice in invoicing.open_invoice_list().filter(
+            party_kind=kind, **{f"{kind}_id": party.pk}
         )
         if invoicing.invoice_outstanding(invoice) == line.amount
     ]

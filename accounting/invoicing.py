@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -217,15 +217,22 @@ def _line(row: dict, account: Account) -> LineDraft:
 
 
 def cycle_invoices_issue(
-    *, cycle: OrderCycle, logistics: dict[int, Decimal], now: datetime
+    *,
+    cycle: OrderCycle,
+    logistics: dict[int, Decimal],
+    cofunded: list[funding.FundedPart],
+    now: datetime,
 ) -> list[Invoice]:
     """The invoices of a cycle being settled (called by accounting.settlement in its
-    transaction, after the received quantities are written), worded in French."""
+    transaction, after the received quantities are written, with its figures: the rounds'
+    shares and the co-funders' parts), worded in French."""
     with translation.override(settings.LANGUAGE_CODE):
-        return invoices_write(drafts=_cycle_drafts(cycle, logistics), now=now)
+        return invoices_write(drafts=_cycle_drafts(cycle, logistics, cofunded), now=now)
 
 
-def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[InvoiceDraft]:
+def _cycle_drafts(
+    cycle: OrderCycle, logistics: dict[int, Decimal], cofunded: list[funding.FundedPart]
+) -> list[InvoiceDraft]:
     lines = OrderLine.objects.live().filter(order__cycle=cycle)
     sales = ledger.platform_account(ledger.SALES)
     recharged = ledger.platform_account(ledger.TRANSPORT_RECHARGED)
@@ -317,7 +324,7 @@ def _cycle_drafts(cycle: OrderCycle, logistics: dict[int, Decimal]) -> list[Invo
                 "households": row["households"],
                 "orders": row["orders"],
             }
-    for part in funding.cycle_cofunded(cycle.id):
+    for part in cofunded:
         if part.subsidy:
             figures = per_funder[part.funder_id].setdefault(
                 part.social_service_id, {"subsidy": ZERO, "households": 0, "orders": 0}
@@ -436,6 +443,18 @@ def invoice_list() -> QuerySet[Invoice]:
     return Invoice.objects.select_related("producer", "grocery", "funder", "credit_of").annotate(
         paid=Coalesce(Subquery(paid), ZERO, output_field=ledger.MONEY),
         credited=Coalesce(Subquery(credited), ZERO, output_field=ledger.MONEY),
+    )
+
+
+def open_invoice_list() -> QuerySet[Invoice]:
+    """Invoices (not credit notes) with something left to pay, the oldest due first. Left
+    to pay is at least half a cent: SQLite's sums of amounts are floats."""
+    return (
+        invoice_list()
+        .exclude(kind=InvoiceKind.CREDIT_NOTE)
+        .alias(left=F("total_ttc") - F("credited") - F("paid"))
+        .filter(left__gte=Decimal("0.005"))
+        .order_by("due_on", "id")
     )
 
 

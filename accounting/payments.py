@@ -174,18 +174,12 @@ def payment_record(
 
 
 def _open_invoices(payment: Payment, named: list[Invoice] | None) -> list[Invoice]:
-    invoices = invoicing.invoice_list().filter(
-        party_kind=payment.party_kind,
-        **{f"{payment.party_kind}_id": payment.party_id},
-        kind__in=[InvoiceKind.INVOICE, InvoiceKind.SELF_BILLING],
+    invoices = invoicing.open_invoice_list().filter(
+        party_kind=payment.party_kind, **{f"{payment.party_kind}_id": payment.party_id}
     )
     if named is not None:
         invoices = invoices.filter(id__in=[invoice.id for invoice in named])
-    return [
-        invoice
-        for invoice in invoices.order_by("due_on", "id")
-        if invoicing.invoice_outstanding(invoice) > 0
-    ]
+    return list(invoices)
 
 
 def _allocate(payment: Payment, named: list[Invoice] | None) -> None:

@@ -68,6 +68,8 @@ class Figures:
     logistics: dict[int, Decimal]  # grocery id -> its share of the rounds' cost
     # What the rounds cost; recharged in full unless no grocery received anything.
     rounds_cost: Decimal
+    # Each co-funder's part of each co-funded household order (orders.funding).
+    cofunded: list[funding.FundedPart] = field(default_factory=list)
 
 
 def cycle_check_settleable(*, cycle: OrderCycle) -> None:
@@ -124,7 +126,8 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
         order.share += share
         order.subsidy += subsidy
     overrides = {change.row.id: change.amounts[4] for change in changes}
-    for part in funding.cycle_cofunded(cycle.id, overrides):
+    cofunded = funding.cycle_cofunded(cycle.id, overrides)
+    for part in cofunded:
         orders[part.order_id].funders[part.funder_id] = part.subsidy
     rounds_cost = Round.objects.filter(cycle=cycle).aggregate(total=Sum("cost_eur"))["total"]
     return Figures(
@@ -132,6 +135,7 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
         orders=list(orders.values()),
         logistics=logistics_cost_shares(cycle=cycle, rule=settings.LOGISTICS_COST_RULE),
         rounds_cost=quantize_money(rounds_cost or 0),
+        cofunded=cofunded,
     )
 
 
@@ -211,8 +215,9 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
     return drafts
 
 
-def _spend_commitments(cycle: OrderCycle) -> None:
-    """Each envelope's commitment for this cycle's household orders becomes spending."""
+def _spend_commitments(cycle: OrderCycle, cofunded: list[funding.FundedPart]) -> None:
+    """Each envelope's commitment for this cycle's orders becomes spending: an order's own
+    envelope (a household's funder, a grouped order's programme), or each co-funder's."""
     per_envelope = (
         OrderLine.objects.live()
         .filter(order__cycle=cycle, order__envelope__isnull=False)
@@ -224,7 +229,7 @@ def _spend_commitments(cycle: OrderCycle) -> None:
     spending: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for envelope_id, subsidy in per_envelope:
         spending[envelope_id] += quantize_money(subsidy)
-    for part in funding.cycle_cofunded(cycle.id):
+    for part in cofunded:
         spending[part.envelope_id] += part.subsidy
     for envelope_id, subsidy in sorted(spending.items()):  # the lock order of envelope writers
         Envelope.objects.filter(pk=envelope_id).update(
@@ -255,9 +260,11 @@ def cycle_settle(
     progress(50)
     posted = ledger.entries_post(drafts=_drafts(cycle, figures), now=now, user=user)
     progress(70)
-    invoices = invoicing.cycle_invoices_issue(cycle=cycle, logistics=figures.logistics, now=now)
+    invoices = invoicing.cycle_invoices_issue(
+        cycle=cycle, logistics=figures.logistics, cofunded=figures.cofunded, now=now
+    )
     progress(80)
-    _spend_commitments(cycle)
+    _spend_commitments(cycle, figures.cofunded)
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, user=user, now=now)
     notifications.statements_ready(cycle=cycle)

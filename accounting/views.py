@@ -13,7 +13,7 @@ from core.formats import format_euros
 from core.views import refused, role_required
 
 from . import bank, invoicing, payments, selectors
-from .choices import BankLineStatus, InvoiceKind
+from .choices import BankLineStatus
 from .forms import BankLineForm, PaymentForm, StatementUploadForm
 from .models import BankLine, BankStatement
 from .payments import PARTY_MODELS
@@ -80,13 +80,11 @@ def invoices_page(request):
 
 
 def _open_invoices() -> list:
-    invoices = (
-        invoicing.invoice_list()
-        .exclude(kind=InvoiceKind.CREDIT_NOTE)
-        .select_related("grocery__organisation", "funder", "producer__organisation")
-        .order_by("due_on", "id")
+    return list(
+        invoicing.open_invoice_list().select_related(
+            "grocery__organisation", "funder", "producer__organisation"
+        )
     )
-    return [invoice for invoice in invoices if invoicing.invoice_outstanding(invoice) > 0]
 
 
 @coordinator_only

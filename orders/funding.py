@@ -56,16 +56,6 @@ def line_split(subsidy: Decimal, shares: list[Share]) -> dict[int, Decimal]:
     return split_to_the_cent(subsidy, {share.funder_id: share.share for share in shares})
 
 
-def split_by_envelope(subsidies: Iterable[Decimal], shares: list[Share]) -> dict[int, Decimal]:
-    """What each envelope carries for these line subsidies of one co-funded order."""
-    envelope_of = {share.funder_id: share.envelope_id for share in shares}
-    carried: dict[int, Decimal] = defaultdict(Decimal)
-    for subsidy in subsidies:
-        for funder_id, amount in line_split(subsidy, shares).items():
-            carried[envelope_of[funder_id]] += amount
-    return dict(carried)
-
-
 def split_by_funder(subsidies: Iterable[Decimal], shares: list[Share]) -> dict[int, Decimal]:
     """What each funder pays for these line subsidies of one co-funded order."""
     paid: dict[int, Decimal] = defaultdict(Decimal)
@@ -73,6 +63,15 @@ def split_by_funder(subsidies: Iterable[Decimal], shares: list[Share]) -> dict[i
         for funder_id, amount in line_split(subsidy, shares).items():
             paid[funder_id] += amount
     return dict(paid)
+
+
+def split_by_envelope(subsidies: Iterable[Decimal], shares: list[Share]) -> dict[int, Decimal]:
+    """What each envelope carries for them: each funder's part, on its envelope."""
+    envelope_of = {share.funder_id: share.envelope_id for share in shares}
+    return {
+        envelope_of[funder_id]: amount
+        for funder_id, amount in split_by_funder(subsidies, shares).items()
+    }
 
 
 def envelope_deltas(

@@ -194,7 +194,7 @@ def test_a_settlement_killed_half_way_leaves_nothing_and_the_rerun_settles_once(
         order_id=delivered.orders["G2"], offer__product__name__contains="Œufs"
     )
 
-    def die(cycle):  # the worker dies after the entries are written, before the end
+    def die(cycle, cofunded):  # the worker dies after the entries are written, before the end
         raise SystemExit("worker killed")
 
     monkeypatch.setattr(settlement_module, "_spend_commitments", die)
