@@ -92,6 +92,9 @@ class Product(models.Model):
     )
     is_organic = models.BooleanField(_("organic"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # The product's identifier in the DFC catalogue it was imported from (its SuppliedProduct's
+    # @id): a re-import finds it again by this, and never adds it twice.
+    dfc_id = models.CharField(_("DFC identifier"), max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("product")
@@ -111,6 +114,11 @@ class Product(models.Model):
             ),
             models.CheckConstraint(
                 name="product_vat_rate_range", condition=Q(vat_rate__gte=0, vat_rate__lte=1)
+            ),
+            models.UniqueConstraint(
+                fields=["producer", "dfc_id"],
+                condition=~Q(dfc_id=""),
+                name="product_dfc_id_unique",
             ),
         ]
 

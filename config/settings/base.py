@@ -223,6 +223,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: without a broker, tasks run in-process (the embedded default).
+# A DFC catalogue fetched from another platform (DESIGN.md §13): how long to wait, and
+# whether addresses of our own networks may be fetched (never in production: tests only).
+DFC_IMPORT_TIMEOUT = int(os.environ.get("DFC_IMPORT_TIMEOUT", "20"))
+DFC_IMPORT_PRIVATE_HOSTS = False
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_TASK_ALWAYS_EAGER:

@@ -164,6 +164,7 @@ class OfferSerializer(FieldsBuiltOnce, ModelSerializer):
 class CatalogueRowSerializer(ModelSerializer):
     """One product as a row of the catalogue file (its columns in French in the file)."""
 
+    reference = serializers.IntegerField(source="id")
     category = serializers.CharField(source="get_category_display")
     unit = serializers.CharField(source="get_unit_display")
     vat_percent = serializers.SerializerMethodField()
@@ -171,6 +172,7 @@ class CatalogueRowSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = [
+            "reference",
             "name",
             "category",
             "unit",
@@ -187,3 +189,46 @@ class CatalogueRowSerializer(ModelSerializer):
     def get_vat_percent(self, product: Product) -> str:
         """5.5 rather than 0.0550: as people write a VAT rate."""
         return f"{(product.vat_rate * 100).normalize():f}"
+
+
+class DryRunField(serializers.BooleanField):
+    """`dry_run`, true unless said otherwise, in a form too (where DRF reads a missing
+    checkbox as false)."""
+
+    default_empty_html = serializers.empty
+
+
+class CatalogueImportSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    dry_run = DryRunField(default=True)
+
+
+class DFCImportSerializer(serializers.Serializer):
+    """A DFC document uploaded (`file`), or the link of another platform's DFC API to fetch
+    it from (`url`, with its bearer `token`)."""
+
+    file = serializers.FileField(allow_empty_file=False, required=False)
+    url = serializers.URLField(max_length=2000, required=False)
+    token = serializers.CharField(max_length=4000, required=False, write_only=True)
+    enterprise = serializers.URLField(max_length=500, required=False)
+    dry_run = DryRunField(default=True)
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("url" in attrs):
+            raise serializers.ValidationError(_("Send either a DFC file or a DFC link."))
+        return attrs
+
+
+class ImportRefusalSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    """What an import adds, changes, leaves and refuses; `applied` says whether it did."""
+
+    new = serializers.ListField(child=serializers.DictField())
+    changed = serializers.ListField(child=serializers.DictField())
+    unchanged = serializers.IntegerField()
+    refused = ImportRefusalSerializer(many=True)
+    applied = serializers.BooleanField()

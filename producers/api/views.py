@@ -1,19 +1,23 @@
 import django_filters
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.api.filters import FilterSet
+from core.api.parsers import BoundedJSONParser, BoundedMultiPartParser
 from core.api.renderers import CSVRenderer, XLSXRenderer
-from core.api.views import file_headers
+from core.api.serializers import TaskAcceptedSerializer
+from core.api.views import accepted, file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet
 from core.choices import Role
-from producers import selectors, services
+from producers import dfc, imports, selectors, services, tasks
 from producers.api.serializers import (
+    CatalogueImportSerializer,
     CatalogueRowSerializer,
+    DFCImportSerializer,
+    ImportResultSerializer,
     OfferSerializer,
     ProducerSerializer,
     ProductSerializer,
@@ -40,21 +44,13 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         "partial_update": (Role.COORDINATOR, Role.PRODUCER),
         "create": (Role.COORDINATOR,),
         "catalogue_export": (Role.COORDINATOR, Role.PRODUCER),
+        "catalogue_import": (Role.COORDINATOR, Role.PRODUCER),
+        "dfc_import": (Role.COORDINATOR, Role.PRODUCER),
     }
     filterset_class = ProducerFilter
     search_fields = ["organisation__name"]
-    # The catalogue file's columns, in French (DESIGN.md §13).
-    export_headers = {
-        "name": _("Name"),
-        "category": _("Category"),
-        "unit": _("Unit"),
-        "unit_weight_kg": _("Unit weight (kg)"),
-        "pack_size": _("Pack size"),
-        "unit_price_ht": _("Unit price excl. VAT (€)"),
-        "vat_percent": _("VAT (%)"),
-        "is_organic": _("Organic"),
-        "is_active": _("Active"),
-    }
+    # The catalogue file's columns, in French (DESIGN.md §13), as the import reads them.
+    export_headers = imports.COLUMNS
 
     def scoped_queryset(self):
         return selectors.producer_list(actor=self.actor)
@@ -77,6 +73,68 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
             name = f"catalogue-{slugify(producer.name)}.{request.accepted_renderer.format}"
             return Response(rows, headers=file_headers(name))
         return Response(rows)
+
+    @extend_schema(
+        request={"multipart/form-data": CatalogueImportSerializer},
+        responses={200: ImportResultSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="catalogue-import",
+        parser_classes=[BoundedMultiPartParser],
+    )
+    def catalogue_import(self, request, pk=None):
+        """A catalogue file (CSV or XLSX, the export's French columns): first as a dry run
+        (new, changed, unchanged, refused per row), applied when `dry_run` is false."""
+        producer = self.get_object()
+        body = CatalogueImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        items, refused = imports.file_items(name=upload.name, content=upload.read())
+        result = imports.catalogue_import(
+            producer=producer,
+            items=items,
+            refused=refused,
+            dry_run=body.validated_data["dry_run"],
+        )
+        return Response(result)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": DFCImportSerializer,
+            "application/json": DFCImportSerializer,
+        },
+        responses={200: ImportResultSerializer, 202: TaskAcceptedSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="dfc-import",
+        parser_classes=[BoundedJSONParser, BoundedMultiPartParser],
+    )
+    def dfc_import(self, request, pk=None):
+        """A DFC catalogue: a document uploaded is read at once (200, the dry run or what was
+        applied); a link is fetched in the background (202, the task's result is the same)."""
+        producer = self.get_object()
+        body = DFCImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if "url" in data:
+            run = tasks.dfc_import_start(
+                producer=producer,
+                url=data["url"],
+                token=data.get("token", ""),
+                enterprise=data.get("enterprise"),
+                dry_run=data["dry_run"],
+                user=request.user,
+            )
+            return accepted(run)
+        items, refused = dfc.document_items(data["file"].read(), enterprise=data.get("enterprise"))
+        result = imports.catalogue_import(
+            producer=producer, items=items, refused=refused, dry_run=data["dry_run"]
+        )
+        return Response(result)
 
     def perform_create(self, serializer):
         serializer.instance = services.producer_create(**serializer.validated_data)

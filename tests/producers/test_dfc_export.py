@@ -171,11 +171,12 @@ def test_the_catalogue_file_has_french_columns_and_decimal_commas(world, produce
     assert "catalogue-" in answer["Content-Disposition"]
     header, *rows = answer.content.decode("utf-8-sig").splitlines()
     assert header == (
-        "Nom;Catégorie;Unité;Poids unitaire (kg);Colisage;Prix unitaire HT (€);TVA (%);Bio;Actif"
+        "Référence;Nom;Catégorie;Unité;Poids unitaire (kg);Colisage;Prix unitaire HT (€);"
+        "TVA (%);Bio;Actif"
     )
     product = world.product
-    assert rows[0].split(";")[:3] == [product.name, "Légumes", "kilogramme"]
-    assert rows[0].split(";")[6] == "5,5"
+    assert rows[0].split(";")[:4] == [str(product.id), product.name, "Légumes", "kilogramme"]
+    assert rows[0].split(";")[7] == "5,5"
     xlsx = producer_client.get(
         f"/api/v1/producers/{world.producer.id}/catalogue-export/", {"format": "xlsx"}
     )

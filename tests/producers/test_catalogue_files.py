@@ -1,0 +1,161 @@
+"""Catalogue files (DESIGN.md §13): the producer's export read back as an import, with the same
+dry run as DFC (new, changed, unchanged, refused per row), French columns and numbers typed
+with a comma or a point, formulas refused, and nothing applied before it is confirmed."""
+
+import io
+from decimal import Decimal as D
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from producers.models import Product
+from tests.factories import ProductFactory
+
+HEADER = (
+    "Référence;Nom;Catégorie;Unité;Poids unitaire (kg);Colisage;Prix unitaire HT (€);TVA (%);"
+    "Bio;Actif"
+)
+
+
+def send(client, producer, content: bytes, name="catalogue.csv", **fields):
+    return client.post(
+        f"/api/v1/producers/{producer.id}/catalogue-import/",
+        {"file": SimpleUploadedFile(name, content), **fields},
+        format="multipart",
+    )
+
+
+def exported(client, producer, file_format="csv") -> bytes:
+    answer = client.get(
+        f"/api/v1/producers/{producer.id}/catalogue-export/", {"format": file_format}
+    )
+    assert answer.status_code == 200
+    return answer.content
+
+
+def test_the_export_reads_back_unchanged(world, market, producer_client):
+    count = world.producer.products.count()
+
+    for file_format in ("csv", "xlsx"):
+        content = exported(producer_client, world.producer, file_format)
+        result = send(producer_client, world.producer, content, f"c.{file_format}").json()
+
+        assert result == {
+            "new": [],
+            "changed": [],
+            "unchanged": count,
+            "refused": [],
+            "applied": False,
+        }
+
+
+def test_a_file_typed_in_a_spreadsheet_is_shown_then_applied(world, market, producer_client):
+    carrots = market.offers[0].product
+    lines = [
+        HEADER,
+        f"{carrots.id};{carrots.name};Légumes;kilogramme;1;1;2,35;5,5;non;oui",
+        ";Chou rouge;legumes;pièce;1,2;1;1.80;5.5;oui;",
+        ";Miel;Épicerie;pièce;0,5;1;1 234,50;5,5;;",
+        ";Jus;boissons;litre;1;1;=2*3;5,5;;",
+        ";Tomates;Légumes;tonneau;1;1;3;5,5;;",
+        "",
+        ";Navets;Légumes;kg;1;1;abc;5,5;;",
+    ]
+    content = "\n".join(lines).encode("utf-8")
+    before = list(Product.objects.values_list("id", "name", "unit_price_ht").order_by("id"))
+
+    dry = send(producer_client, world.producer, content).json()
+
+    assert dry["applied"] is False
+    assert [(c["product"], c["changes"]) for c in dry["changed"]] == [
+        (carrots.id, {"unit_price_ht": ["2.00", "2.35"]})
+    ]
+    assert [(n["name"], n["unit_price_ht"], n["is_organic"]) for n in dry["new"]] == [
+        ("Chou rouge", "1.80", True),
+        ("Miel", "1234.50", False),
+    ]
+    assert dry["refused"] == [
+        {
+            "id": "ligne 5",
+            "reason": "Prix unitaire HT (€) : une formule n'est pas importée (« =2*3 ») ; "
+            "tapez sa valeur.",
+        },
+        {
+            "id": "ligne 6",
+            "reason": "Unité : « tonneau » n'est pas connu (kilogramme, pièce, litre).",
+        },
+        {"id": "ligne 8", "reason": "Prix unitaire HT (€) : « abc » n'est pas un nombre."},
+    ]
+    assert list(Product.objects.values_list("id", "name", "unit_price_ht").order_by("id")) == (
+        before
+    )
+
+    applied = send(producer_client, world.producer, content, dry_run="false").json()
+
+    assert applied["applied"] is True
+    carrots.refresh_from_db()
+    assert carrots.unit_price_ht == D("2.35")
+    cabbage = world.producer.products.get(name="Chou rouge")
+    assert (cabbage.unit, cabbage.unit_weight_kg, cabbage.is_organic) == ("piece", D("1.2"), True)
+    assert not world.producer.products.filter(name__in=["Jus", "Tomates", "Navets"]).exists()
+
+
+def test_a_spreadsheet_formula_is_refused_on_its_row(world, market, producer_client):
+    workbook = load_workbook(io.BytesIO(exported(producer_client, world.producer, "xlsx")))
+    sheet = workbook.active
+    sheet["G2"] = "=B2*2"  # the first product's price as a formula
+    sheet["G3"] = 9.99  # a number, typed as a number
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = send(producer_client, world.producer, buffer.getvalue(), "c.xlsx").json()
+
+    assert [refusal["id"] for refusal in result["refused"]] == ["ligne 2"]
+    assert "formule" in result["refused"][0]["reason"]
+    assert [change["changes"]["unit_price_ht"][1] for change in result["changed"]] == ["9.99"]
+
+
+def test_wrong_headers_refuse_the_whole_file(world, producer_client):
+    content = b"Produit;Prix\nCarottes;2\n"
+
+    answer = send(producer_client, world.producer, content, dry_run="false")
+
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["code"] == "invalid_headers"
+    assert "colonnes inconnues : Produit, Prix" in body["message"]
+    assert "colonnes manquantes : Nom, Catégorie, Unité, Prix unitaire HT (€)" in body["message"]
+
+
+def test_a_name_twice_and_another_producer_s_reference(world, producer_client):
+    other = world.other_product
+    content = "\n".join(
+        [
+            HEADER,
+            ";Poireaux;Légumes;kg;1;1;2;5,5;;",
+            ";poireaux ;Légumes;kg;1;1;3;5,5;;",
+            f"{other.id};Pris ailleurs;Légumes;kg;1;1;3;5,5;;",
+        ]
+    ).encode("cp1252")  # as Excel writes a CSV on Windows
+
+    result = send(producer_client, world.producer, content, dry_run="false").json()
+
+    assert [item["name"] for item in result["new"]] == ["Poireaux"]
+    reasons = {refusal["id"]: refusal["reason"] for refusal in result["refused"]}
+    assert reasons["ligne 3"] == "Ce produit apparaît deux fois dans l'import."
+    # Not its product: a new one would be added under that name, never the other's changed.
+    other.refresh_from_db()
+    assert other.name != "Pris ailleurs"
+    assert "ligne 4" in reasons
+
+
+def test_only_the_producer_itself_and_the_coordinator_import_files(
+    world, volunteer_client, producer_client, coordinator_client
+):
+    ProductFactory(producer=world.other_producer, name="Oignons")
+    content = f"{HEADER}\n;Oignons;Légumes;kg;1;1;2;5,5;;\n".encode()
+
+    assert send(volunteer_client, world.producer, content).status_code == 403
+    assert send(producer_client, world.other_producer, content).status_code == 404
+    answer = send(coordinator_client, world.other_producer, content)
+    assert answer.status_code == 200 and answer.json()["unchanged"] == 1
