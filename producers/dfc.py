@@ -337,7 +337,10 @@ def document_graph(content: bytes | str) -> Graph:
             _("The file is not a DFC document: it has no JSON-LD context."), code="invalid_dfc"
         )
     try:
-        return Graph().parse(data=json.dumps(_document_local(document)), format="json-ld")
+        # The document handed over as it is read: no second copy of it as text.
+        local = _document_local(document)
+        del document
+        return Graph().parse(data=local, format="json-ld")
     except InvalidInput:
         raise
     except Exception as error:  # rdflib's own errors: a broken JSON-LD document
