@@ -237,6 +237,11 @@ urlpatterns = [
     # Producers
     path("producteur/catalogue/", producer_screens.catalogue, name="producer-catalogue"),
     path(
+        "producteur/catalogue/import/<int:import_id>/",
+        producer_screens.catalogue_import,
+        name="producer-catalogue-import",
+    ),
+    path(
         "producteur/cycles/<id:cycle_id>/offres/",
         producer_screens.cycle_offers,
         name="producer-offers",

@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -7,14 +7,16 @@ from django.utils.translation import gettext as _
 
 from core.choices import OrganisationKind
 from core.errors import InvalidInput, StateConflict
-from core.models import Organisation
+from core.models import Organisation, User
 from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from orders import locks
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
 from supply.models import OrderCycle
 
-from .models import Offer, Producer, Product, whole_pieces_refusal
+from . import dfc, imports
+from .choices import ImportSource
+from .models import CatalogueImport, Offer, Producer, Product, whole_pieces_refusal
 
 
 def _check_availability(opens: time, closes: time) -> None:
@@ -195,3 +197,72 @@ def offers_save(
     if errors:
         raise InvalidInput(_("Some offers are not valid."), fields=errors)
     return saved
+
+
+def import_items(
+    *, source: str, name: str, content: bytes
+) -> tuple[list[imports.Item], list[imports.Refusal]]:
+    """What a catalogue file or DFC document holds, as import items (and refusals)."""
+    if source == ImportSource.FILE:
+        return imports.file_items(name=name, content=content)
+    enterprise = dfc.url_enterprise(name) if source == ImportSource.DFC_LINK else None
+    return dfc.document_items(content, enterprise=enterprise)
+
+
+def import_source(file_name: str) -> ImportSource:
+    """A DFC document is JSON-LD; anything else is read as a catalogue file."""
+    is_dfc = file_name.lower().endswith((".json", ".jsonld"))
+    return ImportSource.DFC_FILE if is_dfc else ImportSource.FILE
+
+
+def catalogue_import_prepare(
+    *, producer: Producer, file_name: str, content: bytes, user: User
+) -> CatalogueImport:
+    """A file uploaded on the producer's screen, read and kept with its dry run; a file
+    that cannot be read at all is refused (InvalidInput) and nothing is kept."""
+    source = import_source(file_name)
+    items, refused = import_items(source=source, name=file_name, content=content)
+    preview = imports.catalogue_import(producer=producer, items=items, refused=refused)
+    return CatalogueImport.objects.create(
+        producer=producer,
+        source=source,
+        name=file_name[:200],
+        content=content,
+        preview=preview,
+        created_by=user,
+    )
+
+
+def catalogue_import_fetch(
+    *, producer: Producer, url: str, token: str, user: User
+) -> CatalogueImport:
+    """A DFC link given on the producer's screen: fetched in the background, then shown."""
+    from .tasks import dfc_import_start
+
+    prepared = CatalogueImport.objects.create(
+        producer=producer, source=ImportSource.DFC_LINK, name=url, created_by=user
+    )
+    prepared.task = dfc_import_start(
+        producer=producer, url=url, token=token, user=user, catalogue_import=prepared
+    )
+    prepared.save(update_fields=["task"])
+    return prepared
+
+
+@transaction.atomic
+def catalogue_import_confirm(*, catalogue_import: CatalogueImport, now: datetime) -> dict:
+    """Apply what the dry run showed, from the very content it was read from."""
+    prepared = CatalogueImport.objects.select_for_update().get(pk=catalogue_import.pk)
+    if prepared.applied_at is not None:
+        raise StateConflict(_("This import has been applied already."), code="import_applied")
+    if prepared.preview is None:
+        raise StateConflict(_("This import has not been read yet."), code="import_not_ready")
+    items, refused = import_items(
+        source=prepared.source, name=prepared.name, content=bytes(prepared.content)
+    )
+    result = imports.catalogue_import(
+        producer=prepared.producer, items=items, refused=refused, dry_run=False
+    )
+    prepared.preview, prepared.applied_at = result, now
+    prepared.save(update_fields=["preview", "applied_at"])
+    return result

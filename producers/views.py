@@ -5,13 +5,18 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.errors import DomainError
+from core.models import TaskState
+from core.templatetags.appro import percent, typed
 from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_CONFIRMATIONS, TAKES_OFFERS
@@ -19,8 +24,11 @@ from supply.contracts import contract_cover_warnings
 from supply.rhythm import standing_offers_spread
 from supply.services import purchase_list_confirm
 
-from . import selectors, services
+from . import dfc, selectors, services
+from .choices import Category, Unit
 from .forms import ProductForm
+from .imports import COLUMNS
+from .models import CatalogueImport, Producer
 
 producer_only = role_required(Role.PRODUCER)
 
@@ -59,6 +67,11 @@ def catalogue(request):
                 else _("Your catalogue is no longer shared through DFC."),
             )
             return redirect("producer-catalogue")
+        if "import" in request.POST:
+            prepared = _import_start(request, producer)
+            if prepared is not None:
+                return redirect("producer-catalogue-import", import_id=prepared.id)
+            return redirect("producer-catalogue")
         if "toggle" in request.POST:
             product = get_object_or_404(
                 products, pk=request.POST["toggle"] if request.POST["toggle"].isdigit() else 0
@@ -69,6 +82,119 @@ def catalogue(request):
         request,
         "producers/catalogue.html",
         {"producer": producer, "products": products, "form": form, "editing": editing},
+    )
+
+
+def _import_start(request, producer: Producer) -> CatalogueImport | None:
+    """The import the producer asks for (a file, or a DFC link), read as a dry run."""
+    upload = request.FILES.get("file")
+    url = request.POST.get("dfc_url", "").strip()
+    try:
+        if upload is not None:
+            if upload.size > dfc.MAX_DOCUMENT_BYTES:
+                messages.error(request, _("The file is larger than 20 MB."))
+                return None
+            return services.catalogue_import_prepare(
+                producer=producer, file_name=upload.name, content=upload.read(), user=request.user
+            )
+        if url:
+            URLValidator(schemes=["http", "https"])(url)
+            return services.catalogue_import_fetch(
+                producer=producer,
+                url=url[:2000],
+                token=request.POST.get("dfc_token", "").strip()[:4000],
+                user=request.user,
+            )
+    except ValidationError:
+        messages.error(request, _("« %(url)s » is not a link.") % {"url": url[:200]})
+        return None
+    except DomainError as error:
+        refused(request, error)
+        return None
+    messages.error(request, _("Choose a file, or give the link of a DFC catalogue."))
+    return None
+
+
+def _shown(name: str, value) -> str:
+    """A product's field as the dry run table shows it, in French."""
+    if value is None or value == "":
+        return "—"
+    if name == "category":
+        return str(Category(value).label)
+    if name == "unit":
+        return str(Unit(value).label)
+    if name in ("is_organic", "is_active"):
+        return _("yes") if value else _("no")
+    if name == "vat_rate":
+        return percent(Decimal(value))
+    if name == "unit_price_ht":
+        return f"{number_format(Decimal(value), 2)} €"
+    if name in ("unit_weight_kg", "pack_size"):
+        return typed(Decimal(value))
+    return str(value)
+
+
+def _preview_rows(preview: dict) -> dict:
+    labels = {**COLUMNS, "vat_rate": _("VAT rate"), "dfc_id": _("DFC identifier")}
+    return {
+        "new": [
+            {**row, "pack_size": Decimal(row["pack_size"]), "price": Decimal(row["unit_price_ht"])}
+            | {"category_label": _shown("category", row["category"])}
+            | {"vat": _shown("vat_rate", row["vat_rate"])}
+            for row in preview["new"]
+        ],
+        "changed": [
+            {
+                **row,
+                "changes": [
+                    (labels[name], _shown(name, old), _shown(name, new))
+                    for name, (old, new) in row["changes"].items()
+                ],
+            }
+            for row in preview["changed"]
+        ],
+        "refused": preview["refused"],
+        "unchanged": preview["unchanged"],
+    }
+
+
+@producer_only
+def catalogue_import(request, import_id: int):
+    """An import's dry run, as a table, to confirm or to drop; its progress while a DFC link
+    is being fetched."""
+    producer = selectors.producer_list(actor=request.actor).get()
+    prepared = get_object_or_404(producer.imports.select_related("task"), pk=import_id)
+    if request.method == "POST" and "cancel" in request.POST and prepared.applied_at is None:
+        prepared.delete()
+        messages.success(request, _("Import dropped: nothing was changed."))
+        return redirect("producer-catalogue")
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            result = services.catalogue_import_confirm(
+                catalogue_import=prepared, now=timezone.now()
+            )
+        except DomainError as error:
+            refused(request, error)
+        else:
+            messages.success(
+                request,
+                _("Import applied: %(new)d products added, %(changed)d changed.")
+                % {"new": len(result["new"]), "changed": len(result["changed"])},
+            )
+            return redirect("producer-catalogue")
+    task = prepared.task
+    return render(
+        request,
+        "producers/catalogue_import.html",
+        {
+            "producer": producer,
+            "prepared": prepared,
+            "rows": _preview_rows(prepared.preview) if prepared.preview else None,
+            "waiting": prepared.preview is None
+            and task is not None
+            and task.state not in (TaskState.SUCCESS, TaskState.FAILURE),
+            "failed": task.error if task is not None and task.state == TaskState.FAILURE else "",
+        },
     )
 
 

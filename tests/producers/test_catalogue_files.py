@@ -6,9 +6,10 @@ import io
 from decimal import Decimal as D
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from openpyxl import load_workbook
 
-from producers.models import Product
+from producers.models import CatalogueImport, Product
 from tests.factories import ProductFactory
 
 HEADER = (
@@ -159,3 +160,57 @@ def test_only_the_producer_itself_and_the_coordinator_import_files(
     assert send(producer_client, world.other_producer, content).status_code == 404
     answer = send(coordinator_client, world.other_producer, content)
     assert answer.status_code == 200 and answer.json()["unchanged"] == 1
+
+
+def test_the_producer_imports_a_file_from_its_screen(world, market):
+    screen = Client()
+    screen.force_login(world.producer_user)
+    content = f"{HEADER}\n;Chou rouge;Légumes;pièce;1,2;1;1,80;5,5;oui;\n;Jus;x;litre;1;1;2;5,5;;\n"
+
+    read = screen.post(
+        "/producteur/catalogue/",
+        {"import": "1", "file": SimpleUploadedFile("catalogue.csv", content.encode())},
+        follow=True,
+    )
+
+    page = read.content.decode()
+    assert "Nouveaux produits" in page and "Chou rouge" in page and "1,80 €" in page
+    assert "Catégorie : « x » n&#x27;est pas connu" in page
+    assert "Appliquer l'import" in page
+    assert not world.producer.products.filter(name="Chou rouge").exists()
+    prepared = CatalogueImport.objects.get(producer=world.producer)
+
+    applied = screen.post(
+        f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"}, follow=True
+    )
+
+    assert "Import appliqué : 1 produits ajoutés, 0 modifiés." in applied.content.decode()
+    assert world.producer.products.filter(name="Chou rouge", unit="piece").count() == 1
+    again = screen.post(
+        f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"}, follow=True
+    )
+    assert "Cet import a déjà été appliqué." in again.content.decode()
+    assert world.producer.products.filter(name="Chou rouge").count() == 1
+
+
+def test_a_file_that_cannot_be_read_keeps_nothing_and_another_s_import_is_hidden(world):
+    screen = Client()
+    screen.force_login(world.producer_user)
+
+    read = screen.post(
+        "/producteur/catalogue/",
+        {"import": "1", "file": SimpleUploadedFile("c.csv", b"Produit;Prix\nA;1\n")},
+        follow=True,
+    )
+
+    assert "Les en-têtes du fichier ne sont pas ceux d&#x27;un catalogue" in read.content.decode()
+    assert not CatalogueImport.objects.exists()
+    theirs = CatalogueImport.objects.create(
+        producer=world.other_producer, source="file", name="x.csv", preview={}
+    )
+    assert screen.get(f"/producteur/catalogue/import/{theirs.id}/").status_code == 404
+    dropped = CatalogueImport.objects.create(
+        producer=world.producer, source="file", name="y.csv", preview=None
+    )
+    screen.post(f"/producteur/catalogue/import/{dropped.id}/", {"cancel": "1"})
+    assert not CatalogueImport.objects.filter(pk=dropped.pk).exists()

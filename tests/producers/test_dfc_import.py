@@ -15,10 +15,10 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from core.models import TaskRun, TaskState
-from producers.models import Product
+from producers.models import CatalogueImport, Product
 from tests.factories import ProductFactory
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "data" / "dfc"
@@ -480,3 +480,27 @@ def test_a_hostile_context_fetches_nothing(world, producer_client, fake_dfc):
 
     assert answer.status_code == 400 and answer.json()["code"] == "unknown_context"
     assert FakeDFC.hits == []
+
+
+@override_settings(DFC_IMPORT_PRIVATE_HOSTS=True)
+def test_the_producer_gives_a_dfc_link_on_its_screen(
+    world, fake_dfc, django_capture_on_commit_callbacks
+):
+    screen = Client()
+    screen.force_login(world.producer_user)
+    url = f"{fake_dfc}/api/dfc/enterprises/77/catalog_items"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = screen.post(
+            "/producteur/catalogue/", {"import": "1", "dfc_url": url, "dfc_token": "secret"}
+        )
+
+    page = screen.get(sent["Location"]).content.decode()
+    assert "Lien DFC" in page and "Poireaux" in page and "Ail" in page
+    prepared = CatalogueImport.objects.get(producer=world.producer)
+    assert prepared.task.state == TaskState.SUCCESS and len(prepared.preview["new"]) == 2
+    # Applied from what was fetched and shown, not fetched again.
+    FakeDFC.document = b"{}"
+    screen.post(f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"})
+    assert world.producer.products.filter(dfc_id__startswith=fake_dfc).count() == 2
+    assert FakeDFC.hits == ["/api/dfc/enterprises/77/catalog_items"]
