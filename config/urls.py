@@ -275,6 +275,12 @@ urlpatterns = [
         name="bank-line-settle",
     ),
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
+    path("coordination/structures/", order_screens.places_page, name="places-page"),
+    path(
+        "coordination/structures/import/<int:import_id>/",
+        order_screens.places_import_page,
+        name="places-import",
+    ),
     # Season contracts: made by the coordinator, signed by the producer, followed by both
     # and by the groceries they deliver.
     path("contrats/", cycle_screens.contract_page, name="contracts-page"),

@@ -32,3 +32,13 @@ class Commune(models.TextChoices):
     LILLE = "Lille", "Lille"
     LOMME = "Lomme", "Lomme"
     HELLEMMES = "Hellemmes", "Hellemmes"
+
+
+class ImportKind(models.TextChoices):
+    """What a file or link imported holds (DESIGN.md §13)."""
+
+    CATALOGUE_FILE = "catalogue_file", _("Catalogue file (CSV or Excel)")
+    DFC_FILE = "dfc_file", _("DFC document")
+    DFC_LINK = "dfc_link", _("DFC link")
+    GROCERIES = "groceries", _("Groceries")
+    PRODUCERS = "producers", _("Producers")

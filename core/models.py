@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Commune, OrganisationKind, Role
+from .choices import Commune, ImportKind, OrganisationKind, Role
 
 # A place's telephone, as people write it: "03 20 12 34 56", "+33 3 20 12 34 56".
 PHONE_VALIDATORS = [
@@ -201,3 +201,44 @@ class TaskRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.state}"
+
+
+class DataImport(models.Model):
+    """A file or link read for an import, kept with its dry run until it is confirmed, so
+    that what is applied is exactly what was shown (DESIGN.md §13): a producer's catalogue
+    (`organisation` is the producer's), or the coordinator's groceries or producers."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+    )
+    name = models.CharField(_("file or link"), max_length=2000)
+    content = models.BinaryField(_("content"), default=b"", blank=True)
+    preview = models.JSONField(_("dry run"), null=True, blank=True)
+    # The fetch of a DFC link, in the background.
+    task = models.ForeignKey(
+        TaskRun, verbose_name=_("task"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="data_import_kind_valid", condition=Q(kind__in=ImportKind.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.name}"

@@ -16,14 +16,16 @@ from accounting.selectors import envelope_list, funder_list
 from core.choices import Role
 from core.errors import DomainError
 from core.formats import format_date, format_euros
+from core.models import DataImport
 from core.money import quantize_money
 from core.views import quantities_from, refused, role_required
+from producers.models import Producer
 from producers.selectors import offer_list
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
-from . import selectors, services, standing
+from . import places_import, selectors, services, standing
 from .choices import AccessAction, HouseholdStatus, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
@@ -35,7 +37,7 @@ from .households import (
     household_suspend,
     tariff_suggest,
 )
-from .models import Order, SocialService, StandingOrder, StandingOrderRun, TariffTier
+from .models import Grocery, Order, SocialService, StandingOrder, StandingOrderRun, TariffTier
 from .services import RequestedLine
 
 volunteer_only = role_required(Role.GROCERY_VOLUNTEER)
@@ -528,5 +530,83 @@ def funding_page(request):
             "envelopes": envelopes,
             "today": today,
             "year_start": today.replace(month=1, day=1),
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def places_page(request):
+    """The groceries and producers of the platform, and their import from a file."""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        if upload is None or kind not in places_import.COLUMNS:
+            messages.error(request, _("Choose what you import and the file."))
+            return redirect("places-page")
+        try:
+            prepared = places_import.places_import_prepare(
+                kind=kind, name=upload.name, content=upload.read(), user=request.user
+            )
+        except DomainError as error:
+            refused(request, error)
+            return redirect("places-page")
+        return redirect("places-import", import_id=prepared.id)
+    return render(
+        request,
+        "orders/places.html",
+        {
+            "groceries": Grocery.objects.select_related("organisation", "zone").order_by(
+                "organisation__name"
+            ),
+            "producers": Producer.objects.select_related("organisation", "zone").order_by(
+                "organisation__name"
+            ),
+            "columns": {
+                kind: ", ".join(str(label) for label in columns.values())
+                for kind, columns in places_import.COLUMNS.items()
+            },
+        },
+    )
+
+
+@role_required(Role.COORDINATOR)
+def places_import_page(request, import_id: int):
+    """An import of groceries or producers as a dry run table, to apply or to drop."""
+    prepared = get_object_or_404(
+        DataImport.objects.filter(kind__in=list(places_import.COLUMNS)), pk=import_id
+    )
+    if request.method == "POST" and "cancel" in request.POST and prepared.applied_at is None:
+        prepared.delete()
+        messages.success(request, _("Import dropped: nothing was changed."))
+        return redirect("places-page")
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            result = places_import.places_import_confirm(data_import=prepared, now=timezone.now())
+        except DomainError as error:
+            refused(request, error)
+        else:
+            messages.success(
+                request,
+                _("Import applied: %(new)d added, %(changed)d changed.")
+                % {"new": len(result["new"]), "changed": len(result["changed"])},
+            )
+            return redirect("places-page")
+    labels = places_import.COLUMNS[prepared.kind]
+    preview = prepared.preview or {"new": [], "changed": [], "unchanged": 0, "refused": []}
+    return render(
+        request,
+        "orders/places_import.html",
+        {
+            "prepared": prepared,
+            "preview": preview,
+            "labels": labels,
+            "new_rows": [[row.get(name, "") for name in labels] for row in preview["new"]],
+            "changed_rows": [
+                (
+                    row["name"],
+                    [(labels[name], old, new) for name, (old, new) in row["changes"].items()],
+                )
+                for row in preview["changed"]
+            ],
         },
     )

@@ -19,9 +19,3 @@ class Category(models.TextChoices):
     EPICERIE = "epicerie", _("Dry goods")
     BOISSONS = "boissons", _("Drinks")
     AUTRE = "autre", _("Other")
-
-
-class ImportSource(models.TextChoices):
-    FILE = "file", _("Catalogue file (CSV or Excel)")
-    DFC_FILE = "dfc_file", _("DFC document")
-    DFC_LINK = "dfc_link", _("DFC link")

@@ -8,13 +8,9 @@ matched by its DFC identifier, else by its reference (our product id), else by i
 """
 
 import copy
-import csv
-import io
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +19,15 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput
 from core.money import quantize_money
+from core.tables import (
+    CellError,
+    cell_text,
+    choice_words,
+    folded,
+    french_decimal,
+    table_rows,
+    yes_no,
+)
 
 from .choices import Category, Unit
 from .models import Offer, Producer, Product, whole_pieces_refusal
@@ -295,11 +300,6 @@ COLUMNS = {
     "is_active": gettext_lazy("Active"),
 }
 REQUIRED_COLUMNS = ("name", "category", "unit", "unit_price_ht")
-MAX_FILE_BYTES = 5 * 1024 * 1024
-FORMULA = re.compile(r"^[=+\-@\t\r]")
-NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
-TRUE_WORDS = {"oui", "yes", "vrai", "true", "1", "x"}
-FALSE_WORDS = {"non", "no", "faux", "false", "0", ""}
 # How people write a unit, beside its name.
 UNIT_WORDS = [
     *Unit.choices,
@@ -312,85 +312,48 @@ UNIT_WORDS = [
 ]
 
 
-def _folded(text: str) -> str:
-    """Lower case, without accents or outer spaces: "Légumes " and "legumes" are the same."""
-    decomposed = unicodedata.normalize("NFKD", str(text).strip().casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def _choices(choices) -> dict[str, str]:
-    return {_folded(label): value for value, label in choices} | {
-        _folded(value): value for value, _label in choices
-    }
-
-
-class _RowError(Exception):
-    pass
-
-
-def _french_decimal(text: str, label: str) -> Decimal:
-    """A number as people type it: 1,50 or 1.50, 1 234,50."""
-    cleaned = re.sub(r"[\s\u00a0\u202f€%]", "", text)
-    if "," in cleaned and "." in cleaned:  # the last one is the decimal separator
-        thousands = "." if cleaned.rindex(",") > cleaned.rindex(".") else ","
-        cleaned = cleaned.replace(thousands, "")
-    cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise _RowError(
-            _("%(column)s: « %(value)s » is not a number.") % {"column": label, "value": text}
+def _choice(text: str, label: str, words: dict[str, str], choices) -> str:
+    if folded(text) not in words:
+        raise CellError(
+            _("%(column)s: « %(value)s » is not known (%(known)s).")
+            % {
+                "column": label,
+                "value": text,
+                "known": ", ".join(str(label) for _value, label in choices),
+            }
         )
-    return number
+    return words[folded(text)]
 
 
-def _row_item(key: str, row: dict[str, str]) -> Item:
+def _row_item(number: int, row: dict[str, str]) -> Item:
     fields: dict[str, Any] = {}
     reference = None
-    for name, text in row.items():
+    for name, cell in row.items():
         label = str(COLUMNS[name])
-        if text.startswith("'") and FORMULA.match(text[1:]):
-            text = text[1:]  # a formula-looking text our own export protected
-        elif FORMULA.match(text) and not NUMBER.match(text):
-            raise _RowError(
-                _("%(column)s: a formula is not imported (« %(value)s »); type its value.")
-                % {"column": label, "value": text[:40]}
-            )
+        text = cell_text(cell, label)
         if name == "reference":
             digits = text.removeprefix("AS-").strip()
             if digits and not digits.isdigit():
-                raise _RowError(_("Reference: « %(value)s » is not one of ours.") % {"value": text})
+                raise CellError(_("Reference: « %(value)s » is not one of ours.") % {"value": text})
             reference = int(digits) if digits else None
         elif name == "name":
             fields["name"] = text.strip()
-        elif name in ("category", "unit"):
-            model_choices = Category.choices if name == "category" else Unit.choices
-            known = _choices(model_choices if name == "category" else UNIT_WORDS)
-            if _folded(text) not in known:
-                raise _RowError(
-                    _("%(column)s: « %(value)s » is not known (%(known)s).")
-                    % {
-                        "column": label,
-                        "value": text,
-                        "known": ", ".join(str(label) for _value, label in model_choices),
-                    }
-                )
-            fields[name] = known[_folded(text)]
+        elif name == "category":
+            fields[name] = _choice(text, label, choice_words(Category.choices), Category.choices)
+        elif name == "unit":
+            fields[name] = _choice(text, label, choice_words(UNIT_WORDS), Unit.choices)
         elif name in ("is_organic", "is_active"):
-            if _folded(text) not in TRUE_WORDS | FALSE_WORDS:
-                raise _RowError(_("%(column)s: say « oui » or « non ».") % {"column": label})
-            if text.strip():
-                fields[name] = _folded(text) in TRUE_WORDS
+            answer = yes_no(text, label)
+            if answer is not None:
+                fields[name] = answer
         elif text.strip():
-            number = _french_decimal(text, label)
+            number_typed = french_decimal(text, label)
             if name == "vat_percent":
-                fields["vat_rate"] = number / 100
+                fields["vat_rate"] = number_typed / 100
             else:
-                fields[name] = number
+                fields[name] = number_typed
     return Item(
-        key=_("line %(number)s") % {"number": key},
+        key=_("line %(number)s") % {"number": number},
         fields=fields,
         reference=reference,
         defaults={
@@ -401,93 +364,14 @@ def _row_item(key: str, row: dict[str, str]) -> Item:
     )
 
 
-def _header_columns(header: list[str]) -> list[str | None]:
-    """The file's columns as our fields; wrong headers refuse the whole file."""
-    by_label = {_folded(str(label)): name for name, label in COLUMNS.items()}
-    names = [by_label.get(_folded(title)) for title in header]
-    unknown = [
-        title for title, name in zip(header, names, strict=True) if name is None and title.strip()
-    ]
-    missing = [str(COLUMNS[name]) for name in REQUIRED_COLUMNS if name not in names]
-    if unknown or missing:
-        parts = []
-        if unknown:
-            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
-        if missing:
-            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
-        raise InvalidInput(
-            _(
-                "The file's headers are not those of a catalogue (%(problems)s). "
-                "Expected: %(expected)s."
-            )
-            % {
-                "problems": "; ".join(parts),
-                "expected": ", ".join(str(label) for label in COLUMNS.values()),
-            },
-            code="invalid_headers",
-        )
-    return names
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    first = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # zipfile, XML: not a spreadsheet
-        raise InvalidInput(
-            _("The file cannot be read as an Excel spreadsheet (.xlsx)."), code="invalid_file"
-        ) from error
-    rows = []
-    for cells in workbook.active.iter_rows():
-        row = []
-        for cell in cells:
-            value = cell.value
-            if cell.data_type == "f":
-                row.append(str(value) if str(value).startswith("=") else f"={value}")
-            elif value is None:
-                row.append("")
-            elif isinstance(value, bool):
-                row.append("oui" if value else "non")
-            elif isinstance(value, float):
-                row.append(repr(value))
-            else:
-                row.append(str(value))
-        rows.append(row)
-    workbook.close()
-    return rows
-
-
 def file_items(*, name: str, content: bytes) -> tuple[list[Item], list[Refusal]]:
     """The products of a catalogue file (CSV or XLSX, French columns), as import items, and
     the rows refused with why."""
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput(
-            _("The file is larger than %(size)d MB.") % {"size": MAX_FILE_BYTES // 1024 // 1024},
-            code="too_large",
-        )
-    is_xlsx = name.lower().endswith(".xlsx") or content[:2] == b"PK"
-    rows = _xlsx_rows(content) if is_xlsx else _csv_rows(content)
-    if not rows:
-        raise InvalidInput(_("The file is empty."), code="invalid_file")
-    names = _header_columns(rows[0])
     items, refused = [], []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {name: cell for name, cell in zip(names, cells, strict=False) if name is not None}
+    rows = table_rows(name=name, content=content, columns=COLUMNS, required=REQUIRED_COLUMNS)
+    for number, row in rows:
         try:
-            items.append(_row_item(str(number), row))
-        except _RowError as error:
+            items.append(_row_item(number, row))
+        except CellError as error:
             refused.append(Refusal(_("line %(number)s") % {"number": number}, str(error)))
     return items, refused

@@ -7,10 +7,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.formats import format_quantity
-from core.models import PHONE_VALIDATORS, Organisation, OrganisationProfile, TaskRun
+from core.models import PHONE_VALIDATORS, Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
-from .choices import Category, ImportSource, Unit
+from .choices import Category, Unit
 
 
 class Producer(OrganisationProfile):
@@ -192,38 +192,3 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} ({self.cycle})"
-
-
-class CatalogueImport(models.Model):
-    """A catalogue import prepared on the producer's screen: what was read (kept, so that
-    what is applied is exactly what was shown), its dry run, and when it was applied."""
-
-    producer = models.ForeignKey(
-        Producer, verbose_name=_("producer"), on_delete=models.CASCADE, related_name="imports"
-    )
-    source = models.CharField(_("source"), max_length=10, choices=ImportSource.choices)
-    name = models.CharField(_("file or link"), max_length=2000)
-    content = models.BinaryField(_("content"), default=b"", blank=True)
-    preview = models.JSONField(_("dry run"), null=True, blank=True)
-    # The fetch of a DFC link, in the background.
-    task = models.ForeignKey(
-        TaskRun, verbose_name=_("task"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("catalogue import")
-        verbose_name_plural = _("catalogue imports")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                name="catalogue_import_source_valid", condition=Q(source__in=ImportSource.values)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.producer} — {self.name}"

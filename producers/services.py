@@ -5,9 +5,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.choices import OrganisationKind
+from core.choices import ImportKind, OrganisationKind
 from core.errors import InvalidInput, StateConflict
-from core.models import Organisation, User
+from core.models import DataImport, Organisation, User
 from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from orders import locks
@@ -15,8 +15,7 @@ from supply.choices import OFFER_PRICES_EDITABLE, TAKES_OFFERS
 from supply.models import OrderCycle
 
 from . import dfc, imports
-from .choices import ImportSource
-from .models import CatalogueImport, Offer, Producer, Product, whole_pieces_refusal
+from .models import Offer, Producer, Product, whole_pieces_refusal
 
 
 def _check_availability(opens: time, closes: time) -> None:
@@ -200,32 +199,32 @@ def offers_save(
 
 
 def import_items(
-    *, source: str, name: str, content: bytes
+    *, kind: str, name: str, content: bytes
 ) -> tuple[list[imports.Item], list[imports.Refusal]]:
     """What a catalogue file or DFC document holds, as import items (and refusals)."""
-    if source == ImportSource.FILE:
+    if kind == ImportKind.CATALOGUE_FILE:
         return imports.file_items(name=name, content=content)
-    enterprise = dfc.url_enterprise(name) if source == ImportSource.DFC_LINK else None
+    enterprise = dfc.url_enterprise(name) if kind == ImportKind.DFC_LINK else None
     return dfc.document_items(content, enterprise=enterprise)
 
 
-def import_source(file_name: str) -> ImportSource:
+def import_kind(file_name: str) -> ImportKind:
     """A DFC document is JSON-LD; anything else is read as a catalogue file."""
     is_dfc = file_name.lower().endswith((".json", ".jsonld"))
-    return ImportSource.DFC_FILE if is_dfc else ImportSource.FILE
+    return ImportKind.DFC_FILE if is_dfc else ImportKind.CATALOGUE_FILE
 
 
 def catalogue_import_prepare(
     *, producer: Producer, file_name: str, content: bytes, user: User
-) -> CatalogueImport:
+) -> DataImport:
     """A file uploaded on the producer's screen, read and kept with its dry run; a file
     that cannot be read at all is refused (InvalidInput) and nothing is kept."""
-    source = import_source(file_name)
-    items, refused = import_items(source=source, name=file_name, content=content)
+    kind = import_kind(file_name)
+    items, refused = import_items(kind=kind, name=file_name, content=content)
     preview = imports.catalogue_import(producer=producer, items=items, refused=refused)
-    return CatalogueImport.objects.create(
-        producer=producer,
-        source=source,
+    return DataImport.objects.create(
+        organisation=producer.organisation,
+        kind=kind,
         name=file_name[:200],
         content=content,
         preview=preview,
@@ -233,14 +232,12 @@ def catalogue_import_prepare(
     )
 
 
-def catalogue_import_fetch(
-    *, producer: Producer, url: str, token: str, user: User
-) -> CatalogueImport:
+def catalogue_import_fetch(*, producer: Producer, url: str, token: str, user: User) -> DataImport:
     """A DFC link given on the producer's screen: fetched in the background, then shown."""
     from .tasks import dfc_import_start
 
-    prepared = CatalogueImport.objects.create(
-        producer=producer, source=ImportSource.DFC_LINK, name=url, created_by=user
+    prepared = DataImport.objects.create(
+        organisation=producer.organisation, kind=ImportKind.DFC_LINK, name=url, created_by=user
     )
     prepared.task = dfc_import_start(
         producer=producer, url=url, token=token, user=user, catalogue_import=prepared
@@ -250,18 +247,20 @@ def catalogue_import_fetch(
 
 
 @transaction.atomic
-def catalogue_import_confirm(*, catalogue_import: CatalogueImport, now: datetime) -> dict:
+def catalogue_import_confirm(
+    *, producer: Producer, catalogue_import: DataImport, now: datetime
+) -> dict:
     """Apply what the dry run showed, from the very content it was read from."""
-    prepared = CatalogueImport.objects.select_for_update().get(pk=catalogue_import.pk)
+    prepared = DataImport.objects.select_for_update().get(pk=catalogue_import.pk)
     if prepared.applied_at is not None:
         raise StateConflict(_("This import has been applied already."), code="import_applied")
     if prepared.preview is None:
         raise StateConflict(_("This import has not been read yet."), code="import_not_ready")
     items, refused = import_items(
-        source=prepared.source, name=prepared.name, content=bytes(prepared.content)
+        kind=prepared.kind, name=prepared.name, content=bytes(prepared.content)
     )
     result = imports.catalogue_import(
-        producer=prepared.producer, items=items, refused=refused, dry_run=False
+        producer=producer, items=items, refused=refused, dry_run=False
     )
     prepared.preview, prepared.applied_at = result, now
     prepared.save(update_fields=["preview", "applied_at"])

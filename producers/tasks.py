@@ -3,11 +3,11 @@ fetch may take seconds, and the other platform may not answer (DESIGN.md §13)."
 
 from celery import shared_task
 
-from core.models import TaskRun, User
+from core.models import DataImport, TaskRun, User
 from core.tasks import task_enqueue, tracked
 
 from . import dfc, imports
-from .models import CatalogueImport, Producer
+from .models import Producer
 
 
 @shared_task(name="producers.dfc_import", acks_late=True)
@@ -31,9 +31,7 @@ def dfc_import_task(
         producer=producer, items=items, refused=refused, dry_run=dry_run
     )
     if catalogue_import_id is not None:  # prepared on the screen: kept, to be confirmed
-        CatalogueImport.objects.filter(pk=catalogue_import_id).update(
-            content=content, preview=result
-        )
+        DataImport.objects.filter(pk=catalogue_import_id).update(content=content, preview=result)
     return result
 
 
@@ -45,7 +43,7 @@ def dfc_import_start(
     enterprise: str | None = None,
     dry_run: bool = True,
     user: User,
-    catalogue_import: CatalogueImport | None = None,
+    catalogue_import: DataImport | None = None,
 ) -> TaskRun:
     return task_enqueue(
         task=dfc_import_task,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.errors import DomainError
-from core.models import TaskState
+from core.models import DataImport, TaskState
 from core.templatetags.appro import percent, typed
 from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
@@ -28,7 +28,7 @@ from . import dfc, selectors, services
 from .choices import Category, Unit
 from .forms import ProductForm
 from .imports import COLUMNS
-from .models import CatalogueImport, Producer
+from .models import Producer
 
 producer_only = role_required(Role.PRODUCER)
 
@@ -85,7 +85,7 @@ def catalogue(request):
     )
 
 
-def _import_start(request, producer: Producer) -> CatalogueImport | None:
+def _import_start(request, producer: Producer) -> DataImport | None:
     """The import the producer asks for (a file, or a DFC link), read as a dry run."""
     upload = request.FILES.get("file")
     url = request.POST.get("dfc_url", "").strip()
@@ -163,7 +163,7 @@ def catalogue_import(request, import_id: int):
     """An import's dry run, as a table, to confirm or to drop; its progress while a DFC link
     is being fetched."""
     producer = selectors.producer_list(actor=request.actor).get()
-    prepared = get_object_or_404(producer.imports.select_related("task"), pk=import_id)
+    prepared = get_object_or_404(producer.organisation.imports.select_related("task"), pk=import_id)
     if request.method == "POST" and "cancel" in request.POST and prepared.applied_at is None:
         prepared.delete()
         messages.success(request, _("Import dropped: nothing was changed."))
@@ -171,7 +171,7 @@ def catalogue_import(request, import_id: int):
     if request.method == "POST" and "confirm" in request.POST:
         try:
             result = services.catalogue_import_confirm(
-                catalogue_import=prepared, now=timezone.now()
+                producer=producer, catalogue_import=prepared, now=timezone.now()
             )
         except DomainError as error:
             refused(request, error)

@@ -123,3 +123,32 @@ class PeriodQuerySerializer(serializers.Serializer):
         if attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"to": [_("The period must end after it starts.")]})
         return attrs
+
+
+class DryRunField(serializers.BooleanField):
+    """`dry_run`, true unless said otherwise, in a form too (where DRF reads a missing
+    checkbox as false)."""
+
+    default_empty_html = serializers.empty
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    """A file to import: read as a dry run unless `dry_run` is false."""
+
+    file = serializers.FileField(allow_empty_file=False)
+    dry_run = DryRunField(default=True)
+
+
+class ImportRefusalSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    """What an import adds, changes, leaves and refuses; `applied` says whether it did."""
+
+    new = serializers.ListField(child=serializers.DictField())
+    changed = serializers.ListField(child=serializers.DictField())
+    unchanged = serializers.IntegerField()
+    refused = ImportRefusalSerializer(many=True)
+    applied = serializers.BooleanField()

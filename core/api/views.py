@@ -16,6 +16,7 @@ from core.access import actor_of
 from core.api.permissions import RolePermission
 from core.api.schema import ErrorSerializer
 from core.api.serializers import (
+    ImportUploadSerializer,
     MeSerializer,
     OrganisationSerializer,
     TaskRunSerializer,
@@ -117,6 +118,14 @@ class TaskRunView(APIView):
 def accepted(run) -> Response:
     """The contract's 202 answer for long work."""
     return Response({"task_id": str(run.id)}, status=status.HTTP_202_ACCEPTED)
+
+
+def import_upload(request) -> tuple[str, bytes, bool]:
+    """An import's file from a multipart request: (its name, its content, dry run?)."""
+    body = ImportUploadSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    upload = body.validated_data["file"]
+    return upload.name, upload.read(), body.validated_data["dry_run"]
 
 
 def file_headers(filename: str, *, inline: bool = False) -> dict:

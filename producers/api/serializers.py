@@ -11,7 +11,7 @@ from core.api.fields import (
     ModelSerializer,
     MoneyField,
 )
-from core.api.serializers import FieldsBuiltOnce
+from core.api.serializers import DryRunField, FieldsBuiltOnce
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
 from producers.models import Offer, Producer, Product
@@ -191,18 +191,6 @@ class CatalogueRowSerializer(ModelSerializer):
         return f"{(product.vat_rate * 100).normalize():f}"
 
 
-class DryRunField(serializers.BooleanField):
-    """`dry_run`, true unless said otherwise, in a form too (where DRF reads a missing
-    checkbox as false)."""
-
-    default_empty_html = serializers.empty
-
-
-class CatalogueImportSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=False)
-    dry_run = DryRunField(default=True)
-
-
 class DFCImportSerializer(serializers.Serializer):
     """A DFC document uploaded (`file`), or the link of another platform's DFC API to fetch
     it from (`url`, with its bearer `token`)."""
@@ -217,18 +205,3 @@ class DFCImportSerializer(serializers.Serializer):
         if ("file" in attrs) == ("url" in attrs):
             raise serializers.ValidationError(_("Send either a DFC file or a DFC link."))
         return attrs
-
-
-class ImportRefusalSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    reason = serializers.CharField()
-
-
-class ImportResultSerializer(serializers.Serializer):
-    """What an import adds, changes, leaves and refuses; `applied` says whether it did."""
-
-    new = serializers.ListField(child=serializers.DictField())
-    changed = serializers.ListField(child=serializers.DictField())
-    unchanged = serializers.IntegerField()
-    refused = ImportRefusalSerializer(many=True)
-    applied = serializers.BooleanField()

@@ -8,16 +8,19 @@ from rest_framework.response import Response
 from core.api.filters import FilterSet
 from core.api.parsers import BoundedJSONParser, BoundedMultiPartParser
 from core.api.renderers import CSVRenderer, XLSXRenderer
-from core.api.serializers import TaskAcceptedSerializer
-from core.api.views import accepted, file_headers
+from core.api.serializers import (
+    ImportResultSerializer,
+    ImportUploadSerializer,
+    TaskAcceptedSerializer,
+)
+from core.api.views import accepted, file_headers, import_upload
 from core.api.viewsets import ReadCreateUpdateViewSet
-from core.choices import Role
+from core.choices import ImportKind, Role
+from orders.places_import import places_import
 from producers import dfc, imports, selectors, services, tasks
 from producers.api.serializers import (
-    CatalogueImportSerializer,
     CatalogueRowSerializer,
     DFCImportSerializer,
-    ImportResultSerializer,
     OfferSerializer,
     ProducerSerializer,
     ProductSerializer,
@@ -46,6 +49,7 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         "catalogue_export": (Role.COORDINATOR, Role.PRODUCER),
         "catalogue_import": (Role.COORDINATOR, Role.PRODUCER),
         "dfc_import": (Role.COORDINATOR, Role.PRODUCER),
+        "places_import": (Role.COORDINATOR,),
     }
     filterset_class = ProducerFilter
     search_fields = ["organisation__name"]
@@ -75,7 +79,7 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         return Response(rows)
 
     @extend_schema(
-        request={"multipart/form-data": CatalogueImportSerializer},
+        request={"multipart/form-data": ImportUploadSerializer},
         responses={200: ImportResultSerializer},
     )
     @action(
@@ -88,15 +92,10 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         """A catalogue file (CSV or XLSX, the export's French columns): first as a dry run
         (new, changed, unchanged, refused per row), applied when `dry_run` is false."""
         producer = self.get_object()
-        body = CatalogueImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        items, refused = imports.file_items(name=upload.name, content=upload.read())
+        name, content, dry_run = import_upload(request)
+        items, refused = imports.file_items(name=name, content=content)
         result = imports.catalogue_import(
-            producer=producer,
-            items=items,
-            refused=refused,
-            dry_run=body.validated_data["dry_run"],
+            producer=producer, items=items, refused=refused, dry_run=dry_run
         )
         return Response(result)
 
@@ -135,6 +134,24 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
             producer=producer, items=items, refused=refused, dry_run=data["dry_run"]
         )
         return Response(result)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={200: ImportResultSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[BoundedMultiPartParser],
+    )
+    def places_import(self, request):
+        """Producers in bulk from a file (CSV or XLSX, French columns): a dry run unless
+        `dry_run` is false."""
+        name, content, dry_run = import_upload(request)
+        return Response(
+            places_import(kind=ImportKind.PRODUCERS, name=name, content=content, dry_run=dry_run)
+        )
 
     def perform_create(self, serializer):
         serializer.instance = services.producer_create(**serializer.validated_data)

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from producers.models import CatalogueImport, Product
+from core.models import DataImport
+from producers.models import Product
 from tests.factories import ProductFactory
 
 HEADER = (
@@ -178,7 +179,7 @@ def test_the_producer_imports_a_file_from_its_screen(world, market):
     assert "Catégorie : « x » n&#x27;est pas connu" in page
     assert "Appliquer l'import" in page
     assert not world.producer.products.filter(name="Chou rouge").exists()
-    prepared = CatalogueImport.objects.get(producer=world.producer)
+    prepared = DataImport.objects.get(organisation=world.producer.organisation)
 
     applied = screen.post(
         f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"}, follow=True
@@ -203,14 +204,20 @@ def test_a_file_that_cannot_be_read_keeps_nothing_and_another_s_import_is_hidden
         follow=True,
     )
 
-    assert "Les en-têtes du fichier ne sont pas ceux d&#x27;un catalogue" in read.content.decode()
-    assert not CatalogueImport.objects.exists()
-    theirs = CatalogueImport.objects.create(
-        producer=world.other_producer, source="file", name="x.csv", preview={}
+    assert "Les en-têtes du fichier ne sont pas ceux attendus" in read.content.decode()
+    assert not DataImport.objects.exists()
+    theirs = DataImport.objects.create(
+        organisation=world.other_producer.organisation,
+        kind="catalogue_file",
+        name="x.csv",
+        preview={},
     )
     assert screen.get(f"/producteur/catalogue/import/{theirs.id}/").status_code == 404
-    dropped = CatalogueImport.objects.create(
-        producer=world.producer, source="file", name="y.csv", preview=None
+    dropped = DataImport.objects.create(
+        organisation=world.producer.organisation,
+        kind="catalogue_file",
+        name="y.csv",
+        preview=None,
     )
     screen.post(f"/producteur/catalogue/import/{dropped.id}/", {"cancel": "1"})
-    assert not CatalogueImport.objects.filter(pk=dropped.pk).exists()
+    assert not DataImport.objects.filter(pk=dropped.pk).exists()

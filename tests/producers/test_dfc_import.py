@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from core.models import TaskRun, TaskState
-from producers.models import CatalogueImport, Product
+from core.models import DataImport, TaskRun, TaskState
+from producers.models import Product
 from tests.factories import ProductFactory
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "data" / "dfc"
@@ -497,7 +497,7 @@ def test_the_producer_gives_a_dfc_link_on_its_screen(
 
     page = screen.get(sent["Location"]).content.decode()
     assert "Lien DFC" in page and "Poireaux" in page and "Ail" in page
-    prepared = CatalogueImport.objects.get(producer=world.producer)
+    prepared = DataImport.objects.get(organisation=world.producer.organisation)
     assert prepared.task.state == TaskState.SUCCESS and len(prepared.preview["new"]) == 2
     # Applied from what was fetched and shown, not fetched again.
     FakeDFC.document = b"{}"
