@@ -375,3 +375,56 @@ def file_items(*, name: str, content: bytes) -> tuple[list[Item], list[Refusal]]
         except CellError as error:
             refused.append(Refusal(_("line %(number)s") % {"number": number}, str(error)))
     return items, refused
+
+
+# A cycle's offers as a file: what the offers screen is filled with (then saved as typed).
+
+OFFER_COLUMNS = {
+    "reference": gettext_lazy("Reference"),
+    "name": gettext_lazy("Name"),
+    "unit": gettext_lazy("Unit"),
+    "pack_size": gettext_lazy("Pack size"),
+    "quantity_available": gettext_lazy("Quantity available"),
+    "unit_price_ht": gettext_lazy("Unit price excl. VAT (€)"),
+}
+
+
+def offer_rows(
+    *, products: Iterable[Product], name: str, content: bytes
+) -> tuple[dict[int, tuple[Decimal, Decimal | None]], list[Refusal]]:
+    """A file of offers (the offers export, French columns) as product id -> (quantity,
+    price or None), each row found by its reference or its name among `products`."""
+    by_id = {product.pk: product for product in products}
+    by_name = {folded(product.name): product for product in by_id.values()}
+    rows = table_rows(
+        name=name, content=content, columns=OFFER_COLUMNS, required=("quantity_available",)
+    )
+    offers: dict[int, tuple[Decimal, Decimal | None]] = {}
+    refused = []
+    for number, row in rows:
+        key = _("line %(number)s") % {"number": number}
+        try:
+            texts = {
+                column: cell_text(cell, str(OFFER_COLUMNS[column])) for column, cell in row.items()
+            }
+            reference = texts.get("reference", "").removeprefix("AS-").strip()
+            product = (
+                by_id.get(int(reference))
+                if reference.isdigit()
+                else by_name.get(folded(texts.get("name", "")))
+            )
+            if product is None:
+                raise CellError(_("No such product in your catalogue."))
+            if product.pk in offers:
+                raise CellError(_("This product appears twice in the import."))
+            quantity = texts.get("quantity_available", "").strip()
+            price = texts.get("unit_price_ht", "").strip()
+            offers[product.pk] = (
+                french_decimal(quantity, str(OFFER_COLUMNS["quantity_available"]))
+                if quantity
+                else Decimal(0),
+                french_decimal(price, str(OFFER_COLUMNS["unit_price_ht"])) if price else None,
+            )
+        except CellError as error:
+            refused.append(Refusal(key, str(error)))
+    return offers, refused

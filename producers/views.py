@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from core.choices import Role
 from core.errors import DomainError
 from core.models import DataImport, TaskState
-from core.templatetags.appro import percent, typed
+from core.templatetags.appro import percent
+from core.templatetags.appro import typed as typed_number
 from core.views import decimals_from, quantities_from, refused, role_required, size_messages
 from supply import selectors as supply_selectors
 from supply.choices import OFFER_PRICES_EDITABLE, TAKES_CONFIRMATIONS, TAKES_OFFERS
@@ -24,7 +25,7 @@ from supply.contracts import contract_cover_warnings
 from supply.rhythm import standing_offers_spread
 from supply.services import purchase_list_confirm
 
-from . import dfc, selectors, services
+from . import dfc, imports, selectors, services
 from .choices import Category, Unit
 from .forms import ProductForm
 from .imports import COLUMNS
@@ -130,7 +131,7 @@ def _shown(name: str, value) -> str:
     if name == "unit_price_ht":
         return f"{number_format(Decimal(value), 2)} €"
     if name in ("unit_weight_kg", "pack_size"):
-        return typed(Decimal(value))
+        return typed_number(Decimal(value))
     return str(value)
 
 
@@ -239,7 +240,9 @@ def cycle_offers(request, cycle_id: int):
     }
     editable = cycle.status in TAKES_OFFERS
     typed = {}
-    if request.method == "POST" and editable:
+    if request.method == "POST" and editable and "import" in request.POST:
+        typed = _offers_from_file(request, products, prices=cycle.status in OFFER_PRICES_EDITABLE)
+    elif request.method == "POST" and editable:
         try:
             saved = services.offers_save(
                 producer=producer,
@@ -276,6 +279,35 @@ def cycle_offers(request, cycle_id: int):
             "contract_warnings": contract_cover_warnings(cycle=cycle, producer=producer),
         },
     )
+
+
+def _offers_from_file(request, products, *, prices: bool) -> dict[str, str]:
+    """A file of offers read into the form, as if typed: nothing is saved before the
+    producer checks it and saves (the dry run of an offers import)."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose the file of your offers."))
+        return {}
+    try:
+        offers, refused_rows = imports.offer_rows(
+            products=products, name=upload.name, content=upload.read()
+        )
+    except DomainError as error:
+        refused(request, error)
+        return {}
+    for refusal in refused_rows:
+        messages.error(request, f"{refusal.key} : {refusal.reason}")
+    messages.warning(
+        request,
+        _("%(count)d offers read from the file and typed below: check them, then save.")
+        % {"count": len(offers)},
+    )
+    typed = {}
+    for product_id, (quantity, price) in offers.items():
+        typed[f"q-{product_id}"] = typed_number(quantity)
+        if price is not None and prices:  # else the cycle's prices are fixed already
+            typed[f"p-{product_id}"] = number_format(price, 2)
+    return typed
 
 
 @role_required(Role.PRODUCER, Role.COORDINATOR)

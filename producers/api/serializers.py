@@ -15,6 +15,7 @@ from core.api.serializers import DryRunField, FieldsBuiltOnce
 from logistics.api.serializers import ZoneField
 from producers.choices import Category, Unit
 from producers.models import Offer, Producer, Product
+from supply.models import OrderCycle
 
 
 class ProducerSerializer(ModelSerializer):
@@ -205,3 +206,26 @@ class DFCImportSerializer(serializers.Serializer):
         if ("file" in attrs) == ("url" in attrs):
             raise serializers.ValidationError(_("Send either a DFC file or a DFC link."))
         return attrs
+
+
+class OfferRowSerializer(serializers.Serializer):
+    """One product and its offer for a cycle, as a row of the offers file."""
+
+    reference = serializers.IntegerField(source="id")
+    name = serializers.CharField()
+    unit = serializers.CharField(source="get_unit_display")
+    pack_size = AsciiDecimalField(max_digits=8, decimal_places=3)
+    quantity_available = AsciiDecimalField(
+        source="offer.quantity_available", max_digits=12, decimal_places=3, default=None
+    )
+    unit_price_ht = serializers.SerializerMethodField()
+
+    @extend_schema_field(AsciiDecimalField(max_digits=9, decimal_places=2))
+    def get_unit_price_ht(self, product) -> str:
+        """The cycle's price when it is offered, else the catalogue's."""
+        offer = getattr(product, "offer", None)
+        return str(offer.unit_price_ht if offer is not None else product.unit_price_ht)
+
+
+class OffersExportQuerySerializer(serializers.Serializer):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=OrderCycle.objects.all())

@@ -21,7 +21,9 @@ from producers import dfc, imports, selectors, services, tasks
 from producers.api.serializers import (
     CatalogueRowSerializer,
     DFCImportSerializer,
+    OfferRowSerializer,
     OfferSerializer,
+    OffersExportQuerySerializer,
     ProducerSerializer,
     ProductSerializer,
 )
@@ -50,11 +52,12 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         "catalogue_import": (Role.COORDINATOR, Role.PRODUCER),
         "dfc_import": (Role.COORDINATOR, Role.PRODUCER),
         "places_import": (Role.COORDINATOR,),
+        "offers_export": (Role.COORDINATOR, Role.PRODUCER),
     }
     filterset_class = ProducerFilter
     search_fields = ["organisation__name"]
     # The catalogue file's columns, in French (DESIGN.md §13), as the import reads them.
-    export_headers = imports.COLUMNS
+    export_headers = {**imports.COLUMNS, **imports.OFFER_COLUMNS}
 
     def scoped_queryset(self):
         return selectors.producer_list(actor=self.actor)
@@ -75,6 +78,38 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
         rows = CatalogueRowSerializer(producer.products.order_by("name", "id"), many=True).data
         if request.accepted_renderer.format in ("csv", "xlsx"):
             name = f"catalogue-{slugify(producer.name)}.{request.accepted_renderer.format}"
+            return Response(rows, headers=file_headers(name))
+        return Response(rows)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cycle", int, required=True),
+            OpenApiParameter("format", str, enum=["json", "csv", "xlsx"]),
+        ],
+        responses={200: OfferRowSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="offers-export",
+        renderer_classes=[JSONRenderer, CSVRenderer, XLSXRenderer],
+    )
+    def offers_export(self, request, pk=None):
+        """The producer's active products and their offers for `?cycle=`, as a file its
+        offers screen reads back."""
+        producer = self.get_object()
+        query = OffersExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cycle = query.validated_data["cycle"]
+        offers = {
+            offer.product_id: offer for offer in cycle.offers.filter(product__producer=producer)
+        }
+        products = list(producer.products.filter(is_active=True).order_by("name", "id"))
+        for product in products:
+            product.offer = offers.get(product.pk)
+        rows = OfferRowSerializer(products, many=True).data
+        if request.accepted_renderer.format in ("csv", "xlsx"):
+            name = f"offres-{slugify(producer.name)}-{cycle.pk}.{request.accepted_renderer.format}"
             return Response(rows, headers=file_headers(name))
         return Response(rows)
 

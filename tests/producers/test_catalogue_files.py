@@ -221,3 +221,41 @@ def test_a_file_that_cannot_be_read_keeps_nothing_and_another_s_import_is_hidden
     )
     screen.post(f"/producteur/catalogue/import/{dropped.id}/", {"cancel": "1"})
     assert not DataImport.objects.filter(pk=dropped.pk).exists()
+
+
+def test_the_offers_file_fills_the_offers_screen_and_nothing_is_saved_before(
+    world, market, producer_client
+):
+    carrots = market.offers[0]
+    answer = producer_client.get(
+        f"/api/v1/producers/{world.producer.id}/offers-export/",
+        {"cycle": market.cycle.id, "format": "csv"},
+    )
+    header, *rows = answer.content.decode("utf-8-sig").splitlines()
+    assert header == ("Référence;Nom;Unité;Colisage;Quantité disponible;Prix unitaire HT (€)")
+    line = next(row for row in rows if row.startswith(f"{carrots.product_id};"))
+    assert line.split(";")[4:] == ["100,000", "2,00"]
+    changed = [row.replace(";100,000;2,00", ";80;2,10") if row == line else row for row in rows]
+    content = "\n".join([header, *changed, ";Inconnu;kg;1;5;1"]).encode()
+    screen = Client()
+    screen.force_login(world.producer_user)
+
+    page = screen.post(
+        f"/producteur/cycles/{market.cycle.id}/offres/",
+        {"import": "1", "file": SimpleUploadedFile("offres.csv", content)},
+    ).content.decode()
+
+    assert f'name="q-{carrots.product_id}" value="80"' in page
+    # The cycle is open: its prices are fixed, the file's price is not typed in.
+    assert f'name="p-{carrots.product_id}" placeholder="2,00" value="2,00" disabled' in page
+    assert "ligne 4 : Pas de tel produit dans votre catalogue." in page
+    assert "2 offres lues dans le fichier" in page
+    carrots.refresh_from_db()
+    assert (carrots.quantity_available, carrots.unit_price_ht) == (D("100"), D("2.00"))
+    assert (
+        producer_client.get(
+            f"/api/v1/producers/{world.other_producer.id}/offers-export/",
+            {"cycle": market.cycle.id},
+        ).status_code
+        == 404
+    )
