@@ -139,8 +139,13 @@ def _changes(place: Grocery | Producer, fields: dict[str, Any]) -> dict[str, lis
         if name in ("latitude", "longitude") and current is not None:
             value = value.quantize(current)
         if current != value:
-            changes[name] = [str(current), str(value)]
+            changes[name] = [_shown(current), _shown(value)]
     return changes
+
+
+def _shown(value: Any) -> str:
+    """A value as the dry run shows it: an hour as 09:00."""
+    return value.strftime("%H:%M") if isinstance(value, time) else str(value)
 
 
 def _save(place: Grocery | Producer | None, kind: str, fields: dict[str, Any]) -> None:
@@ -196,7 +201,7 @@ def places_import(*, kind: str, name: str, content: bytes, dry_run: bool = True)
             except DomainError as error:
                 refused.append({"id": key, "reason": error.message})
             else:
-                shown = {name: str(value) for name, value in fields.items()}
+                shown = {name: _shown(value) for name, value in fields.items()}
                 if place is not None:
                     changed.append({"id": key, "name": place.name, "changes": changes})
                 else:

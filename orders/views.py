@@ -587,7 +587,7 @@ def places_import_page(request, import_id: int):
         else:
             messages.success(
                 request,
-                _("Import applied: %(new)d added, %(changed)d changed.")
+                _("Import applied — places added: %(new)d, changed: %(changed)d.")
                 % {"new": len(result["new"]), "changed": len(result["changed"])},
             )
             return redirect("places-page")

@@ -32,7 +32,7 @@ from orders.models import offer_demand_subquery
 from supply.choices import CycleStatus
 
 from .choices import Category, Unit
-from .imports import Item, Refusal
+from .imports import MAX_ITEMS, Item, Refusal
 from .models import Offer, Producer, Product
 
 # The DFC context (version 1.8, the standard's terms), served from our own static files:
@@ -318,6 +318,24 @@ def _document_local(node, depth: int = 0):
     return node
 
 
+def _check_size(document: dict) -> None:
+    """More products than an import takes are refused before the document is parsed (the
+    parse of 10 000 takes seconds and hundreds of MB): its top nodes typed SuppliedProduct
+    are counted."""
+    nodes = document.get("@graph")
+    count = sum(
+        1
+        for node in (nodes if isinstance(nodes, list) else [])
+        if isinstance(node, dict) and node.get("@type") == "dfc-b:SuppliedProduct"
+    )
+    if count > MAX_ITEMS:
+        raise InvalidInput(
+            _("An import holds at most %(max)d products; this one has %(count)d.")
+            % {"max": MAX_ITEMS, "count": count},
+            code="too_many_items",
+        )
+
+
 def document_graph(content: bytes | str) -> Graph:
     """A DFC document (JSON-LD) as RDF, read with our copy of every context it names."""
     if len(content) > MAX_DOCUMENT_BYTES:
@@ -336,6 +354,7 @@ def document_graph(content: bytes | str) -> Graph:
         raise InvalidInput(
             _("The file is not a DFC document: it has no JSON-LD context."), code="invalid_dfc"
         )
+    _check_size(document)
     try:
         # The document handed over as it is read: no second copy of it as text.
         local = _document_local(document)

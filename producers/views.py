@@ -179,7 +179,7 @@ def catalogue_import(request, import_id: int):
         else:
             messages.success(
                 request,
-                _("Import applied: %(new)d products added, %(changed)d changed.")
+                _("Import applied — products added: %(new)d, changed: %(changed)d.")
                 % {"new": len(result["new"]), "changed": len(result["changed"])},
             )
             return redirect("producer-catalogue")

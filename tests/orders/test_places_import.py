@@ -41,11 +41,11 @@ def test_groceries_are_shown_then_applied_row_by_row(world, coordinator_client):
 
     assert dry["applied"] is False
     assert [row["name"] for row in dry["new"]] == ["Épicerie des Bois-Blancs"]
-    assert dry["new"][0]["opens_at_time"] == "09:00:00"
+    assert dry["new"][0]["opens_at_time"] == "09:00"
     (changed,) = dry["changed"]
     assert changed["name"] == "Épicerie du Marais"
     assert changed["changes"]["commune"][1] == "Lomme"
-    assert changed["changes"]["closes_at_time"][1] == "12:00:00"
+    assert changed["changes"]["closes_at_time"][1] == "12:00"
     reasons = {row["id"]: row["reason"] for row in dry["refused"]}
     assert reasons["ligne 4"] == "L'épicerie doit ouvrir avant de fermer."
     assert "Lille, Lomme ou Hellemmes" in reasons["ligne 5"]
@@ -113,7 +113,7 @@ def test_the_coordinator_imports_from_its_screen(world):
         f"/coordination/structures/import/{prepared.id}/", {"confirm": "1"}, follow=True
     )
 
-    assert "Import appliqué : 2 ajoutés, 0 modifiés." in applied.content.decode()
+    assert "Import appliqué — lieux ajoutés : 2, modifiés : 0." in applied.content.decode()
     assert Grocery.objects.filter(organisation__name="Épicerie des Bois-Blancs").exists()
     volunteer = Client()
     volunteer.force_login(world.volunteer)

@@ -185,7 +185,7 @@ def test_the_producer_imports_a_file_from_its_screen(world, market):
         f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"}, follow=True
     )
 
-    assert "Import appliqué : 1 produits ajoutés, 0 modifiés." in applied.content.decode()
+    assert "Import appliqué — produits ajoutés : 1, modifiés : 0." in applied.content.decode()
     assert world.producer.products.filter(name="Chou rouge", unit="piece").count() == 1
     again = screen.post(
         f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"}, follow=True
