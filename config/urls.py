@@ -239,7 +239,7 @@ urlpatterns = [
     path(
         "producteur/catalogue/import/<int:import_id>/",
         producer_screens.catalogue_import,
-        name="producer-catalogue-import",
+        name="producer-catalogue-import-page",
     ),
     path(
         "producteur/cycles/<id:cycle_id>/offres/",

@@ -71,7 +71,7 @@ def catalogue(request):
         if "import" in request.POST:
             prepared = _import_start(request, producer)
             if prepared is not None:
-                return redirect("producer-catalogue-import", import_id=prepared.id)
+                return redirect("producer-catalogue-import-page", import_id=prepared.id)
             return redirect("producer-catalogue")
         if "toggle" in request.POST:
             product = get_object_or_404(

@@ -27,6 +27,7 @@ SCREENS = {
         "/tableau-de-bord/",
         "/coordination/envois/",
         "/coordination/personnes/",
+        "/coordination/structures/",
         "/coordination/paiements/",
         "/coordination/banque/",
         "/nouveautes/",
