@@ -235,7 +235,13 @@ def catalogue_import(
             )
             continue
         product = match.find(item)
-        seen_as = product.pk if product is not None else str(item.fields.get("name", "")).casefold()
+        # Twice the same product: the same one of ours, the same DFC identifier, or (a new
+        # one from a file) the same name. Two DFC products may share a name (two sizes).
+        seen_as: int | str = (
+            product.pk
+            if product is not None
+            else item.dfc_id or str(item.fields.get("name", "")).strip().casefold()
+        )
         if seen_as in seen or (item.dfc_id and item.dfc_id in seen):
             refused.append(Refusal(item.key, _("This product appears twice in the import.")))
             continue

@@ -504,3 +504,17 @@ def test_the_producer_gives_a_dfc_link_on_its_screen(
     screen.post(f"/producteur/catalogue/import/{prepared.id}/", {"confirm": "1"})
     assert world.producer.products.filter(dfc_id__startswith=fake_dfc).count() == 2
     assert FakeDFC.hits == ["/api/dfc/enterprises/77/catalog_items"]
+
+
+def test_two_sizes_of_the_same_name_are_two_products(world, producer_client):
+    document = catalogue(
+        product_nodes(1, name="Pommes Jonagold", price=2.5, value=1),
+        product_nodes(2, name="Pommes Jonagold", price=11, value=5),
+        product_nodes(1, name="Pommes Jonagold", price=2.5, value=1),  # one node, twice
+    )
+
+    result = upload(producer_client, world.producer, document, dry_run="false").json()
+
+    assert [item["pack_size"] for item in result["new"]] == ["1.000", "5.000"]
+    assert result["refused"] == []
+    assert world.producer.products.filter(name="Pommes Jonagold").count() == 2
