@@ -61,6 +61,8 @@ from orders.api.views import (
 from producers import views as producer_screens
 from producers.api import dfc_views
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
+from ssa import views as ssa_screens
+from ssa.api.views import CaisseViewSet, MemberViewSet, ProposalActionsViewSet, ProposalViewSet
 from supply import views as cycle_screens
 from supply.api.views import (
     ContractViewSet,
@@ -98,6 +100,14 @@ router.register("standing-orders", StandingOrderViewSet, basename="standing-orde
 router.register("purchase-lists", PurchaseListViewSet, basename="purchase-list")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("outbox", OutboxViewSet, basename="outbox")
+router.register("caisses", CaisseViewSet, basename="caisse")
+router.register(
+    r"caisses/(?P<caisse_pk>[0-9]{1,9})/members", MemberViewSet, basename="caisse-member"
+)
+router.register(
+    r"caisses/(?P<caisse_pk>[0-9]{1,9})/proposals", ProposalViewSet, basename="caisse-proposal"
+)
+router.register("proposals", ProposalActionsViewSet, basename="proposal")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
@@ -276,6 +286,11 @@ urlpatterns = [
     ),
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     path("coordination/structures/", order_screens.places_page, name="places-page"),
+    path(
+        "caisses/<int:caisse_id>/conventionnes/",
+        ssa_screens.conventionnes_page,
+        name="caisse-conventionnes",
+    ),
     path(
         "coordination/structures/import/<int:import_id>/",
         order_screens.places_import_page,

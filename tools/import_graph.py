@@ -23,6 +23,7 @@ APPS = [
     "accounting",
     "dashboards",
     "notifications",
+    "ssa",
 ]
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounting",
     "notifications",
     "dashboards",
+    "ssa",
     "home",
     "demo",
 ]
@@ -302,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders before deadlines, missed deadlines, decisions and envelopes (DESIGN.md §11);
     # each message once, whatever the number of runs.
     "notifications-reminders": {"task": "notifications.reminders", "schedule": 900.0},
+    # The caisses' monthly credit (DESIGN.md §14), each night: once a month per member.
+    "ssa-months-credit": {"task": "ssa.months_credit", "schedule": crontab(hour=0, minute=30)},
     # Dashboard snapshots of cycles whose figures may have moved (receptions, settlement).
     "dashboards-refresh": {"task": "dashboards.snapshots_refresh", "schedule": 900.0},
 }

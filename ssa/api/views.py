@@ -1,0 +1,151 @@
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
+from core.choices import Role
+from orders.models import Household
+from ssa import services
+from ssa.api.serializers import (
+    CaisseSerializer,
+    MemberSerializer,
+    ProposalSerializer,
+    VoteSerializer,
+)
+from ssa.models import Caisse, CreditMovement, Member, Proposal
+
+
+def _balance():
+    movements = (
+        CreditMovement.objects.filter(member=OuterRef("pk"))
+        .values("member")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=9, decimal_places=2)
+    return Coalesce(Subquery(movements, output_field=money), Value(0, output_field=money))
+
+
+class CaisseViewSet(ReadCreateUpdateViewSet):
+    """Caisses alimentaires communes (DESIGN.md §14), their settings and committee."""
+
+    serializer_class = CaisseSerializer
+    queryset = Caisse.objects.none()
+    roles = {
+        "list": (Role.COORDINATOR, Role.CCAS_STAFF),
+        "retrieve": (Role.COORDINATOR, Role.CCAS_STAFF),
+        "create": (Role.COORDINATOR,),
+        "partial_update": (Role.COORDINATOR,),
+    }
+
+    def scoped_queryset(self):
+        caisses = Caisse.objects.prefetch_related("funders", "social_services", "committee")
+        if self.actor.role == Role.CCAS_STAFF:
+            return caisses.filter(social_services__organisation=self.actor.organisation)
+        return caisses
+
+    def perform_create(self, serializer):
+        serializer.instance = services.caisse_save(caisse=None, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.caisse_save(
+            caisse=serializer.instance, data=serializer.validated_data
+        )
+
+
+class MemberViewSet(ReadCreateUpdateViewSet):
+    """A caisse's members: households enrolled by their CCAS (who alone see theirs), or by
+    the caisse's coordinator; their contribution and credit."""
+
+    serializer_class = MemberSerializer
+    queryset = Member.objects.none()
+    roles = {"*": (Role.COORDINATOR, Role.CCAS_STAFF)}
+    filterset_fields = ["household"]
+
+    def caisse(self) -> Caisse:
+        caisses = CaisseViewSet(request=self.request, format_kwarg=None)
+        caisses.action = "list"
+        return get_object_or_404(caisses.scoped_queryset(), pk=self.kwargs["caisse_pk"])
+
+    def households(self):
+        if self.actor.role == Role.CCAS_STAFF:
+            return Household.objects.filter(social_service__organisation=self.actor.organisation)
+        return Household.objects.all()
+
+    def scoped_queryset(self):
+        return (
+            Member.objects.filter(caisse=self.caisse(), household__in=self.households())
+            .select_related("caisse", "household")
+            .annotate(balance=_balance())
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        if self.actor is not None and not getattr(self, "swagger_fake_view", False):
+            kwargs["households"] = self.households()
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        member = services.member_join(
+            caisse=self.caisse(), **serializer.validated_data, user=self.request.user,
+            now=timezone.now(),
+        )  # fmt: skip
+        serializer.instance = self.scoped_queryset().get(pk=member.pk)
+
+    def perform_update(self, serializer):
+        member = services.member_update(
+            member=serializer.instance,
+            fields=serializer.validated_data,
+            user=self.request.user,
+            now=timezone.now(),
+        )
+        serializer.instance = self.scoped_queryset().get(pk=member.pk)
+
+
+class ProposalViewSet(ReadCreateViewSet):
+    """The committee's work, recorded by the coordinator: proposals, votes, decisions."""
+
+    serializer_class = ProposalSerializer
+    queryset = Proposal.objects.none()
+    roles = {"*": (Role.COORDINATOR,)}
+
+    def scoped_queryset(self):
+        proposals = Proposal.objects.all()
+        if "caisse_pk" in self.kwargs:
+            proposals = proposals.filter(caisse_id=self.kwargs["caisse_pk"])
+        return proposals
+
+    def perform_create(self, serializer):
+        caisse = get_object_or_404(Caisse, pk=self.kwargs["caisse_pk"])
+        serializer.instance = services.proposal_open(caisse=caisse, **serializer.validated_data)
+
+
+class ProposalActionsViewSet(ScopedViewSet):
+    """POST /proposals/{id}/votes/ and /decide/."""
+
+    queryset = Proposal.objects.none()
+    serializer_class = ProposalSerializer
+    roles = {"*": (Role.COORDINATOR,)}
+
+    def scoped_queryset(self):
+        return Proposal.objects.select_related("caisse")
+
+    @extend_schema(request=VoteSerializer, responses={201: VoteSerializer})
+    @action(detail=True, methods=["post"])
+    def votes(self, request, pk=None):
+        body = VoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        vote = services.vote_record(proposal=self.get_object(), **body.validated_data)
+        return Response(
+            {"voter": vote.voter.name, "choice": vote.choice}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses={200: ProposalSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        proposal = services.proposal_decide(proposal=self.get_object(), today=timezone.localdate())
+        return Response(ProposalSerializer(proposal).data)
