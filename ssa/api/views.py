@@ -9,8 +9,7 @@ from rest_framework.response import Response
 
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
-from orders.models import Household
-from ssa import services
+from ssa import selectors, services
 from ssa.api.serializers import (
     CaisseSerializer,
     MemberSerializer,
@@ -44,10 +43,7 @@ class CaisseViewSet(ReadCreateUpdateViewSet):
     }
 
     def scoped_queryset(self):
-        caisses = Caisse.objects.prefetch_related("funders", "social_services", "committee")
-        if self.actor.role == Role.CCAS_STAFF:
-            return caisses.filter(social_services__organisation=self.actor.organisation)
-        return caisses
+        return selectors.caisse_list(actor=self.actor)
 
     def perform_create(self, serializer):
         serializer.instance = services.caisse_save(caisse=None, data=serializer.validated_data)
@@ -68,14 +64,12 @@ class MemberViewSet(ReadCreateUpdateViewSet):
     filterset_fields = ["household"]
 
     def caisse(self) -> Caisse:
-        caisses = CaisseViewSet(request=self.request, format_kwarg=None)
-        caisses.action = "list"
-        return get_object_or_404(caisses.scoped_queryset(), pk=self.kwargs["caisse_pk"])
+        return get_object_or_404(
+            selectors.caisse_list(actor=self.actor), pk=self.kwargs["caisse_pk"]
+        )
 
     def households(self):
-        if self.actor.role == Role.CCAS_STAFF:
-            return Household.objects.filter(social_service__organisation=self.actor.organisation)
-        return Household.objects.all()
+        return selectors.member_households(actor=self.actor)
 
     def scoped_queryset(self):
         return (
