@@ -1,10 +1,23 @@
-from django.db.models import QuerySet
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
 from orders.models import Household
 
-from .models import Caisse
+from .models import Caisse, CreditMovement
+
+
+def balance():
+    """A member's credit (the sum of its movements), to annotate members with."""
+    movements = (
+        CreditMovement.objects.filter(member=OuterRef("pk"))
+        .values("member")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    money = DecimalField(max_digits=9, decimal_places=2)
+    return Coalesce(Subquery(movements, output_field=money), Value(0, output_field=money))
 
 
 def caisse_list(*, actor: Actor) -> QuerySet[Caisse]:

@@ -18,6 +18,7 @@ from orders.models import Household
 
 from .choices import AllocationBasis, MovementKind, ProposalStatus, SubjectKind, VoteChoice
 from .models import Caisse, CommitteeMember, CreditMovement, Member, Proposal, Vote
+from .selectors import balance
 
 
 def first_of(day: date) -> date:
@@ -139,16 +140,17 @@ def month_credit(*, caisse: Caisse, month: date) -> int:
     (0 when the month is done already)."""
     month = first_of(month)
     members = (
-        caisse.members.select_for_update()
+        caisse.members.select_for_update(of=("self",))
         .select_related("household")
         .filter(joined_on__lte=month)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=month))
         .exclude(movements__month=month, movements__kind=MovementKind.ALLOCATION)
+        .annotate(balance=balance())
     )
     credited = 0
     for member in members:
         if not caisse.carry_over:
-            rest = member_balance(member)
+            rest = member.balance
             if rest > 0:
                 CreditMovement.objects.create(
                     member=member, month=month, kind=MovementKind.EXPIRY, amount=-rest

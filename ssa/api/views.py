@@ -1,5 +1,3 @@
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -16,18 +14,7 @@ from ssa.api.serializers import (
     ProposalSerializer,
     VoteSerializer,
 )
-from ssa.models import Caisse, CreditMovement, Member, Proposal
-
-
-def _balance():
-    movements = (
-        CreditMovement.objects.filter(member=OuterRef("pk"))
-        .values("member")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=9, decimal_places=2)
-    return Coalesce(Subquery(movements, output_field=money), Value(0, output_field=money))
+from ssa.models import Caisse, Member, Proposal
 
 
 class CaisseViewSet(ReadCreateUpdateViewSet):
@@ -75,7 +62,7 @@ class MemberViewSet(ReadCreateUpdateViewSet):
         return (
             Member.objects.filter(caisse=self.caisse(), household__in=self.households())
             .select_related("caisse", "household")
-            .annotate(balance=_balance())
+            .annotate(balance=selectors.balance())
         )
 
     def get_serializer(self, *args, **kwargs):
