@@ -286,6 +286,8 @@ urlpatterns = [
     ),
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     path("coordination/structures/", order_screens.places_page, name="places-page"),
+    path("coordination/caisses/", ssa_screens.caisses_page, name="caisses-page"),
+    path("coordination/caisses/<int:caisse_id>/", ssa_screens.caisse_page, name="caisse-page"),
     path(
         "caisses/<int:caisse_id>/conventionnes/",
         ssa_screens.conventionnes_page,

@@ -28,6 +28,7 @@ SCREENS = {
         "/coordination/envois/",
         "/coordination/personnes/",
         "/coordination/structures/",
+        "/coordination/caisses/",
         "/coordination/paiements/",
         "/coordination/banque/",
         "/nouveautes/",

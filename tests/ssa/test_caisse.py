@@ -236,3 +236,50 @@ def test_the_approved_are_published_without_login_nor_personal_data(world, caiss
 
     assert world.producer.name in page and "Agriculture biologique, à 25 km." in page
     assert household.reference not in page and "Aïcha" not in page
+
+
+def test_a_month_of_a_caisse_through_the_coordinator_s_screens(world):
+    screen = Client()
+    screen.force_login(world.coordinator)
+
+    created = screen.post(
+        "/coordination/caisses/",
+        {
+            "name": "Caisse de Fives",
+            "contribution_min": "1",
+            "contribution_max": "150",
+            "allocation_per_member": "100",
+            "allocation_basis": "member",
+            "quorum": "2",
+        },
+        follow=True,
+    )
+    caisse = Caisse.objects.get(name="Caisse de Fives")
+    assert "« Caisse de Fives » créée." in created.content.decode()
+    page = f"/coordination/caisses/{caisse.id}/"
+    screen.post(page, {"committee": "Aïcha B.\nSamir K.\n"})
+    caisse.social_services.add(world.social_service)
+    household = factories.enrol(world, funder=world.funder)
+    services.member_join(
+        caisse=caisse,
+        household=household,
+        monthly_contribution=D("15"),
+        joined_on=month(0),
+        user=world.ccas_staff,
+        now=timezone.now(),
+    )
+
+    credited = screen.post(page, {"credit": "1"}, follow=True).content.decode()
+    screen.post(page, {"credit": "1"})  # nothing twice
+    screen.post(page, {"propose": "1", "producer": world.producer.id, "text": "Bio, 20 km."})
+    proposal = caisse.proposals.get()
+    for voter in ("Aïcha B.", "Samir K."):
+        screen.post(page, {"vote": "1", "proposal": proposal.id, "voter": voter, "choice": "for"})
+    decided = screen.post(page, {"decide": "1", "proposal": proposal.id}, follow=True)
+
+    assert "Membres crédités pour ce mois : 1." in credited
+    assert CreditMovement.objects.filter(member__caisse=caisse, kind="allocation").count() == 1
+    text = decided.content.decode()
+    assert "Décision enregistrée : approuvée." in text and household.reference in text
+    assert "100,00 €" in text
+    assert Client().get(page).status_code == 302  # the coordinator's alone
