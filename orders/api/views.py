@@ -12,13 +12,12 @@ from rest_framework.views import APIView
 
 from core.api.filters import FilterSet
 from core.api.idempotency import respond_idempotently
-from core.api.parsers import BoundedMultiPartParser
 from core.api.permissions import RolePermission
-from core.api.serializers import ImportResultSerializer, ImportUploadSerializer
-from core.api.views import file_headers, import_upload
+from core.api.views import file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Commune, ImportKind, Role
 from orders import selectors, services, standing
+from orders.api.places import PlacesImportActions
 from orders.api.serializers import (
     GrocerySerializer,
     HouseholdAccessLogSerializer,
@@ -62,7 +61,6 @@ from orders.models import (
     StandingOrder,
     TariffTier,
 )
-from orders.places_import import places_import
 from orders.services import RequestedLine
 
 
@@ -86,7 +84,8 @@ class SocialServiceFilter(FilterSet):
         fields = ["commune"]
 
 
-class GroceryViewSet(ReadCreateUpdateViewSet):
+class GroceryViewSet(PlacesImportActions, ReadCreateUpdateViewSet):
+    places_kind = ImportKind.GROCERIES
     serializer_class = GrocerySerializer
     queryset = Grocery.objects.none()
     roles = {
@@ -108,24 +107,6 @@ class GroceryViewSet(ReadCreateUpdateViewSet):
     def perform_update(self, serializer):
         serializer.instance = services.grocery_update(
             grocery=serializer.instance, **serializer.validated_data
-        )
-
-    @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportResultSerializer},
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[BoundedMultiPartParser],
-    )
-    def places_import(self, request):
-        """Groceries in bulk from a file (CSV or XLSX, French columns): a dry run unless
-        `dry_run` is false."""
-        name, content, dry_run = import_upload(request)
-        return Response(
-            places_import(kind=ImportKind.GROCERIES, name=name, content=content, dry_run=dry_run)
         )
 
     @extend_schema(request=ReceptionSerializer, responses={201: OrderLineSerializer(many=True)})

@@ -16,7 +16,7 @@ from core.api.serializers import (
 from core.api.views import accepted, file_headers, import_upload
 from core.api.viewsets import ReadCreateUpdateViewSet
 from core.choices import ImportKind, Role
-from orders.places_import import places_import
+from orders.api.places import PlacesImportActions
 from producers import dfc, imports, selectors, services, tasks
 from producers.api.serializers import (
     CatalogueRowSerializer,
@@ -40,7 +40,8 @@ class ProducerFilter(FilterSet):
         fields = ["commune", "is_organic"]
 
 
-class ProducerViewSet(ReadCreateUpdateViewSet):
+class ProducerViewSet(PlacesImportActions, ReadCreateUpdateViewSet):
+    places_kind = ImportKind.PRODUCERS
     serializer_class = ProducerSerializer
     queryset = Producer.objects.none()
     roles = {
@@ -169,24 +170,6 @@ class ProducerViewSet(ReadCreateUpdateViewSet):
             producer=producer, items=items, refused=refused, dry_run=data["dry_run"]
         )
         return Response(result)
-
-    @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
-        responses={200: ImportResultSerializer},
-    )
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="import",
-        parser_classes=[BoundedMultiPartParser],
-    )
-    def places_import(self, request):
-        """Producers in bulk from a file (CSV or XLSX, French columns): a dry run unless
-        `dry_run` is false."""
-        name, content, dry_run = import_upload(request)
-        return Response(
-            places_import(kind=ImportKind.PRODUCERS, name=name, content=content, dry_run=dry_run)
-        )
 
     def perform_create(self, serializer):
         serializer.instance = services.producer_create(**serializer.validated_data)
