@@ -26,6 +26,7 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")  # cancels an earlier entry line for line
     PAYMENT = "payment", _("Payment")  # money in or out of the bank account (512)
     CREDIT_NOTE = "credit_note", _("Credit note")  # what a credit note takes off an invoice
+    SSA = "ssa", _("Caisse alimentaire")  # a caisse's allocations, contributions and grants
 
 
 class PartyKind(models.TextChoices):

@@ -131,8 +131,9 @@ class FunderProgramme(models.Model):
 
 
 class Account(models.Model):
-    """One account of the platform's books; party accounts name their producer, grocery or
-    funder. Codes follow the French chart of accounts (401 suppliers, 411 customers...)."""
+    """One account of the platform's books; party accounts name their producer, grocery,
+    funder or caisse. Codes follow the French chart of accounts (401 suppliers, 411
+    customers...)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=250)
@@ -145,6 +146,10 @@ class Account(models.Model):
     )
     funder = models.ForeignKey(
         Funder, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
+    )
+    # A caisse alimentaire's accounts (ssa.books): its members' credit, allocations...
+    caisse = models.ForeignKey(
+        "ssa.Caisse", on_delete=models.PROTECT, null=True, blank=True, related_name="accounts"
     )
 
     class Meta:

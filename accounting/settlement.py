@@ -31,6 +31,8 @@ from orders.choices import OrderStatus
 from orders.models import Grocery, OrderLine
 from orders.services import cycle_orders_advance
 from producers.models import Offer, Producer
+from ssa import books, spending
+from ssa.models import Caisse
 from supply.choices import FINISHED, SETTLEABLE, CycleStatus
 from supply.consolidation import LineChange, received_apply, received_changes
 from supply.contracts import contract_shortfalls_record
@@ -55,6 +57,7 @@ class OrderFigures:
     ttc: Decimal
     share: Decimal
     subsidy: Decimal
+    caisse_id: int | None = None  # a caisse alimentaire pays it all, from the member's credit
     # A co-funded order's subsidy per funder (orders.funding); empty: funder_id pays it all.
     funders: dict[int, Decimal] = field(default_factory=dict)
 
@@ -102,12 +105,14 @@ def _figures(cycle: OrderCycle, changes: list[LineChange]) -> Figures:
             ttc=quantize_money(row["ttc"]),
             share=quantize_money(row["share"]),
             subsidy=quantize_money(row["subsidy"]),
+            caisse_id=row["order__ssa_member__caisse_id"],
         )
         for row in lines.values(
             "order_id",
             "order__grocery_id",
             "order__household_id",
             "order__household__pickup_grocery_id",
+            "order__ssa_member__caisse_id",
             funder_id=Coalesce("order__envelope__funder_id", "order__household__funder_id"),
         )
         .annotate(ttc=Sum("line_ttc"), share=Sum("beneficiary_share"), subsidy=Sum("subsidy"))
@@ -145,6 +150,7 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
     grocery_account = cache(ledger.grocery_account)
     contributions_account = cache(ledger.contributions_account)
     funder_account = cache(ledger.funder_account)
+    credit_account = cache(books.credit_account)
     purchases = ledger.platform_account(ledger.PURCHASES)
     sales = ledger.platform_account(ledger.SALES)
     subsidies = ledger.platform_account(ledger.SUBSIDIES)
@@ -156,6 +162,9 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
             {order.funder_id for order in figures.orders if order.funder_id}
             | {funder_id for order in figures.orders for funder_id in order.funders}
         )
+    )
+    caisses = Caisse.objects.in_bulk(
+        [order.caisse_id for order in figures.orders if order.caisse_id]
     )
     lists = dict(PurchaseList.objects.filter(cycle=cycle).values_list("producer_id", "id"))
     drafts = []
@@ -189,6 +198,9 @@ def _drafts(cycle: OrderCycle, figures: Figures) -> list[EntryDraft]:
             if order.subsidy:
                 draft.debit(funder_account(funders[order.funder_id]), order.subsidy)
                 draft.credit(subsidies, order.subsidy)
+        elif order.caisse_id:  # paid from the member's credit (ssa.books)
+            draft.debit(credit_account(caisses[order.caisse_id]), order.ttc)
+            draft.credit(sales, order.ttc)
         else:
             pickup = groceries[order.pickup_grocery_id]
             draft.debit(contributions_account(pickup), order.share)
@@ -265,6 +277,9 @@ def cycle_settle(
     )
     progress(80)
     _spend_commitments(cycle, figures.cofunded)
+    spending.spending_settle(
+        totals={order.order_id: order.ttc for order in figures.orders if order.caisse_id}
+    )
     cycle_orders_advance(cycle_id=cycle_id, to_status=OrderStatus.SETTLED)
     cycle_transition(cycle_id=cycle_id, to_status=CycleStatus.SETTLED, user=user, now=now)
     notifications.statements_ready(cycle=cycle)
@@ -290,11 +305,14 @@ def settlement_summary(*, cycle: OrderCycle) -> dict:
     funders: dict[int | None, dict] = defaultdict(
         lambda: {"subsidy_ttc": ZERO, "households": set()}
     )
+    caisses: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for order in figures.orders:
         if order.grocery_id:
             groceries[order.grocery_id]["goods_ttc"] += order.ttc - order.subsidy
             if order.subsidy:
                 funders[order.funder_id]["subsidy_ttc"] += order.subsidy
+        elif order.caisse_id:
+            caisses[order.caisse_id] += order.ttc
         else:
             groceries[order.pickup_grocery_id]["beneficiary_collected"] += order.share
             parts: list[tuple[int | None, Decimal]] = [*order.funders.items()]
@@ -313,6 +331,7 @@ def settlement_summary(*, cycle: OrderCycle) -> dict:
             funder_id: {"subsidy_ttc": row["subsidy_ttc"], "households": len(row["households"])}
             for funder_id, row in funders.items()
         },
+        caisses=caisses,
         balanced=True,  # nothing posted yet: the preview is built to balance
     )
 
@@ -349,6 +368,11 @@ def _summary_from_ledger(cycle: OrderCycle) -> dict:
         .values_list("account__funder_id", "households")
         .order_by()
     )
+    caisses = ledger.party_totals(
+        entries=entries,
+        account_filter=Q(account__caisse__isnull=False, account__code__startswith="4191-"),
+        party="caisse",
+    )
     trial = ledger.trial_balance(cycle_id=cycle.id)
     return _summary(
         cycle,
@@ -359,6 +383,7 @@ def _summary_from_ledger(cycle: OrderCycle) -> dict:
             funder_id: {"subsidy_ttc": amount, "households": households.get(funder_id, 0)}
             for funder_id, amount in subsidies.items()
         },
+        caisses=caisses,
         balanced=trial["balanced"],
     )
 
@@ -375,12 +400,14 @@ def _summary(
     producers: dict[int, Decimal],
     groceries: Mapping[Any, dict],
     funders: Mapping[Any, dict],
+    caisses: Mapping[int, Decimal],
     balanced: bool,
 ) -> dict:
     # Parties with nothing to pay or be paid post no entry: leave them out of both views.
     producers = {key: amount for key, amount in producers.items() if amount}
     groceries = {key: row for key, row in groceries.items() if any(row.values())}
     funders = {key: row for key, row in funders.items() if row["subsidy_ttc"]}
+    caisses = {key: amount for key, amount in caisses.items() if amount}
     names = {
         "producer": dict(
             Producer.objects.filter(id__in=list(producers)).values_list("id", "organisation__name")
@@ -389,11 +416,13 @@ def _summary(
             Grocery.objects.filter(id__in=list(groceries)).values_list("id", "organisation__name")
         ),
         "funder": dict(Funder.objects.filter(id__in=list(funders)).values_list("id", "name")),
+        "caisse": dict(Caisse.objects.filter(id__in=list(caisses)).values_list("id", "name")),
     }
     total_market = sum(producers.values(), ZERO)
     paid_by_others = sum(
         (row["goods_ttc"] + row["beneficiary_collected"] for row in groceries.values()), ZERO
     ) + sum((row["subsidy_ttc"] for row in funders.values()), ZERO)
+    paid_by_others += sum(caisses.values(), ZERO)
 
     def by_name(kind: str, rows: dict) -> list:
         return sorted(rows.items(), key=lambda item: (names[kind][item[0]], item[0]))
@@ -413,6 +442,11 @@ def _summary(
         "funders": [
             {"funder": key, "name": names["funder"][key], **row}
             for key, row in by_name("funder", funders)
+        ],
+        # What caisses alimentaires paid from their members' credit (DESIGN.md §14).
+        "caisses": [
+            {"caisse": key, "name": names["caisse"][key], "spending_ttc": amount}
+            for key, amount in by_name("caisse", caisses)
         ],
         "total_market_ttc": total_market,
         "logistics_total": sum((row["logistics_eur"] for row in groceries.values()), ZERO),

@@ -62,7 +62,14 @@ from producers import views as producer_screens
 from producers.api import dfc_views
 from producers.api.views import OfferViewSet, ProducerViewSet, ProductViewSet
 from ssa import views as ssa_screens
-from ssa.api.views import CaisseViewSet, MemberViewSet, ProposalActionsViewSet, ProposalViewSet
+from ssa.api.views import (
+    CaisseViewSet,
+    ContributionViewSet,
+    GrantViewSet,
+    MemberViewSet,
+    ProposalActionsViewSet,
+    ProposalViewSet,
+)
 from supply import views as cycle_screens
 from supply.api.views import (
     ContractViewSet,
@@ -107,6 +114,12 @@ router.register(
 router.register(
     r"caisses/(?P<caisse_pk>[0-9]{1,9})/proposals", ProposalViewSet, basename="caisse-proposal"
 )
+router.register(
+    r"caisses/(?P<caisse_pk>[0-9]{1,9})/contributions",
+    ContributionViewSet,
+    basename="caisse-contribution",
+)
+router.register(r"caisses/(?P<caisse_pk>[0-9]{1,9})/grants", GrantViewSet, basename="caisse-grant")
 router.register("proposals", ProposalActionsViewSet, basename="proposal")
 
 api_v1 = [

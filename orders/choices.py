@@ -30,6 +30,13 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 LIVE_ORDER_STATUSES = frozenset(OrderStatus.values) - {OrderStatus.CANCELLED}
 
 
+class OrderPayment(models.TextChoices):
+    """How a household order is paid (DESIGN.md §3, §14)."""
+
+    TARIFF = "tariff", _("Social tariff")  # a share by the household, the rest by its funder
+    SSA = "ssa", _("Caisse alimentaire")  # the whole price, from the member's credit
+
+
 class AccessAction(models.TextChoices):
     READ = "read", _("Read")  # CCAS-only fields were shown
     CREATE = "create", _("Create")  # the household was enrolled

@@ -16,7 +16,7 @@ from core.models import User
 from supply.models import OrderCycle
 
 from . import locks, pricing
-from .choices import AccessAction, HouseholdStatus
+from .choices import AccessAction, HouseholdStatus, OrderPayment
 from .models import (
     Grocery,
     Household,
@@ -59,7 +59,9 @@ def household_month_orders(
     if excluding_order_id is not None:
         orders = orders.exclude(pk=excluding_order_id)
     found = orders.aggregate(
-        total=Sum("total_ttc"), in_cycle=Count("id", filter=Q(cycle_id=cycle.pk))
+        # Orders a caisse alimentaire paid are not the social tariff's: outside the cap.
+        total=Sum("total_ttc", filter=Q(payment=OrderPayment.TARIFF)),
+        in_cycle=Count("id", filter=Q(cycle_id=cycle.pk)),
     )
     return found["total"] or Decimal("0.00"), bool(found["in_cycle"])
 

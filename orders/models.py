@@ -13,7 +13,7 @@ from core.formats import format_datetime
 from core.models import PHONE_VALIDATORS, AppendOnly, Organisation, OrganisationProfile
 from logistics.models import Zone, coordinates_constraints
 
-from .choices import AccessAction, OrderStatus
+from .choices import AccessAction, OrderPayment, OrderStatus
 from .quantities import live_lines, live_orders
 
 
@@ -326,6 +326,19 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
     )
+    # A household order paid by a caisse alimentaire (DESIGN.md §14): the member whose
+    # credit pays the whole price; the social tariff's split does not apply.
+    payment = models.CharField(
+        _("payment"), max_length=8, choices=OrderPayment.choices, default=OrderPayment.TARIFF
+    )
+    ssa_member = models.ForeignKey(
+        "ssa.Member",
+        verbose_name=_("caisse member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.SUBMITTED
@@ -377,7 +390,16 @@ class Order(models.Model):
             models.CheckConstraint(
                 name="order_split_adds_up",
                 condition=Q(household__isnull=True)
+                | Q(payment="ssa")
                 | Q(cents_equal(F("total_ttc"), F("beneficiary_total") + F("subsidy_total"))),
+            ),
+            models.CheckConstraint(
+                name="order_payment_valid", condition=Q(payment__in=OrderPayment.values)
+            ),
+            models.CheckConstraint(
+                name="order_ssa_by_a_member",
+                condition=Q(payment="tariff", ssa_member__isnull=True)
+                | Q(payment="ssa", ssa_member__isnull=False, household__isnull=False),
             ),
         ]
 

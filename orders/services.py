@@ -16,11 +16,12 @@ from core.models import Organisation, User
 from core.services import model_update, profile_update
 from logistics.services import PLACE_FIELDS, place_locate, place_relocate
 from producers.models import Offer, Product, whole_pieces_refusal
+from ssa import spending
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
 from . import funding, locks, pricing
-from .choices import ORDER_TRANSITIONS, HouseholdStatus, OrderStatus
+from .choices import ORDER_TRANSITIONS, HouseholdStatus, OrderPayment, OrderStatus
 from .households import household_month_orders, household_status
 from .models import (
     Grocery,
@@ -356,20 +357,38 @@ def order_submit(
     grocery: Grocery | None = None,
     household_id: int | None = None,
     households: QuerySet[Household] | None = None,
+    payment: str = OrderPayment.TARIFF,
+    caisse_id: int | None = None,
 ) -> Order:
-    """Place a grouped order (grocery) or a household order at the social tariff.
+    """Place a grouped order (grocery) or a household order, at the social tariff or paid
+    by a caisse alimentaire (`payment`, the household's caisse or `caisse_id`).
 
     The household is named by id and read under its lock, among `households` (the caller's
     scope; all of them when None): one read for the scope and the lock.
-    Locks, always in this order: the cycle (shared), the household, its funder's envelope.
+    Locks, always in this order: the cycle (shared), the household, then its funder's
+    envelope or its membership of the caisse.
     """
     if (grocery is None) == (household_id is None):
         message = _("Give exactly one of grocery or household.")
         raise InvalidInput(message, fields={"grocery": [message], "household": [message]})
+    if payment == OrderPayment.SSA and household_id is None:
+        message = _("A caisse alimentaire pays a household's order, not a grocery's.")
+        raise InvalidInput(message, fields={"payment": [message]})
     cycle = _lock_cycle_open(cycle_id)
-    household, envelope_id, programme = None, None, None
+    household, envelope_id, programme, member = None, None, None, None
     shares: list[funding.Share] = []
-    if household_id is not None:
+    if payment == OrderPayment.SSA:
+        assert household_id is not None  # refused above otherwise
+        household, _envelope = _household_locked(household_id, households=households, cycle=cycle)
+        _spent, has_order_in_cycle = household_month_orders(household_id=household.pk, cycle=cycle)
+        _refuse_duplicate_household(household=household, has_order_in_cycle=has_order_in_cycle)
+        member = spending.member_locked(
+            household=household, on=cycle.delivery_date, caisse_id=caisse_id
+        )
+        priced, warnings = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
+        totals = _totals(priced)
+        spending.spending_check(member=member, lines=priced)
+    elif household_id is not None:
         household, covering_envelope_id = _household_locked(
             household_id, households=households, cycle=cycle
         )
@@ -409,6 +428,8 @@ def order_submit(
             household=household,
             envelope_id=envelope_id,
             programme=programme,
+            payment=payment,
+            ssa_member=member,
             placed_by=user,
             submitted_at=now,
             updated_at=now,
@@ -431,6 +452,10 @@ def order_submit(
         for share in shares
     )
     order.shortage_warnings = warnings
+    if member is not None:
+        spending.spending_record(
+            member=member, order=order, amount=totals["total_ttc"], month=cycle.delivery_date
+        )
     return order
 
 
@@ -476,7 +501,21 @@ def order_replace_lines(*, order: Order, lines: list[RequestedLine], now: dateti
     """Replace every line of an order while its cycle is open; the commitment follows."""
     order, household, covering_envelope_id = _lock_order_for_change(order)
     cycle = order.cycle
-    if household is not None:
+    if order.payment == OrderPayment.SSA:
+        assert household is not None and order.ssa_member is not None  # order_ssa_by_a_member
+        member = spending.member_locked(
+            household=household, on=cycle.delivery_date, caisse_id=order.ssa_member.caisse_id
+        )
+        priced, warnings = _priced_lines(
+            cycle=cycle, lines=lines, tier_rate=None, order_id=order.pk
+        )
+        totals = _totals(priced)
+        spending.spending_check(member=member, lines=priced, order_id=order.pk)
+        spending.spending_record(
+            member=member, order=order, amount=totals["total_ttc"], month=cycle.delivery_date
+        )
+        order.funding_list = []
+    elif household is not None:
         spent, _has_order = household_month_orders(
             household_id=household.pk, cycle=cycle, excluding_order_id=order.pk
         )
@@ -527,6 +566,14 @@ def order_cancel(*, order: Order, now: datetime) -> Order:
         raise StateConflict(_("This order can no longer be cancelled."), code="invalid_transition")
     if order.subsidy_total and order.envelope_id:  # a household's, or a programme's
         envelope_adjust_commitment(envelope_id=order.envelope_id, delta=-order.subsidy_total)
+    if order.payment == OrderPayment.SSA:  # the credit it took goes back
+        assert order.ssa_member is not None  # order_ssa_by_a_member
+        spending.spending_record(
+            member=order.ssa_member,
+            order=order,
+            amount=Decimal("0.00"),
+            month=order.cycle.delivery_date,
+        )
     shares = funding.order_shares([order.pk]).get(order.pk)
     if shares:
         carried = funding.split_by_envelope(order.lines.values_list("subsidy", flat=True), shares)

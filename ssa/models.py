@@ -1,11 +1,13 @@
 """A caisse alimentaire commune (DESIGN.md §14): its members and their monthly credit, its
 citizens' committee and the producers and products it approves (conventionnés)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounting.models import Funder
+from accounting.choices import PaymentMethod
+from accounting.models import Funder, JournalEntry
 from orders.models import Household, SocialService
 from producers.models import Producer, Product
 
@@ -112,6 +114,16 @@ class CreditMovement(models.Model):
     month = models.DateField(_("month"))  # its first day
     kind = models.CharField(_("kind"), max_length=12, choices=MovementKind.choices)
     amount = models.DecimalField(_("amount (€)"), max_digits=9, decimal_places=2)
+    # The order a spending pays: its total while the cycle runs, what was delivered once
+    # settled, nothing once cancelled.
+    order = models.OneToOneField(
+        "orders.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ssa_spending",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -131,12 +143,80 @@ class CreditMovement(models.Model):
             models.CheckConstraint(
                 name="movement_sign",
                 condition=Q(kind="allocation", amount__gt=0)
-                | ~Q(kind="allocation") & Q(amount__lt=0),
+                | Q(kind="spending", amount__lte=0)
+                | ~Q(kind__in=["allocation", "spending"]) & Q(amount__lt=0),
+            ),
+            models.CheckConstraint(
+                name="movement_spending_pays_an_order",
+                condition=Q(kind="spending", order__isnull=False)
+                | ~Q(kind="spending") & Q(order__isnull=True),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} {self.month:%Y-%m} {self.kind} {self.amount}"
+
+
+class Contribution(models.Model):
+    """A member's contribution for a month, as received (cash, card, transfer), posted to
+    the caisse's books against the bank (DESIGN.md §14). A mistake is reversed, not edited."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    month = models.DateField(_("month"))  # its first day
+    amount = models.DecimalField(_("amount (€)"), max_digits=9, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    entry = models.OneToOneField(
+        JournalEntry, on_delete=models.PROTECT, related_name="ssa_contribution"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["month", "id"]
+        constraints = [
+            models.CheckConstraint(name="contribution_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(name="contribution_month_first", condition=Q(month__day=1)),
+            models.CheckConstraint(
+                name="contribution_method_valid", condition=Q(method__in=PaymentMethod.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%Y-%m} {self.amount}"
+
+
+class Grant(models.Model):
+    """A funder's grant to the caisse for a month, covering its deficit (allocations −
+    contributions), posted as owed by the funder."""
+
+    caisse = models.ForeignKey(
+        Caisse, verbose_name=_("caisse"), on_delete=models.PROTECT, related_name="grants"
+    )
+    funder = models.ForeignKey(
+        Funder, verbose_name=_("funder"), on_delete=models.PROTECT, related_name="ssa_grants"
+    )
+    month = models.DateField(_("month"))  # its first day
+    amount = models.DecimalField(_("amount (€)"), max_digits=11, decimal_places=2)
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="ssa_grant")
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["month", "id"]
+        constraints = [
+            models.CheckConstraint(name="grant_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(name="grant_month_first", condition=Q(month__day=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caisse} {self.funder} {self.month:%Y-%m} {self.amount}"
 
 
 class CommitteeMember(models.Model):

@@ -1,11 +1,19 @@
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.access import Actor
 from core.choices import Role
-from orders.models import Household
+from core.money import quantize_money
+from orders.choices import OrderStatus
+from orders.models import Household, OrderLine
+from producers.choices import Category
 
-from .models import Caisse, CreditMovement
+from .choices import MovementKind
+from .models import Caisse, Contribution, CreditMovement
 
 
 def balance():
@@ -38,3 +46,115 @@ def member_households(*, actor: Actor) -> QuerySet[Household]:
     if actor.role == Role.COORDINATOR:
         return Household.objects.all()
     return Household.objects.none()
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def caisse_statement(*, caisse: Caisse, month: date) -> dict:
+    """The caisse's month (DESIGN.md §14): contributions received, allocations credited and
+    what expired, what the settled orders delivered that month cost (paid to producers in
+    full), per producer and per kind of product; the deficit and the grants covering it."""
+    month = month.replace(day=1)
+    end = _month_end(month)
+    movements = dict(
+        CreditMovement.objects.filter(member__caisse=caisse, month=month)
+        .values("kind")
+        .annotate(total=Sum("amount"))
+        .values_list("kind", "total")
+        .order_by()
+    )
+    settled = OrderLine.objects.live().filter(
+        order__ssa_member__caisse=caisse,
+        order__status=OrderStatus.SETTLED,
+        order__cycle__delivery_date__range=(month, end),
+    )
+    producers = list(
+        settled.values(
+            "offer__product__producer_id", "offer__product__producer__organisation__name"
+        )
+        .annotate(amount=Sum("line_ttc"))
+        .order_by("offer__product__producer__organisation__name")
+    )
+    kinds = list(
+        settled.values("offer__product__category")
+        .annotate(amount=Sum("line_ttc"))
+        .order_by("offer__product__category")
+    )
+    shares = settled.aggregate(
+        total=Sum("line_ttc"),
+        local=Sum(
+            "line_ttc",
+            filter=Q(offer__product__producer__distance_to_hub_km__lte=settings.LOCAL_RADIUS_KM),
+        ),
+        organic=Sum("line_ttc", filter=Q(offer__product__is_organic=True)),
+    )
+    grants = list(
+        caisse.grants.filter(month=month)
+        .values("funder_id", "funder__name")
+        .annotate(amount=Sum("amount"))
+        .order_by("funder__name")
+    )
+    contributions = (
+        caisse_contributions(caisse)
+        .filter(month=month)
+        .aggregate(total=Sum("amount"), members=Count("member", distinct=True))
+    )
+    pending = CreditMovement.objects.filter(
+        member__caisse=caisse, month=month, kind=MovementKind.SPENDING
+    ).exclude(order__status=OrderStatus.SETTLED)
+    money = quantize_money
+    allocations = money(movements.get(MovementKind.ALLOCATION) or 0)
+    contributed = money(contributions["total"] or 0)
+    granted = money(sum((row["amount"] for row in grants), Decimal(0)))
+    deficit = allocations - contributed
+    return {
+        "caisse": caisse.id,
+        "name": caisse.name,
+        "month": f"{month:%Y-%m}",
+        "members": caisse.members.filter(joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=month))
+        .count(),
+        "contributions": contributed,
+        "contributing_members": contributions["members"],
+        "allocations": allocations,
+        "expired": -money(
+            (movements.get(MovementKind.EXPIRY) or 0) + (movements.get(MovementKind.CLOSING) or 0)
+        ),
+        "spending": money(shares["total"] or 0),
+        "spending_local": money(shares["local"] or 0),
+        "spending_organic": money(shares["organic"] or 0),
+        "spending_pending": -money(pending.aggregate(total=Sum("amount"))["total"] or 0),
+        "spending_by_producer": [
+            {
+                "producer": row["offer__product__producer_id"],
+                "name": row["offer__product__producer__organisation__name"],
+                "amount": money(row["amount"]),
+            }
+            for row in producers
+        ],
+        "spending_by_kind": [
+            {
+                "category": row["offer__product__category"],
+                "name": str(Category(row["offer__product__category"]).label),
+                "amount": money(row["amount"]),
+            }
+            for row in kinds
+        ],
+        "deficit": deficit,
+        "grants": [
+            {
+                "funder": row["funder_id"],
+                "name": row["funder__name"],
+                "amount": money(row["amount"]),
+            }
+            for row in grants
+        ],
+        "grants_total": granted,
+        "uncovered": deficit - granted,
+    }
+
+
+def caisse_contributions(caisse: Caisse) -> QuerySet[Contribution]:
+    return Contribution.objects.filter(member__caisse=caisse)

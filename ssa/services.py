@@ -10,14 +10,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 from core.models import User
 from orders.choices import AccessAction
 from orders.households import access_log
 from orders.models import Household
 
+from . import books
 from .choices import AllocationBasis, MovementKind, ProposalStatus, SubjectKind, VoteChoice
-from .models import Caisse, CommitteeMember, CreditMovement, Member, Proposal, Vote
+from .models import (
+    Caisse,
+    CommitteeMember,
+    Contribution,
+    CreditMovement,
+    Grant,
+    Member,
+    Proposal,
+    Vote,
+)
 from .selectors import balance
 
 
@@ -117,6 +128,7 @@ def member_update(*, member: Member, fields: dict[str, Any], user: User, now: da
             CreditMovement.objects.create(
                 member=member, month=first_of(left_on), kind=MovementKind.CLOSING, amount=-rest
             )
+            books.closing_post(caisse=member.caisse, amount=rest, member_id=member.id, now=now)
     member.save()
     access_log(household=member.household, user=user, action=AccessAction.UPDATE, at=now)
     return member
@@ -134,7 +146,7 @@ def allocation_of(caisse: Caisse, household: Household) -> Decimal:
 
 
 @transaction.atomic
-def month_credit(*, caisse: Caisse, month: date) -> int:
+def month_credit(*, caisse: Caisse, month: date, now: datetime) -> int:
     """Credit each member of `month`'s first day its allocation, once: the rest of the
     month before expires first unless the caisse carries it over. The number credited now
     (0 when the month is done already)."""
@@ -147,28 +159,41 @@ def month_credit(*, caisse: Caisse, month: date) -> int:
         .exclude(movements__month=month, movements__kind=MovementKind.ALLOCATION)
         .annotate(balance=balance())
     )
-    credited = 0
+    movements = []
     for member in members:
-        if not caisse.carry_over:
-            rest = member.balance
-            if rest > 0:
-                CreditMovement.objects.create(
-                    member=member, month=month, kind=MovementKind.EXPIRY, amount=-rest
+        if not caisse.carry_over and member.balance > 0:
+            movements.append(
+                CreditMovement(
+                    member=member, month=month, kind=MovementKind.EXPIRY, amount=-member.balance
                 )
-        CreditMovement.objects.create(
-            member=member,
-            month=month,
-            kind=MovementKind.ALLOCATION,
-            amount=allocation_of(caisse, member.household),
+            )
+        movements.append(
+            CreditMovement(
+                member=member,
+                month=month,
+                kind=MovementKind.ALLOCATION,
+                amount=allocation_of(caisse, member.household),
+            )
         )
-        credited += 1
-    return credited
+    if not movements:
+        return 0
+    movements = CreditMovement.objects.bulk_create(movements)
+    allocations = [m for m in movements if m.kind == MovementKind.ALLOCATION]
+    books.month_post(
+        caisse=caisse,
+        month_key=f"{month:%Y-%m}",
+        credited=sum((m.amount for m in allocations), Decimal("0.00")),
+        taken_back=-sum((m.amount for m in movements if m.kind == MovementKind.EXPIRY), Decimal(0)),
+        run_key=min(m.pk for m in movements),
+        now=now,
+    )
+    return len(allocations)
 
 
-def months_credit(*, today: date) -> int:
+def months_credit(*, today: date, now: datetime) -> int:
     """Every caisse's current month (the beat runs it each night: a missed first of the
     month is caught up the next night, and nothing is credited twice)."""
-    return sum(month_credit(caisse=caisse, month=today) for caisse in Caisse.objects.all())
+    return sum(month_credit(caisse=caisse, month=today, now=now) for caisse in Caisse.objects.all())
 
 
 # The committee.
@@ -252,3 +277,90 @@ def is_conventionne(*, caisse: Caisse, product_id: int, producer_id: int) -> boo
         | Q(subject_kind=SubjectKind.PRODUCT, product_id=product_id),
         status=ProposalStatus.APPROVED,
     ).exists()
+
+
+# The books.
+
+
+@transaction.atomic
+def contribution_record(
+    *,
+    member: Member,
+    month: date,
+    amount: Decimal,
+    paid_on: date,
+    method: str,
+    user: User,
+    now: datetime,
+) -> Contribution:
+    """A member's contribution received, posted to the bank and the caisse's income."""
+    month = first_of(month)
+    if amount <= 0:
+        message = _("A contribution is a positive amount.")
+        raise InvalidInput(message, fields={"amount": [message]})
+    if month < first_of(member.joined_on) or (member.left_on and month > member.left_on):
+        message = _("The member was not in the caisse that month.")
+        raise InvalidInput(message, fields={"month": [message]})
+    member = (
+        Member.objects.select_for_update().select_related("caisse", "household").get(pk=member.pk)
+    )  # one contribution numbered at a time
+    caisse = member.caisse
+    count = Contribution.objects.filter(member=member, month=month).count()
+    entry = books.contribution_post(
+        caisse=caisse,
+        amount=amount,
+        key=f"caisse:{caisse.id}:contribution:{member.id}:{month:%Y-%m}:{count + 1}",
+        memo=_("%(caisse)s: contribution of %(reference)s for %(month)s")
+        % {
+            "caisse": caisse.name,
+            "reference": member.household.reference,
+            "month": f"{month:%m/%Y}",
+        },
+        user=user,
+        now=now,
+    )
+    return Contribution.objects.create(
+        member=member,
+        month=month,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        entry=entry,
+        created_at=now,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def grant_record(
+    *, caisse: Caisse, funder: Funder, month: date, amount: Decimal, user: User, now: datetime
+) -> Grant:
+    """A funder's grant covering the month's deficit, posted as owed by the funder."""
+    month = first_of(month)
+    if amount <= 0:
+        message = _("A grant is a positive amount.")
+        raise InvalidInput(message, fields={"amount": [message]})
+    if not caisse.funders.filter(pk=funder.pk).exists():
+        message = _("« %(funder)s » is not among the funders of this caisse.") % {
+            "funder": funder.name
+        }
+        raise InvalidInput(message, fields={"funder": [message]})
+    caisse = Caisse.objects.select_for_update().get(pk=caisse.pk)
+    count = Grant.objects.filter(caisse=caisse, funder=funder, month=month).count()
+    entry = books.grant_post(
+        caisse=caisse,
+        funder=funder,
+        amount=amount,
+        key=f"caisse:{caisse.id}:grant:{funder.id}:{month:%Y-%m}:{count + 1}",
+        user=user,
+        now=now,
+    )
+    return Grant.objects.create(
+        caisse=caisse,
+        funder=funder,
+        month=month,
+        amount=amount,
+        entry=entry,
+        created_at=now,
+        created_by=user,
+    )

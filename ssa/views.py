@@ -78,7 +78,7 @@ def caisse_page(request, caisse_id: int):
     if request.method == "POST":
         try:
             if "credit" in request.POST:
-                count = services.month_credit(caisse=caisse, month=today)
+                count = services.month_credit(caisse=caisse, month=today, now=timezone.now())
                 messages.success(
                     request, _("%(count)d members credited for this month.") % {"count": count}
                 )

@@ -73,6 +73,12 @@ class SettlementFunderSerializer(serializers.Serializer):
     households = serializers.IntegerField()
 
 
+class SettlementCaisseSerializer(serializers.Serializer):
+    caisse = serializers.IntegerField()
+    name = CharField()
+    spending_ttc = Amount()
+
+
 class SettlementSerializer(serializers.Serializer):
     """A cycle's settlement; before the cycle is settled, a preview (`settled` false)."""
 
@@ -82,6 +88,7 @@ class SettlementSerializer(serializers.Serializer):
     producers = SettlementProducerSerializer(many=True)
     groceries = SettlementGrocerySerializer(many=True)
     funders = SettlementFunderSerializer(many=True)
+    caisses = SettlementCaisseSerializer(many=True)
     total_market_ttc = Amount()
     logistics_total = Amount()
     balanced = serializers.BooleanField()

@@ -16,6 +16,7 @@ from core.api.serializers import FieldsBuiltOnce
 from core.choices import Commune
 from logistics.api.serializers import ZoneField
 from orders import funding, quantities
+from orders.choices import OrderPayment
 from orders.models import (
     Grocery,
     Household,
@@ -231,6 +232,10 @@ class OrderCreateSerializer(OrderLinesInputSerializer):
     )
     # Read under its lock, in the caller's scope, by orders.services.order_submit.
     household = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    # A household order at the social tariff, or paid from its credit at a caisse
+    # alimentaire (named when the household is a member of several).
+    payment = serializers.ChoiceField(choices=OrderPayment.choices, default=OrderPayment.TARIFF)
+    caisse = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
     def __init__(self, *args, groceries=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,6 +300,7 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
             "submitted_at",
             "contract",
             "programme",
+            "payment",
             "lines",
             "total_ht",
             "total_ttc",
@@ -317,6 +323,8 @@ class OrderSerializer(FieldsBuiltOnce, ModelSerializer):
                     if programme is not None and line.subsidy
                     else []
                 )
+            elif order.payment == OrderPayment.SSA:  # paid from a caisse's credit
+                line.subsidies = []
             elif shares:
                 split = funding.line_split(line.subsidy, shares)
                 line.subsidies = [{"funder": f, "amount": a} for f, a in sorted(split.items())]

@@ -372,6 +372,8 @@ class OrderViewSet(
             grocery=data.get("grocery"),
             household_id=data.get("household"),
             households=selectors.household_scope(actor=self.actor),
+            payment=data["payment"],
+            caisse_id=data.get("caisse"),
         )
         return self._answer(order, status.HTTP_201_CREATED)
 

@@ -1,12 +1,16 @@
+from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounting.api.serializers import Amount
+from accounting.choices import PaymentMethod
 from core.api.fields import AsciiDecimalField, CharField, ModelSerializer, MoneyField
 from orders.models import Household
 from ssa.choices import AllocationBasis, ProposalStatus, SubjectKind, VoteChoice
-from ssa.models import Caisse, Member, Proposal
+from ssa.models import Caisse, Contribution, Grant, Member, Proposal
 
 
 class CommitteeField(serializers.ListField):
@@ -87,3 +91,75 @@ class ProposalSerializer(ModelSerializer):
 class VoteSerializer(serializers.Serializer):
     voter = CharField(max_length=200)
     choice = serializers.ChoiceField(choices=VoteChoice.choices)
+
+
+class ContributionSerializer(ModelSerializer):
+    amount = MoneyField(max_value=Decimal("10000"))
+    method = serializers.ChoiceField(choices=PaymentMethod.choices)
+
+    class Meta:
+        model = Contribution
+        fields = ["id", "member", "month", "amount", "paid_on", "method"]
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members if members is not None else Member.objects.none()
+
+
+class GrantSerializer(ModelSerializer):
+    amount = MoneyField(max_value=Decimal("10000000"))
+
+    class Meta:
+        model = Grant
+        fields = ["id", "funder", "month", "amount"]
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": _("A month is written YYYY-MM.")}
+    )
+
+    def month_start(self) -> date:
+        year, month = self.validated_data["month"].split("-")
+        return date(int(year), int(month), 1)
+
+
+class StatementProducerSerializer(serializers.Serializer):
+    producer = serializers.IntegerField()
+    name = CharField()
+    amount = Amount()
+
+
+class StatementKindSerializer(serializers.Serializer):
+    category = CharField()
+    name = CharField()
+    amount = Amount()
+
+
+class StatementGrantSerializer(serializers.Serializer):
+    funder = serializers.IntegerField()
+    name = CharField()
+    amount = Amount()
+
+
+class StatementSerializer(serializers.Serializer):
+    """A caisse's month: GET /caisses/{id}/statement/?month=YYYY-MM."""
+
+    caisse = serializers.IntegerField()
+    name = CharField()
+    month = CharField()
+    members = serializers.IntegerField()
+    contributions = Amount()
+    contributing_members = serializers.IntegerField()
+    allocations = Amount()
+    expired = Amount()
+    spending = Amount()
+    spending_local = Amount()
+    spending_organic = Amount()
+    spending_pending = Amount()
+    spending_by_producer = StatementProducerSerializer(many=True)
+    spending_by_kind = StatementKindSerializer(many=True)
+    deficit = Amount()
+    grants = StatementGrantSerializer(many=True)
+    grants_total = Amount()
+    uncovered = Amount()

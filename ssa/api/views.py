@@ -10,11 +10,15 @@ from core.choices import Role
 from ssa import selectors, services
 from ssa.api.serializers import (
     CaisseSerializer,
+    ContributionSerializer,
+    GrantSerializer,
     MemberSerializer,
+    MonthQuerySerializer,
     ProposalSerializer,
+    StatementSerializer,
     VoteSerializer,
 )
-from ssa.models import Caisse, Member, Proposal
+from ssa.models import Caisse, Contribution, Grant, Member, Proposal
 
 
 class CaisseViewSet(ReadCreateUpdateViewSet):
@@ -27,6 +31,7 @@ class CaisseViewSet(ReadCreateUpdateViewSet):
         "retrieve": (Role.COORDINATOR, Role.CCAS_STAFF),
         "create": (Role.COORDINATOR,),
         "partial_update": (Role.COORDINATOR,),
+        "statement": (Role.COORDINATOR, Role.CCAS_STAFF),
     }
 
     def scoped_queryset(self):
@@ -40,8 +45,26 @@ class CaisseViewSet(ReadCreateUpdateViewSet):
             caisse=serializer.instance, data=serializer.validated_data
         )
 
+    @extend_schema(parameters=[MonthQuerySerializer], responses={200: StatementSerializer})
+    @action(detail=True, methods=["get"])
+    def statement(self, request, pk=None):
+        """The caisse's month: contributions, allocations, spending, deficit and grants."""
+        query = MonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        statement = selectors.caisse_statement(caisse=self.get_object(), month=query.month_start())
+        return Response(StatementSerializer(statement).data)
 
-class MemberViewSet(ReadCreateUpdateViewSet):
+
+class CaisseScopedMixin:
+    """A list under /caisses/{caisse_pk}/, of the caisses the caller may see."""
+
+    def caisse(self) -> Caisse:
+        return get_object_or_404(
+            selectors.caisse_list(actor=self.actor), pk=self.kwargs["caisse_pk"]
+        )
+
+
+class MemberViewSet(CaisseScopedMixin, ReadCreateUpdateViewSet):
     """A caisse's members: households enrolled by their CCAS (who alone see theirs), or by
     the caisse's coordinator; their contribution and credit."""
 
@@ -49,11 +72,6 @@ class MemberViewSet(ReadCreateUpdateViewSet):
     queryset = Member.objects.none()
     roles = {"*": (Role.COORDINATOR, Role.CCAS_STAFF)}
     filterset_fields = ["household"]
-
-    def caisse(self) -> Caisse:
-        return get_object_or_404(
-            selectors.caisse_list(actor=self.actor), pk=self.kwargs["caisse_pk"]
-        )
 
     def households(self):
         return selectors.member_households(actor=self.actor)
@@ -130,3 +148,44 @@ class ProposalActionsViewSet(ScopedViewSet):
     def decide(self, request, pk=None):
         proposal = services.proposal_decide(proposal=self.get_object(), today=timezone.localdate())
         return Response(ProposalSerializer(proposal).data)
+
+
+class ContributionViewSet(CaisseScopedMixin, ReadCreateViewSet):
+    """Members' contributions as the caisse receives them, each posted to its books."""
+
+    serializer_class = ContributionSerializer
+    queryset = Contribution.objects.none()
+    roles = {"*": (Role.COORDINATOR,)}
+    filterset_fields = ["member", "month"]
+
+    def scoped_queryset(self):
+        return selectors.caisse_contributions(self.caisse())
+
+    def get_serializer(self, *args, **kwargs):
+        if self.actor is not None and not getattr(self, "swagger_fake_view", False):
+            kwargs["members"] = self.caisse().members.all()
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contribution_record(
+            **serializer.validated_data, user=self.request.user, now=timezone.now()
+        )
+
+
+class GrantViewSet(CaisseScopedMixin, ReadCreateViewSet):
+    """Funders' grants covering the caisse's deficit."""
+
+    serializer_class = GrantSerializer
+    queryset = Grant.objects.none()
+    roles = {"*": (Role.COORDINATOR,)}
+
+    def scoped_queryset(self):
+        return self.caisse().grants.select_related("funder")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.grant_record(
+            caisse=self.caisse(),
+            **serializer.validated_data,
+            user=self.request.user,
+            now=timezone.now(),
+        )

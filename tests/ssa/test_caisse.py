@@ -15,6 +15,8 @@ from ssa.models import Caisse, CreditMovement, Member
 from tests import factories
 from tests.helpers import client_for
 
+NOW = timezone.now()
+
 
 def month(offset: int) -> date:
     first = timezone.localdate().replace(day=1)
@@ -72,14 +74,13 @@ def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_c
     assert HouseholdAccessLog.objects.count() == logged + 2
 
     # Month 1: 100 € for the first only; a second run credits nobody again.
-    assert services.month_credit(caisse=caisse, month=month(0)) == 1
-    assert services.month_credit(caisse=caisse, month=month(0)) == 0
+    assert services.month_credit(caisse=caisse, month=month(0), now=NOW) == 1
+    assert services.month_credit(caisse=caisse, month=month(0), now=NOW) == 0
     member = Member.objects.get(household=first)
-    CreditMovement.objects.create(member=member, month=month(0), kind="spending", amount=D("-30"))
-    assert balances(ccas_client, caisse) == {first.id: "70.00", second.id: "0.00"}
+    assert balances(ccas_client, caisse) == {first.id: "100.00", second.id: "0.00"}
 
-    # Month 2: the first's 70 € left expire, 100 € each.
-    assert services.month_credit(caisse=caisse, month=month(1)) == 2
+    # Month 2: the first's 100 € unspent expire (test_ssa_orders spends), 100 € each.
+    assert services.month_credit(caisse=caisse, month=month(1), now=NOW) == 2
     assert balances(ccas_client, caisse) == {first.id: "100.00", second.id: "100.00"}
     # The second leaves on the 10th: its credit closes with it.
     leaving = Member.objects.get(household=second)
@@ -91,15 +92,14 @@ def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_c
     assert answer.status_code == 200 and answer.json()["balance"] == "0.00"
 
     # Month 3: only the first, 100 € again (its 100 € unspent expired).
-    assert services.month_credit(caisse=caisse, month=month(2)) == 1
+    assert services.month_credit(caisse=caisse, month=month(2), now=NOW) == 1
     assert balances(ccas_client, caisse) == {first.id: "100.00", second.id: "0.00"}
     kinds = list(
         CreditMovement.objects.filter(member=member).values_list("month", "kind", "amount")
     )
     assert kinds == [
         (month(0), "allocation", D("100.00")),
-        (month(0), "spending", D("-30.00")),
-        (month(1), "expiry", D("-70.00")),
+        (month(1), "expiry", D("-100.00")),
         (month(1), "allocation", D("100.00")),
         (month(2), "expiry", D("-100.00")),
         (month(2), "allocation", D("100.00")),
@@ -127,7 +127,7 @@ def test_per_person_allocation_carried_over(world, coordinator_client, ccas_clie
     assert join(ccas_client, caisse, family, "10.00", month(0)).status_code == 201
 
     for offset in range(3):
-        services.month_credit(caisse=caisse, month=month(offset))
+        services.month_credit(caisse=caisse, month=month(offset), now=NOW)
 
     assert balances(ccas_client, caisse) == {family.id: "360.00"}  # 3 × 40 € × 3 months
 
