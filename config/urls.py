@@ -25,7 +25,13 @@ from accounting.api.views import (
 from core.api.views import MeView, OrganisationViewSet, TaskRunView, TokenView
 from core.converters import IdConverter
 from core.views import api_not_found
-from dashboards.api.views import DefinitionsView, ExportView, KpisView, TimeseriesView
+from dashboards.api.views import (
+    CaissesView,
+    DefinitionsView,
+    ExportView,
+    KpisView,
+    TimeseriesView,
+)
 from dashboards.views import dashboard_page, dashboard_pdf
 from home.views import home
 from logistics.api.views import (
@@ -145,6 +151,7 @@ api_v1 = [
     path("balances/", BalancesView.as_view(), name="balances"),
     path("dashboards/kpis/", KpisView.as_view(), name="dashboard-kpis"),
     path("dashboards/timeseries/", TimeseriesView.as_view(), name="dashboard-timeseries"),
+    path("dashboards/caisses/", CaissesView.as_view(), name="dashboard-caisses"),
     path("dashboards/export/", ExportView.as_view(), name="dashboard-export"),
     path("dashboards/definitions/", DefinitionsView.as_view(), name="dashboard-definitions"),
     path(

@@ -19,6 +19,7 @@ from core.tasks import DATA_PREPARATION
 from core.views import role_required
 from logistics.choices import ZoneKind
 from logistics.models import Zone
+from ssa.selectors import caisse_figures
 
 from . import kpis
 from .forms import ScopeForm
@@ -117,6 +118,7 @@ def _context(request, *, printable: bool = False) -> dict:
         "counted_from": kpis.COUNTED_FROM,
         "preparing": _preparing(),
         "local_radius_km": settings.LOCAL_RADIUS_KM,
+        "caisses": caisse_figures(start=scope.start, end=scope.end),
     }
     if not printable:  # the screen's weekly chart and map
         context["weekly"] = kpis.timeseries(scope, metric="kg_distributed", granularity="week")

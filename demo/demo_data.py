@@ -536,3 +536,25 @@ def phone(number: int) -> str:
     """A telephone number of the range ARCEP keeps for fiction (03 99 00 00 00 – 03 99 99
     99 99): the demo's places can be called on paper, nobody real answers."""
     return f"03 99 00 {number // 100:02d} {number % 100:02d}"
+
+
+# A caisse alimentaire commune (DESIGN.md §14): the Lille households are members, each
+# with its monthly contribution (in the order of HOUSEHOLDS); the committee approved two
+# producers and one product, and has a proposal still open.
+CAISSE: dict[str, Any] = {
+    "name": "Caisse alimentaire commune de Lille",
+    "contribution_min": D("1.00"),
+    "contribution_max": D("150.00"),
+    "allocation_per_member": D("100.00"),
+    "quorum": 3,
+    "social_services": ["CCAS de Lille"],
+    "funders": ["CCAS de Lille", "Ville de Lille — politique de la ville"],
+    "committee": ["Aïcha Benali", "Jean-Marc Delattre", "Louise Plouvier", "Samir Kaci"],
+    "contributions": [D("10.00"), D("40.00"), D("5.00"), D("25.00"), D("60.00"), D("15.00")],
+    "approved_producers": [
+        ("Ferme du Marais de Wavrin", "Maraîchage à 15 km, sans pesticides de synthèse."),
+        ("Vergers de Fromelles", "Verger en conversion bio, vente directe."),
+    ],
+    "approved_product": ("Laiterie de la Pévèle", "Lait de pâturage, prix payé au producteur."),
+    "open_producer": ("Chicons d'Ennetières", "Culture en terre, à 12 km de la plateforme."),
+}

@@ -28,7 +28,7 @@ from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 
 from . import pricing
-from .choices import HouseholdStatus
+from .choices import HouseholdStatus, OrderPayment
 from .models import (
     Grocery,
     Household,
@@ -71,7 +71,7 @@ def household_list(*, actor: Actor, today: date) -> QuerySet[Household]:
     spent = (
         Order.objects.live()
         .delivered_in_month_of(today)
-        .filter(household=OuterRef("pk"))
+        .filter(household=OuterRef("pk"), payment=OrderPayment.TARIFF)  # a caisse's: no cap
         .values("household")
         .annotate(total=Sum("total_ttc"))
         .values("total")

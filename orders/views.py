@@ -1,7 +1,8 @@
 """The screens of the grocery volunteers (grouped order, household orders, reception) and of
 the CCAS staff (households, enrolment and renewal, access log, envelopes)."""
 
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,12 +22,14 @@ from core.money import quantize_money
 from core.views import quantities_from, refused, role_required
 from producers.models import Producer
 from producers.selectors import offer_list
+from ssa import services as ssa_services
+from ssa.selectors import caisse_list, member_on
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 from supply.selectors import cycle_list
 
 from . import places_import, selectors, services, standing
-from .choices import AccessAction, HouseholdStatus, OrderStatus
+from .choices import AccessAction, HouseholdStatus, OrderPayment, OrderStatus
 from .forms import HouseholdEnrolForm, HouseholdRenewForm, ResteAVivreForm
 from .households import (
     NOT_ELIGIBLE,
@@ -227,7 +230,18 @@ def household_orders(request, cycle_id: int):
     quantities: dict[int, Decimal | str] = (
         {line.offer_id: line.quantity for line in order.line_list} if order else {}
     )
-    orderable = household is not None and household.status == HouseholdStatus.ACTIVE
+    # A member of a caisse alimentaire may pay from its credit (DESIGN.md §14): chosen
+    # before the first line (?paiement=caisse), kept by the order once placed.
+    member = member_on(household=household, day=cycle.delivery_date) if household else None
+    by_caisse = (
+        order.payment == OrderPayment.SSA
+        if order is not None
+        else member is not None
+        and (request.GET.get("paiement") or request.POST.get("paiement")) == "caisse"
+    )
+    orderable = household is not None and (
+        household.status == HouseholdStatus.ACTIVE or (by_caisse and member is not None)
+    )
     last = (
         standing.last_order(cycle=cycle, household_id=household.id)
         if household is not None
@@ -247,8 +261,15 @@ def household_orders(request, cycle_id: int):
         and orderable
         and cycle.status in TAKES_ORDERS
     ):
+        payment = (
+            {"payment": OrderPayment.SSA, "caisse_id": member.caisse_id}
+            if by_caisse and member is not None
+            else {}
+        )
         try:
-            order = _order_save(request, cycle=cycle, order=order, household_id=household.id)
+            order = _order_save(
+                request, cycle=cycle, order=order, household_id=household.id, **payment
+            )
         except DomainError as error:
             refused(request, error)
             quantities = _typed(request.POST, prefix="q-")
@@ -260,16 +281,21 @@ def household_orders(request, cycle_id: int):
                     % {"reference": household.reference},
                 )
                 return redirect("grocery-households", cycle_id=cycle.id)
-            _order_saved(
-                request,
-                order,
-                _("Order of %(reference)s saved: %(total)s, of which the household pays %(share)s.")
-                % {
+            if order.payment == OrderPayment.SSA:
+                saved = _("Order of %(reference)s saved: %(total)s, paid from its credit.") % {
+                    "reference": household.reference,
+                    "total": format_euros(order.total_ttc),
+                }
+            else:
+                saved = _(
+                    "Order of %(reference)s saved: %(total)s, of which the household pays "
+                    "%(share)s."
+                ) % {
                     "reference": household.reference,
                     "total": format_euros(order.total_ttc),
                     "share": format_euros(order.beneficiary_total),
-                },
-            )
+                }
+            _order_saved(request, order, saved)
             return redirect("grocery-households", cycle_id=cycle.id)
     return render(
         request,
@@ -289,10 +315,13 @@ def household_orders(request, cycle_id: int):
             ).first()
             if household is not None
             else None,
-            # What the order may still reach this month: the month's remaining cap, plus this
-            # order's own total when it is being changed.
+            "member": member,
+            "by_caisse": by_caisse,
+            # What the order may still reach: the month's remaining cap (or the member's
+            # credit), plus this order's own total when it is being changed.
             "cap_left": quantize_money(
-                household.month_remaining + (order.total_ttc if order else 0)
+                (member.balance if by_caisse and member else household.month_remaining)
+                + (order.total_ttc if order else 0)
             )
             if household is not None
             else None,
@@ -472,6 +501,8 @@ def household_detail(request, household_id: int):
                         now=timezone.now(),
                     )
                     messages.success(request, _("Decision renewed."))
+                elif "join" in request.POST or "leave" in request.POST:
+                    _caisse_membership(request, household)
                 elif "suspend" in request.POST or "reinstate" in request.POST:
                     suspended = "suspend" in request.POST
                     household_suspend(
@@ -501,8 +532,56 @@ def household_detail(request, household_id: int):
     return render(
         request,
         "orders/household_detail.html",
-        {"household": household, "form": form, "orders": orders, "log": log, "today": today},
+        {
+            "household": household,
+            "form": form,
+            "orders": orders,
+            "log": log,
+            "today": today,
+            "caisses": caisse_list(actor=actor),
+            "memberships": household.caisses.select_related("caisse").order_by("-joined_on"),
+        },
     )
+
+
+def _caisse_membership(request, household) -> None:
+    """The CCAS enrols the household in one of its caisses alimentaires, or records that it
+    leaves (DESIGN.md §14); the services log the access."""
+    now = timezone.now()
+    try:
+        day = date.fromisoformat(request.POST.get("on", "")[:10])
+    except ValueError:
+        day = timezone.localdate()
+    if "leave" in request.POST:
+        member = get_object_or_404(household.caisses, pk=_posted_id(request, "member"))
+        ssa_services.member_update(
+            member=member, fields={"left_on": day}, user=request.user, now=now
+        )
+        messages.success(
+            request, _("The household leaves « %(caisse)s ».") % {"caisse": member.caisse.name}
+        )
+        return
+    caisse = get_object_or_404(caisse_list(actor=request.actor), pk=_posted_id(request, "caisse"))
+    try:
+        contribution = Decimal(request.POST.get("monthly_contribution", "").replace(",", ".")[:12])
+    except InvalidOperation:
+        contribution = Decimal(-1)  # refused by the range check, with its message
+    ssa_services.member_join(
+        caisse=caisse,
+        household=household,
+        monthly_contribution=contribution,
+        joined_on=day,
+        user=request.user,
+        now=now,
+    )
+    messages.success(
+        request, _("The household is a member of « %(caisse)s ».") % {"caisse": caisse.name}
+    )
+
+
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 @ccas_only

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -8,12 +9,13 @@ from django.db.models.functions import Coalesce
 from core.access import Actor
 from core.choices import Role
 from core.money import quantize_money
+from dashboards.kpis import SMALL_CELL, SUPPRESSED, hidden_cells
 from orders.choices import OrderStatus
 from orders.models import Household, OrderLine
 from producers.choices import Category
 
 from .choices import MovementKind
-from .models import Caisse, Contribution, CreditMovement
+from .models import Caisse, Contribution, CreditMovement, Member
 
 
 def balance():
@@ -158,3 +160,101 @@ def caisse_statement(*, caisse: Caisse, month: date) -> dict:
 
 def caisse_contributions(caisse: Caisse) -> QuerySet[Contribution]:
     return Contribution.objects.filter(member__caisse=caisse)
+
+
+def member_on(*, household: Household, day: date) -> Member | None:
+    """The household's membership open on `day`, with its credit (a screen's reading; the
+    order's service reads it again under its lock)."""
+    return (
+        Member.objects.filter(household=household, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        .select_related("caisse")
+        .annotate(balance=balance())
+        .order_by("id")
+        .first()
+    )
+
+
+# The officials' figures (DESIGN.md §7, §14): aggregates only, small cells hidden.
+
+BANDS = [  # monthly contribution bands, € (upper bounds included)
+    ("1–10 €", Decimal("10")),
+    ("11–30 €", Decimal("30")),
+    ("31–60 €", Decimal("60")),
+    ("61–100 €", Decimal("100")),
+    ("> 100 €", None),
+]
+
+
+def _band(amount: Decimal) -> str:
+    for label, upper in BANDS:
+        if upper is None or amount <= upper:
+            return label
+    raise AssertionError  # the last band has no upper bound
+
+
+def caisse_figures(*, start: date, end: date) -> list[dict]:
+    """Per caisse, over a period: its members, how many contribute in each band, what its
+    members' delivered orders cost and the shares of local and organic products. A caisse
+    of fewer than 5 members shows "<5" and nothing else; a band of 1 to 4 members is hidden,
+    with the next smallest when it is the only one (kpis.hidden_cells)."""
+    members = (
+        Member.objects.filter(joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .values_list("caisse_id", "monthly_contribution")
+    )
+    counts: dict[int, int] = {}
+    bands: dict[int, dict[str, int]] = {}
+    for caisse_id, contribution in members:
+        counts[caisse_id] = counts.get(caisse_id, 0) + 1
+        row = bands.setdefault(caisse_id, dict.fromkeys((label for label, _ in BANDS), 0))
+        row[_band(contribution)] += 1
+    spending = {
+        row["order__ssa_member__caisse_id"]: row
+        for row in OrderLine.objects.live()
+        .filter(
+            order__ssa_member__isnull=False,
+            order__status=OrderStatus.SETTLED,
+            order__cycle__delivery_date__range=(start, end),
+        )
+        .values("order__ssa_member__caisse_id")
+        .annotate(
+            total=Sum("line_ttc"),
+            local=Sum(
+                "line_ttc",
+                filter=Q(
+                    offer__product__producer__distance_to_hub_km__lte=settings.LOCAL_RADIUS_KM
+                ),
+            ),
+            organic=Sum("line_ttc", filter=Q(offer__product__is_organic=True)),
+        )
+        .order_by()
+    }
+    rows: list[dict[str, Any]] = []
+    for caisse in Caisse.objects.order_by("name"):
+        count = counts.get(caisse.id, 0)
+        if 0 < count < SMALL_CELL:
+            rows.append({"caisse": caisse.name, "members": SUPPRESSED, "bands": None})
+            continue
+        by_band = bands.get(caisse.id, {})
+        hidden = hidden_cells(by_band)
+        spent = spending.get(caisse.id, {})
+        total = quantize_money(spent.get("total") or 0)
+        rows.append(
+            {
+                "caisse": caisse.name,
+                "members": count,
+                "bands": [
+                    {"band": label, "members": SUPPRESSED if label in hidden else n}
+                    for label, n in by_band.items()
+                ],
+                "spending": total,
+                "local_share": _share(spent.get("local"), total),
+                "organic_share": _share(spent.get("organic"), total),
+            }
+        )
+    return rows
+
+
+def _share(part, total: Decimal) -> Decimal | None:
+    return (quantize_money(part or 0) / total).quantize(Decimal("0.001")) if total else None

@@ -1,7 +1,8 @@
 """The caisse's screens (DESIGN.md §14): the public page of the producers and products its
 committee approved (no login, no personal data: members read it), and the coordinator's."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -10,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounting.choices import PaymentMethod
 from core.choices import Role
-from core.errors import DomainError
+from core.errors import DomainError, InvalidInput
+from core.formats import format_euros
 from core.views import refused, role_required
-from producers.models import Producer
+from producers.models import Producer, Product
 
 from . import selectors, services
 from .choices import ProposalStatus, SubjectKind, VoteChoice
@@ -69,15 +72,80 @@ def caisses_page(request):
     return render(request, "ssa/caisses.html", {"caisses": caisses, "form": form})
 
 
+def _month(value: str, default: date) -> date:
+    """A month typed as YYYY-MM (the month input's value), else `default`'s."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return default.replace(day=1)
+
+
+def _amount(value: str) -> Decimal:
+    try:
+        return Decimal(value.replace(",", ".").replace("€", "").strip()[:20])
+    except InvalidOperation:
+        message = _("Type an amount in euros, e.g. 12,50.")
+        raise InvalidInput(message, fields={"amount": [message]}) from None
+
+
+def _id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+def _books(request, caisse: Caisse, month: date) -> None:
+    """A contribution or a grant recorded for `month`."""
+    now = timezone.now()
+    if "contribution" in request.POST:
+        member = get_object_or_404(caisse.members, pk=_id(request, "member"))
+        contribution = services.contribution_record(
+            member=member,
+            month=month,
+            amount=_amount(request.POST.get("amount", "")),
+            paid_on=timezone.localdate(),
+            method=request.POST.get("method") or PaymentMethod.CASH,
+            user=request.user,
+            now=now,
+        )
+        messages.success(
+            request,
+            _("Contribution of %(amount)s recorded for %(reference)s.")
+            % {
+                "amount": format_euros(contribution.amount),
+                "reference": member.household.reference,
+            },
+        )
+    else:
+        funder = get_object_or_404(caisse.funders, pk=_id(request, "funder"))
+        grant = services.grant_record(
+            caisse=caisse,
+            funder=funder,
+            month=month,
+            amount=_amount(request.POST.get("amount", "")),
+            user=request.user,
+            now=now,
+        )
+        messages.success(
+            request,
+            _("Grant of %(amount)s recorded from %(funder)s.")
+            % {"amount": format_euros(grant.amount), "funder": funder.name},
+        )
+
+
 @role_required(Role.COORDINATOR)
 def caisse_page(request, caisse_id: int):
-    """One caisse as its coordinator runs it: the month's credit, the members and their
-    credit, the committee's proposals, votes and decisions."""
+    """One caisse as its coordinator runs it: the month's credit, statement, contributions
+    and grants, the members and their credit, the committee's proposals, votes and
+    decisions."""
     caisse = get_object_or_404(Caisse, pk=caisse_id)
     today = timezone.localdate()
+    month = _month(request.GET.get("mois", ""), today)
     if request.method == "POST":
         try:
-            if "credit" in request.POST:
+            if "contribution" in request.POST or "grant" in request.POST:
+                _books(request, caisse, month)
+            elif "credit" in request.POST:
                 count = services.month_credit(caisse=caisse, month=today, now=timezone.now())
                 messages.success(
                     request, _("%(count)d members credited for this month.") % {"count": count}
@@ -87,19 +155,19 @@ def caisse_page(request, caisse_id: int):
                 services.caisse_save(caisse=caisse, data={"committee": names})
                 messages.success(request, _("Committee saved."))
             elif "propose" in request.POST:
+                kind = request.POST.get("subject_kind")
+                kind = SubjectKind.PRODUCT if kind == SubjectKind.PRODUCT else SubjectKind.PRODUCER
                 services.proposal_open(
                     caisse=caisse,
-                    subject_kind=SubjectKind.PRODUCER,
-                    subject=int(request.POST.get("producer") or 0),
+                    subject_kind=kind,
+                    subject=_id(request, kind),
                     text=request.POST.get("text", "")[:5000],
                     opened_on=today,
                     closes_on=today + timedelta(days=30),
                 )
                 messages.success(request, _("Proposal opened."))
             elif "vote" in request.POST or "decide" in request.POST:
-                proposal = get_object_or_404(
-                    caisse.proposals, pk=int(request.POST.get("proposal") or 0)
-                )
+                proposal = get_object_or_404(caisse.proposals, pk=_id(request, "proposal"))
                 if "decide" in request.POST:
                     decided = services.proposal_decide(proposal=proposal, today=today)
                     messages.success(
@@ -114,13 +182,10 @@ def caisse_page(request, caisse_id: int):
                         choice=request.POST.get("choice", ""),
                     )
                     messages.success(request, _("Vote recorded."))
-        except (DomainError, ValueError) as error:
-            if isinstance(error, DomainError):
-                refused(request, error)
-            else:
-                messages.error(request, _("Choose a producer."))
+        except DomainError as error:
+            refused(request, error)
         else:
-            return redirect("caisse-page", caisse_id=caisse.id)
+            return redirect(f"{request.path}?mois={month:%Y-%m}")
     members = (
         caisse.members.select_related("household")
         .annotate(balance=selectors.balance())
@@ -142,6 +207,13 @@ def caisse_page(request, caisse_id: int):
             "producers": Producer.objects.select_related("organisation").order_by(
                 "organisation__name"
             ),
+            "products": Product.objects.filter(is_active=True)
+            .select_related("producer__organisation")
+            .order_by("name"),
+            "month": month,
+            "statement": selectors.caisse_statement(caisse=caisse, month=month),
+            "funders": caisse.funders.all(),
+            "methods": PaymentMethod.choices,
             "choices": VoteChoice.choices,
             "credited": CreditMovement.objects.filter(
                 member__caisse=caisse, month=today.replace(day=1), kind="allocation"

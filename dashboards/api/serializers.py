@@ -2,7 +2,7 @@ from datetime import date
 
 from rest_framework import serializers
 
-from core.api.fields import CharField
+from core.api.fields import AsciiDecimalField, CharField
 from core.api.serializers import PeriodQuerySerializer
 from core.choices import Commune
 from dashboards.kpis import GRANULARITIES, KPI_KEYS, Scope, year_so_far
@@ -67,3 +67,19 @@ class DefinitionSerializer(serializers.Serializer):
     label = CharField()  # type: ignore[assignment]
     explanation = CharField()
     unit = CharField()
+
+
+class CaisseBandSerializer(serializers.Serializer):
+    band = serializers.CharField()
+    members = serializers.JSONField(help_text='A count, or "<5" when hidden')
+
+
+class CaisseFiguresSerializer(serializers.Serializer):
+    caisse = serializers.CharField()
+    members = serializers.JSONField(help_text='A count, or "<5" (and nothing else) when hidden')
+    bands = CaisseBandSerializer(many=True, allow_null=True)
+    spending = AsciiDecimalField(max_digits=14, decimal_places=2, required=False)
+    local_share = AsciiDecimalField(max_digits=4, decimal_places=3, required=False, allow_null=True)
+    organic_share = AsciiDecimalField(
+        max_digits=4, decimal_places=3, required=False, allow_null=True
+    )

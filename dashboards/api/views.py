@@ -10,12 +10,14 @@ from core.api.views import file_headers
 from core.choices import Role
 from dashboards import kpis
 from dashboards.api.serializers import (
+    CaisseFiguresSerializer,
     DefinitionSerializer,
     KpisSerializer,
     ScopeQuerySerializer,
     TimeseriesPointSerializer,
     TimeseriesQuerySerializer,
 )
+from ssa.selectors import caisse_figures
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="Cycles delivered from this day"),
@@ -41,6 +43,19 @@ class KpisView(DashboardView):
     @extend_schema(parameters=SCOPE_PARAMETERS, responses={200: KpisSerializer})
     def get(self, request):
         return Response(kpis.kpis(self.scope().scope()))
+
+
+class CaissesView(DashboardView):
+    """The caisses alimentaires over a period (DESIGN.md §14): members, contributions by
+    band, spending and its local and organic shares; small cells hidden."""
+
+    @extend_schema(
+        parameters=SCOPE_PARAMETERS[:2], responses={200: CaisseFiguresSerializer(many=True)}
+    )
+    def get(self, request):
+        scope = self.scope().scope()
+        rows = caisse_figures(start=scope.start, end=scope.end)
+        return Response(CaisseFiguresSerializer(rows, many=True).data)
 
 
 class TimeseriesView(DashboardView):

@@ -320,3 +320,52 @@ def test_the_statement_and_the_books_refuse_what_is_wrong(
     )
     assert stranger.status_code == 400 and "funder" in stranger.json()["fields"]
     assert JournalLine.objects.filter(account__caisse=caisse).count() == 0
+
+
+def test_officials_see_caisses_as_aggregates_with_small_cells_hidden(
+    world, caisse, official_client
+):
+    """Twelve members: bands 1–10 € (5), 11–30 € (1), 31–60 € (6): the band of one member is
+    hidden, and the next smallest (5) with it, lest 12 − 6 − 5 give it away. A caisse of
+    three members shows "<5" only."""
+    small = services.caisse_save(
+        caisse=None,
+        data={
+            "name": "Caisse de Lomme",
+            "contribution_min": D("1"),
+            "contribution_max": D("150"),
+            "allocation_per_member": D("80"),
+        },
+    )
+    for target, contributions in ((caisse, ["5"] * 5 + ["40"] * 6 + ["25"]), (small, "123")):
+        for contribution in contributions:
+            services.member_join(
+                caisse=target,
+                household=factories.enrol(world, funder=world.funder),
+                monthly_contribution=D(contribution),
+                joined_on=timezone.localdate(),
+                user=world.ccas_staff,
+                now=NOW,
+            )
+    today = timezone.localdate()
+    answer = official_client.get(
+        "/api/v1/dashboards/caisses/",
+        {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()},
+    )
+    assert answer.status_code == 200, answer.json()
+    rows = {row["caisse"]: row for row in answer.json()}
+    assert rows["Caisse de Lomme"]["members"] == "<5"
+    assert rows["Caisse de Lomme"]["bands"] is None
+    assert "spending" not in rows["Caisse de Lomme"]
+    fives = rows[caisse.name]
+    assert fives["members"] == 12
+    assert fives["bands"] == [
+        {"band": "1–10 €", "members": "<5"},
+        {"band": "11–30 €", "members": "<5"},
+        {"band": "31–60 €", "members": 6},
+        {"band": "61–100 €", "members": 0},
+        {"band": "> 100 €", "members": 0},
+    ]
+    assert fives["spending"] == "0.00" and fives["local_share"] is None
+    # No household reference anywhere in what officials read.
+    assert "HEL-" not in answer.content.decode() and "LIL-" not in answer.content.decode()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounting.choices import PaymentMethod
 from accounting.models import Funder
 from accounting.services import envelope_create
 from core.choices import OrganisationKind
@@ -16,9 +17,11 @@ from demo import demo_data
 from logistics.models import Hub
 from logistics.services import hub_create, vehicle_create, zones_load
 from orders.households import household_enrol
-from orders.models import TariffTier
+from orders.models import Household, TariffTier
 from orders.services import grocery_create, social_service_create
 from producers.services import offer_create, producer_create, product_create
+from ssa import services as ssa_services
+from ssa.choices import SubjectKind
 from supply.contracts import LineInput, contract_create, contract_sign
 from supply.services import cycle_create, cycle_open
 
@@ -120,13 +123,14 @@ class Command(BaseCommand):
                 organisation=organisations[organisation_name],
             )
         self._load_cycles_and_households(producers, groceries, social_services)
+        self._load_caisse(producers, social_services)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Démo chargée : {zones} zones, 1 hub, {len(demo_data.VEHICLES)} véhicules, "
                 f"{len(social_services)} CCAS, {len(demo_data.FUNDERS)} financeurs, "
                 f"{len(groceries)} épiceries, {len(producers)} producteurs, "
                 f"{product_count} produits, 2 cycles (un ouvert, un en préparation), "
-                f"{len(demo_data.HOUSEHOLDS)} foyers."
+                f"{len(demo_data.HOUSEHOLDS)} foyers, 1 caisse alimentaire commune."
             )
         )
 
@@ -208,6 +212,79 @@ class Command(BaseCommand):
         contract_sign(contract=contract, user=coordinator, role="coordinator", now=now)
         producer_user = User.objects.get(username="producteur.wavrin")
         contract_sign(contract=contract, user=producer_user, role="producer", now=now)
+
+    def _load_caisse(self, producers, social_services) -> None:
+        """The Lille households are members of the caisse, credited this month; four paid
+        their contribution; the committee approved two producers and a product."""
+        spec = demo_data.CAISSE
+        now = timezone.now()
+        today = timezone.localdate()
+        caisse = ssa_services.caisse_save(
+            caisse=None,
+            data={
+                **{key: spec[key] for key in ("name", "contribution_min", "contribution_max")},
+                "allocation_per_member": spec["allocation_per_member"],
+                "quorum": spec["quorum"],
+                "funders": list(Funder.objects.filter(name__in=spec["funders"])),
+                "social_services": [social_services[name] for name in spec["social_services"]],
+                "committee": spec["committee"],
+            },
+        )
+        staff = User.objects.get(username="ccas.lille")
+        coordinator = User.objects.get(username="coordination")
+        households = Household.objects.filter(
+            social_service=social_services[spec["social_services"][0]]
+        ).order_by("id")
+        for household, contribution in zip(households, spec["contributions"], strict=True):
+            member = ssa_services.member_join(
+                caisse=caisse,
+                household=household,
+                monthly_contribution=contribution,
+                joined_on=today.replace(day=1),
+                user=staff,
+                now=now,
+            )
+            if contribution >= 15:  # the others have not paid yet this month
+                ssa_services.contribution_record(
+                    member=member,
+                    month=today,
+                    amount=contribution,
+                    paid_on=today,
+                    method=PaymentMethod.CASH,
+                    user=coordinator,
+                    now=now,
+                )
+        ssa_services.month_credit(caisse=caisse, month=today, now=now)
+        subjects = [
+            (SubjectKind.PRODUCER, producers[name].id, text)
+            for name, text in spec["approved_producers"]
+        ]
+        name, text = spec["approved_product"]
+        subjects.append((SubjectKind.PRODUCT, producers[name].products.earliest("id").id, text))
+        committee = spec["committee"]
+        for kind, subject, text in subjects:
+            proposal = ssa_services.proposal_open(
+                caisse=caisse,
+                subject_kind=kind,
+                subject=subject,
+                text=text,
+                opened_on=today - timedelta(days=10),
+                closes_on=today - timedelta(days=3),
+            )
+            for voter, choice in zip(committee, ("for", "for", "abstain", "for"), strict=True):
+                ssa_services.vote_record(proposal=proposal, voter=voter, choice=choice)
+            ssa_services.proposal_decide(proposal=proposal, today=today - timedelta(days=3))
+        name, text = spec["open_producer"]
+        proposal = ssa_services.proposal_open(
+            caisse=caisse,
+            subject_kind=SubjectKind.PRODUCER,
+            subject=producers[name].id,
+            text=text,
+            opened_on=today,
+            closes_on=today + timedelta(days=21),
+        )
+        for voter in committee[:2]:
+            ssa_services.vote_record(proposal=proposal, voter=voter, choice="for")
 
     def _print_logins(self) -> None:
         self.stdout.write("")
