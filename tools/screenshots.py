@@ -29,6 +29,7 @@ SCREENS = {
         "/coordination/personnes/",
         "/coordination/structures/",
         "/coordination/caisses/",
+        (r"/coordination/caisses/\d+/", "/coordination/caisses/"),
         "/coordination/paiements/",
         "/coordination/banque/",
         "/nouveautes/",

@@ -1,0 +1,185 @@
+"""The caisse through the screens: a volunteer orders for a member from its credit, its
+CCAS enrols it and records its leaving, the coordinator records contributions and grants
+and reads the month."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounting.models import JournalLine
+from orders.models import HouseholdAccessLog, Order
+from ssa import services
+from ssa.models import Caisse, Contribution, Grant, Member
+
+NOW = timezone.now()
+
+
+def screen_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def caisse(world) -> Caisse:
+    caisse = services.caisse_save(
+        caisse=None,
+        data={
+            "name": "Caisse de Fives",
+            "contribution_min": D("1"),
+            "contribution_max": D("150"),
+            "allocation_per_member": D("100"),
+            "quorum": 1,
+            "funders": [world.funder],
+            "social_services": [world.social_service],
+            "committee": ["Aïcha B."],
+        },
+    )
+    proposal = services.proposal_open(
+        caisse=caisse,
+        subject_kind="producer",
+        subject=world.producer.id,
+        text="Maraîchage local.",
+        opened_on=timezone.localdate(),
+        closes_on=timezone.localdate(),
+    )
+    services.vote_record(proposal=proposal, voter="Aïcha B.", choice="for")
+    services.proposal_decide(proposal=proposal, today=timezone.localdate())
+    return caisse
+
+
+def test_the_ccas_enrols_from_the_household_page_and_records_the_leaving(world, market, caisse):
+    ccas = screen_for(world.ccas_staff)
+    page = f"/ccas/foyers/{market.household.id}/"
+    today = timezone.localdate().isoformat()
+    logged = HouseholdAccessLog.objects.count()
+
+    refused = ccas.post(
+        page,
+        {"join": "1", "caisse": caisse.id, "monthly_contribution": "200", "on": today},
+        follow=True,
+    ).content.decode()
+    assert "entre 1,00 € et 150,00 €" in refused or "entre 1.00 € et 150.00 €" in refused
+    assert not Member.objects.exists()
+
+    joined = ccas.post(
+        page,
+        {"join": "1", "caisse": caisse.id, "monthly_contribution": "12,50", "on": today},
+        follow=True,
+    ).content.decode()
+    assert "Le foyer est membre de « Caisse de Fives »." in joined
+    member = Member.objects.get()
+    assert member.monthly_contribution == D("12.50")
+    again = ccas.post(
+        page,
+        {"join": "1", "caisse": caisse.id, "monthly_contribution": "10", "on": today},
+        follow=True,
+    ).content.decode()
+    assert "déjà" in again and Member.objects.count() == 1
+
+    left = ccas.post(page, {"leave": "1", "member": member.id, "on": today}, follow=True)
+    assert "Le foyer quitte « Caisse de Fives »." in left.content.decode()
+    member.refresh_from_db()
+    assert member.left_on == timezone.localdate()
+    assert HouseholdAccessLog.objects.count() > logged
+    # Another CCAS's staff cannot reach this household's page at all.
+    assert screen_for(world.other_ccas_staff).get(page).status_code == 404
+
+
+def test_a_volunteer_orders_for_a_member_from_its_credit(world, market, caisse):
+    household = market.household
+    services.member_join(
+        caisse=caisse,
+        household=household,
+        monthly_contribution=D("10"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.ccas_staff,
+        now=NOW,
+    )
+    services.month_credit(caisse=caisse, month=market.cycle.delivery_date, now=NOW)
+    volunteer = screen_for(world.volunteer)
+    page = f"/epicerie/cycles/{market.cycle.id}/foyers/"
+    chosen = volunteer.get(page, {"foyer": household.id}).content.decode()
+    assert "crédit <strong>100,00 €</strong>" in chosen
+    assert "paiement=caisse" in chosen
+    carrots, _eggs, potatoes = market.offers
+
+    # The potatoes' producer is not approved: refused, nothing placed.
+    refused = volunteer.post(
+        f"{page}?paiement=caisse",
+        {"household": household.id, "paiement": "caisse", f"q-{potatoes.id}": "5"},
+        follow=True,
+    ).content.decode()
+    assert "Non conventionné" in refused and "Pommes de terre" in refused
+    assert not Order.objects.filter(household=household).exists()
+
+    # 10 kg of carrots, 21.10 €, from the credit: the household's cap is not touched.
+    saved = volunteer.post(
+        f"{page}?paiement=caisse",
+        {"household": household.id, "paiement": "caisse", f"q-{carrots.id}": "10"},
+        follow=True,
+    ).content.decode()
+    assert "21,10 €, payés sur son crédit" in saved
+    order = Order.objects.get(household=household)
+    assert order.payment == "ssa" and order.beneficiary_total == D("0.00")
+    again = volunteer.get(page, {"foyer": household.id}).content.decode()
+    assert "crédit <strong>78,90 €</strong>" in again
+    assert "Cette commande est payée sur le crédit" in again
+
+    # Changed past the credit: refused with the credit in words, the order as it was.
+    too_much = volunteer.post(
+        page, {"household": household.id, f"q-{carrots.id}": "50"}, follow=True
+    ).content.decode()
+    assert "ne peut pas payer cette commande" in too_much
+    order.refresh_from_db()
+    assert order.total_ttc == D("21.10")
+
+
+def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
+    world, market, caisse
+):
+    member = services.member_join(
+        caisse=caisse,
+        household=market.household,
+        monthly_contribution=D("15"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.ccas_staff,
+        now=NOW,
+    )
+    services.month_credit(caisse=caisse, month=timezone.localdate(), now=NOW)
+    coordinator = screen_for(world.coordinator)
+    month = f"{timezone.localdate():%Y-%m}"
+    page = f"/coordination/caisses/{caisse.id}/?mois={month}"
+
+    bad = coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "quinze", "method": "cash"},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Saisissez un montant en euros" in bad and not Contribution.objects.exists()
+    paid = coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "15,00", "method": "cash"},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Cotisation de 15,00 € enregistrée" in paid
+    granted = coordinator.post(
+        page, {"grant": "1", "funder": world.funder.id, "amount": "85,00"}, follow=True
+    ).content.decode()
+    assert "Subvention de 85,00 € enregistrée" in granted
+    assert Grant.objects.get().month == timezone.localdate().replace(day=1)
+    # The statement: 100 credited, 15 contributed, 85 of deficit, covered.
+    assert "Déficit restant à couvrir" in granted
+    text = " ".join(granted.split())
+    for figure in ("100,00 €", "15,00 €", "85,00 €", "0,00 €"):
+        assert figure in text
+    # On the caisse's accounts: allocations and members' credit, contributions, grants (the
+    # other sides are the bank's and the funder's).
+    lines = JournalLine.objects.filter(account__caisse=caisse)
+    assert sorted(lines.values_list("account__code", "debit", "credit")) == [
+        (f"4191-C{caisse.id}", D("0.00"), D("100.00")),
+        (f"6571-C{caisse.id}", D("100.00"), D("0.00")),
+        (f"741-C{caisse.id}", D("0.00"), D("85.00")),
+        (f"7561-C{caisse.id}", D("0.00"), D("15.00")),
+    ]
+    assert screen_for(world.volunteer).get(page).status_code in (302, 403)
