@@ -50,6 +50,7 @@ JOURNALS = {
     EntryKind.LOGISTICS: ("OD", "Opérations diverses"),
     EntryKind.REVERSAL: ("OD", "Opérations diverses"),
     EntryKind.PAYMENT: ("BQ", "Banque"),
+    EntryKind.SSA: ("CA", "Caisses alimentaires"),
 }
 
 # The general accounts of the party accounts (401-P3 is supplier 401, auxiliary P3).
@@ -58,6 +59,11 @@ GENERAL = {
     "411": "Clients",
     "4671": "Autres comptes débiteurs — participations des bénéficiaires",
     "441": "État et collectivités — subventions à recevoir",
+    # A caisse alimentaire's accounts (ssa.books), one auxiliary per caisse.
+    "4191": "Caisses alimentaires — crédit des membres",
+    "6571": "Caisses alimentaires — allocations versées",
+    "7561": "Caisses alimentaires — cotisations des membres",
+    "741": "Caisses alimentaires — subventions d'exploitation",
 }
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from accounting.fec import fec_check
 from accounting.ledger import trial_balance
 from accounting.models import JournalLine
 from ssa import services
@@ -252,6 +253,18 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
         "grants_total": "130.00",
         "uncovered": "0.00",
     }
+    # The legal export carries the caisse's accounts, and reads back as the ledger.
+    year = timezone.now().year
+    fec = coordinator_client.get("/api/v1/ledger/fec/", {"year": year})
+    assert fec.status_code == 200
+    text = b"".join(fec.streaming_content).decode("iso-8859-15")
+    assert any(line.startswith("CA\tCaisses alimentaires\t") for line in text.splitlines())
+    assert any(
+        line.split("\t")[4:7] == ["4191", line.split("\t")[5], f"C{caisse.id}"]
+        and line.split("\t")[5].startswith("Caisses alimentaires")
+        for line in text.splitlines()
+    )
+    assert fec_check(year) == []
     assert set(CreditMovement.objects.filter(kind="spending").values_list("amount", flat=True)) == {
         D("-35.66"),
         D("-94.95"),
