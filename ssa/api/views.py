@@ -1,12 +1,17 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from core.api.renderers import PDFRenderer
+from core.api.views import file_headers
 from core.api.viewsets import ReadCreateUpdateViewSet, ReadCreateViewSet, ScopedViewSet
 from core.choices import Role
+from core.documents import pdf_from_template
 from ssa import selectors, services
 from ssa.api.serializers import (
     CaisseSerializer,
@@ -46,12 +51,18 @@ class CaisseViewSet(ReadCreateUpdateViewSet):
         )
 
     @extend_schema(parameters=[MonthQuerySerializer], responses={200: StatementSerializer})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
     def statement(self, request, pk=None):
-        """The caisse's month: contributions, allocations, spending, deficit and grants."""
+        """The caisse's month: contributions, allocations, spending, deficit and grants;
+        `?format=pdf` prints it."""
         query = MonthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        statement = selectors.caisse_statement(caisse=self.get_object(), month=query.month_start())
+        month = query.month_start()
+        statement = selectors.caisse_statement(caisse=self.get_object(), month=month)
+        if request.accepted_renderer.format == "pdf":
+            pdf = pdf_from_template("ssa/statement.html", {"statement": statement, "month": month})
+            name = f"releve-{slugify(statement['name'])}-{statement['month']}.pdf"
+            return Response(pdf, headers=file_headers(name, inline=True))
         return Response(StatementSerializer(statement).data)
 
 

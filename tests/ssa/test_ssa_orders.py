@@ -9,11 +9,13 @@ potatoes 1.10 € HT/kg (a producer the committee did not approve); VAT 5.5 %, r
     the grocery: 20 kg carrots 40.00 + 2.20 = 42.20 €
 """
 
+import io
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounting.fec import fec_check
 from accounting.ledger import trial_balance
@@ -253,6 +255,19 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
         "grants_total": "130.00",
         "uncovered": "0.00",
     }
+    # Printed, the same month for the committee and the funders: no household reference.
+    printed = coordinator_client.get(
+        f"/api/v1/caisses/{caisse.id}/statement/",
+        {"month": f"{delivery_month:%Y-%m}", "format": "pdf"},
+    )
+    assert printed.status_code == 200 and printed["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(printed.content)).pages
+    ).replace("\u202f", " ")
+    for figure in ("70,00 €", "200,00 €", "130,61 €", "14,56 €", "130,00 €"):
+        assert figure in text, figure
+    assert a.reference not in text and b.reference not in text
+
     # The legal export carries the caisse's accounts, and reads back as the ledger.
     year = timezone.now().year
     fec = coordinator_client.get("/api/v1/ledger/fec/", {"year": year})
