@@ -67,11 +67,7 @@ def caisse_statement(*, caisse: Caisse, month: date) -> dict:
         .values_list("kind", "total")
         .order_by()
     )
-    settled = OrderLine.objects.live().filter(
-        order__ssa_member__caisse=caisse,
-        order__status=OrderStatus.SETTLED,
-        order__cycle__delivery_date__range=(month, end),
-    )
+    settled = settled_ssa_lines(start=month, end=end).filter(order__ssa_member__caisse=caisse)
     producers = list(
         settled.values(
             "offer__product__producer_id", "offer__product__producer__organisation__name"
@@ -193,6 +189,11 @@ def _band(amount: Decimal) -> str:
     raise AssertionError  # the last band has no upper bound
 
 
+HIDDEN_CAISSE = dict.fromkeys(
+    ["bands", "spending", "local_share", "organic_share", "by_kind", "by_producer"]
+)
+
+
 def caisse_figures(*, start: date, end: date) -> list[dict]:
     """Per caisse, over a period: its members, how many contribute in each band, what its
     members' delivered orders cost and the shares of local and organic products. A caisse
@@ -211,12 +212,7 @@ def caisse_figures(*, start: date, end: date) -> list[dict]:
         row[_band(contribution)] += 1
     spending = {
         row["order__ssa_member__caisse_id"]: row
-        for row in OrderLine.objects.live()
-        .filter(
-            order__ssa_member__isnull=False,
-            order__status=OrderStatus.SETTLED,
-            order__cycle__delivery_date__range=(start, end),
-        )
+        for row in settled_ssa_lines(start=start, end=end)
         .values("order__ssa_member__caisse_id")
         .annotate(
             total=Sum("line_ttc"),
@@ -230,11 +226,26 @@ def caisse_figures(*, start: date, end: date) -> list[dict]:
         )
         .order_by()
     }
+    detail: dict[int, dict[str, dict[str, Decimal]]] = {}
+    for caisse_id, category, producer, amount in (
+        settled_ssa_lines(start=start, end=end)
+        .values_list(
+            "order__ssa_member__caisse_id",
+            "offer__product__category",
+            "offer__product__producer__organisation__name",
+        )
+        .annotate(amount=Sum("line_ttc"))
+        .order_by()
+    ):
+        sums = detail.setdefault(caisse_id, {"kind": {}, "producer": {}})
+        label = str(Category(category).label)
+        sums["kind"][label] = sums["kind"].get(label, Decimal(0)) + amount
+        sums["producer"][producer] = sums["producer"].get(producer, Decimal(0)) + amount
     rows: list[dict[str, Any]] = []
     for caisse in Caisse.objects.order_by("name"):
         count = counts.get(caisse.id, 0)
         if 0 < count < SMALL_CELL:
-            rows.append({"caisse": caisse.name, "members": SUPPRESSED, "bands": None})
+            rows.append({"caisse": caisse.name, "members": SUPPRESSED, **HIDDEN_CAISSE})
             continue
         by_band = bands.get(caisse.id, {})
         hidden = hidden_cells(by_band)
@@ -251,9 +262,25 @@ def caisse_figures(*, start: date, end: date) -> list[dict]:
                 "spending": total,
                 "local_share": _share(spent.get("local"), total),
                 "organic_share": _share(spent.get("organic"), total),
+                **{
+                    f"by_{key}": [
+                        {"name": name, "amount": quantize_money(amount)}
+                        for name, amount in sorted(sums.items(), key=lambda item: -item[1])
+                    ]
+                    for key, sums in detail.get(caisse.id, {"kind": {}, "producer": {}}).items()
+                },
             }
         )
     return rows
+
+
+def settled_ssa_lines(*, start: date, end: date) -> QuerySet[OrderLine]:
+    """The lines of the orders caisses paid, settled, delivered between two days."""
+    return OrderLine.objects.live().filter(
+        order__ssa_member__isnull=False,
+        order__status=OrderStatus.SETTLED,
+        order__cycle__delivery_date__range=(start, end),
+    )
 
 
 def _share(part, total: Decimal) -> Decimal | None:

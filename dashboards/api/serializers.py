@@ -74,12 +74,18 @@ class CaisseBandSerializer(serializers.Serializer):
     members = serializers.JSONField(help_text='A count, or "<5" when hidden')
 
 
+class CaisseSpendingSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2)
+
+
 class CaisseFiguresSerializer(serializers.Serializer):
     caisse = serializers.CharField()
-    members = serializers.JSONField(help_text='A count, or "<5" (and nothing else) when hidden')
+    # A count, or "<5" and every other figure null when the caisse has fewer than 5 members.
+    members = serializers.JSONField()
     bands = CaisseBandSerializer(many=True, allow_null=True)
-    spending = AsciiDecimalField(max_digits=14, decimal_places=2, required=False)
-    local_share = AsciiDecimalField(max_digits=4, decimal_places=3, required=False, allow_null=True)
-    organic_share = AsciiDecimalField(
-        max_digits=4, decimal_places=3, required=False, allow_null=True
-    )
+    spending = AsciiDecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    local_share = AsciiDecimalField(max_digits=4, decimal_places=3, allow_null=True)
+    organic_share = AsciiDecimalField(max_digits=4, decimal_places=3, allow_null=True)
+    by_kind = CaisseSpendingSerializer(many=True, allow_null=True)
+    by_producer = CaisseSpendingSerializer(many=True, allow_null=True)

@@ -114,6 +114,7 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
     coordinator_client,
     volunteer_client,
     ccas_client,
+    official_client,
     django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
@@ -255,6 +256,42 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
         "grants_total": "130.00",
         "uncovered": "0.00",
     }
+    # Officials: two members are fewer than five, so nothing but "<5" about this caisse.
+    today = timezone.localdate()
+    figures = official_client.get(
+        "/api/v1/dashboards/caisses/",
+        {"from": today.isoformat(), "to": (today + timedelta(days=30)).isoformat()},
+    ).json()
+    assert figures == [
+        {
+            "caisse": caisse.name,
+            "members": "<5",
+            **dict.fromkeys(
+                ["bands", "spending", "local_share", "organic_share", "by_kind", "by_producer"]
+            ),
+        }
+    ]
+    # With five more members, the spending shows, by kind and by producer.
+    for _ in range(3):
+        services.member_join(
+            caisse=caisse,
+            household=factories.enrol(world, funder=world.funder),
+            monthly_contribution=D("30"),
+            joined_on=today,
+            user=world.ccas_staff,
+            now=NOW,
+        )
+    (row,) = official_client.get(
+        "/api/v1/dashboards/caisses/",
+        {"from": today.isoformat(), "to": (today + timedelta(days=30)).isoformat()},
+    ).json()
+    assert (row["members"], row["spending"], row["organic_share"]) == (5, "130.61", "0.111")
+    assert row["by_kind"] == [
+        {"name": "Légumes", "amount": "116.05"},
+        {"name": "Œufs", "amount": "14.56"},
+    ]
+    assert row["by_producer"] == [{"name": world.producer.name, "amount": "130.61"}]
+
     # Printed, the same month for the committee and the funders: no household reference.
     printed = coordinator_client.get(
         f"/api/v1/caisses/{caisse.id}/statement/",
@@ -384,7 +421,7 @@ def test_officials_see_caisses_as_aggregates_with_small_cells_hidden(
     rows = {row["caisse"]: row for row in answer.json()}
     assert rows["Caisse de Lomme"]["members"] == "<5"
     assert rows["Caisse de Lomme"]["bands"] is None
-    assert "spending" not in rows["Caisse de Lomme"]
+    assert rows["Caisse de Lomme"]["spending"] is None
     fives = rows[caisse.name]
     assert fives["members"] == 12
     assert fives["bands"] == [
