@@ -63,6 +63,20 @@ def balances(client, caisse) -> dict[int, str]:
     return {row["household"]: row["balance"] for row in rows}
 
 
+def approve(caisse, producer):
+    proposal = services.proposal_open(
+        caisse=caisse,
+        subject_kind="producer",
+        subject=producer.id,
+        text="Local, sans pesticides de synthèse.",
+        opened_on=month(0),
+        closes_on=month(0),
+    )
+    for voter in ("Aïcha B.", "Jean-Marc D.", "Louise P."):
+        services.vote_record(proposal=proposal, voter=voter, choice="for")
+    services.proposal_decide(proposal=proposal, today=month(0))
+
+
 def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_client):
     first, second = (factories.enrol(world, funder=world.funder) for _ in range(2))
     logged = HouseholdAccessLog.objects.count()
@@ -77,9 +91,38 @@ def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_c
     assert services.month_credit(caisse=caisse, month=month(0), now=NOW) == 1
     assert services.month_credit(caisse=caisse, month=month(0), now=NOW) == 0
     member = Member.objects.get(household=first)
-    assert balances(ccas_client, caisse) == {first.id: "100.00", second.id: "0.00"}
+    # The first orders 14 kg of carrots delivered this month from its credit:
+    # 28.00 + 1.54 VAT = 29.54 €; an order past what is left is refused.
+    approve(caisse, world.producer)
+    cycle = factories.OrderCycleFactory(
+        hub=world.hub,
+        status="open",
+        opens_at=NOW - timedelta(days=1),
+        closes_at=NOW + timedelta(days=1),
+        confirm_by=NOW + timedelta(days=2),
+        delivery_date=month(0),
+    )
+    carrots = factories.OfferFactory(cycle=cycle, product=world.product)
+    volunteer = client_for(world.volunteer)
 
-    # Month 2: the first's 100 € unspent expire (test_ssa_orders spends), 100 € each.
+    def ssa_order(household, kilos):
+        return volunteer.post(
+            "/api/v1/orders/",
+            {
+                "cycle": cycle.id,
+                "household": household.id,
+                "payment": "ssa",
+                "lines": [{"offer": carrots.id, "quantity": kilos}],
+            },
+            format="json",
+        )
+
+    assert ssa_order(first, "14").json()["total_ttc"] == "29.54"
+    refused = ssa_order(second, "1")  # it joins on the 15th, after this delivery
+    assert refused.status_code == 409 and refused.json()["code"] == "not_a_member"
+    assert balances(ccas_client, caisse) == {first.id: "70.46", second.id: "0.00"}
+
+    # Month 2: the first's 70.46 € unspent expire, 100 € each.
     assert services.month_credit(caisse=caisse, month=month(1), now=NOW) == 2
     assert balances(ccas_client, caisse) == {first.id: "100.00", second.id: "100.00"}
     # The second leaves on the 10th: its credit closes with it.
@@ -99,7 +142,8 @@ def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_c
     )
     assert kinds == [
         (month(0), "allocation", D("100.00")),
-        (month(1), "expiry", D("-100.00")),
+        (month(0), "spending", D("-29.54")),
+        (month(1), "expiry", D("-70.46")),
         (month(1), "allocation", D("100.00")),
         (month(2), "expiry", D("-100.00")),
         (month(2), "allocation", D("100.00")),
