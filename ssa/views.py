@@ -133,6 +133,31 @@ def _books(request, caisse: Caisse, month: date) -> None:
         )
 
 
+def _register(request, caisse: Caisse) -> None:
+    """A household registered by the caisse itself, named by its reference (the coordinator
+    sees references, never social data)."""
+    reference = request.POST.get("reference", "").strip().upper()[:20]
+    household = selectors.member_households(actor=request.actor).filter(reference=reference).first()
+    if household is None:
+        message = _("No household has the reference « %(reference)s ».") % {"reference": reference}
+        raise InvalidInput(message, fields={"reference": [message]})
+    try:
+        joined_on = date.fromisoformat(request.POST.get("joined_on", "")[:10])
+    except ValueError:
+        joined_on = timezone.localdate()
+    services.member_join(
+        caisse=caisse,
+        household=household,
+        monthly_contribution=_amount(request.POST.get("monthly_contribution", "")),
+        joined_on=joined_on,
+        user=request.user,
+        now=timezone.now(),
+    )
+    messages.success(
+        request, _("%(reference)s is a member of the caisse.") % {"reference": household.reference}
+    )
+
+
 @role_required(Role.COORDINATOR)
 def caisse_page(request, caisse_id: int):
     """One caisse as its coordinator runs it: the month's credit, statement, contributions
@@ -145,6 +170,8 @@ def caisse_page(request, caisse_id: int):
         try:
             if "contribution" in request.POST or "grant" in request.POST:
                 _books(request, caisse, month)
+            elif "register" in request.POST:
+                _register(request, caisse)
             elif "credit" in request.POST:
                 count = services.month_credit(caisse=caisse, month=today, now=timezone.now())
                 messages.success(
@@ -214,6 +241,7 @@ def caisse_page(request, caisse_id: int):
             "statement": selectors.caisse_statement(caisse=caisse, month=month),
             "funders": caisse.funders.all(),
             "methods": PaymentMethod.choices,
+            "today": today,
             "choices": VoteChoice.choices,
             "credited": CreditMovement.objects.filter(
                 member__caisse=caisse, month=today.replace(day=1), kind="allocation"

@@ -2,6 +2,7 @@
 CCAS enrols it and records its leaving, the coordinator records contributions and grants
 and reads the month."""
 
+import html
 from decimal import Decimal as D
 
 import pytest
@@ -183,3 +184,25 @@ def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
         (f"7561-C{caisse.id}", D("0.00"), D("15.00")),
     ]
     assert screen_for(world.volunteer).get(page).status_code in (302, 403)
+
+
+def test_the_caisse_registers_a_household_by_its_reference(world, market, caisse):
+    coordinator = screen_for(world.coordinator)
+    page = f"/coordination/caisses/{caisse.id}/"
+    unknown = coordinator.post(
+        page,
+        {"register": "1", "reference": "LIL-1999-0001", "monthly_contribution": "5"},
+        follow=True,
+    ).content.decode()
+    assert "Aucun foyer n'a la référence « LIL-1999-0001 »." in html.unescape(unknown)
+    registered = coordinator.post(
+        page,
+        {
+            "register": "1",
+            "reference": market.household.reference.lower(),
+            "monthly_contribution": "7,50",
+        },
+        follow=True,
+    ).content.decode()
+    assert f"{market.household.reference} est membre de la caisse." in registered
+    assert Member.objects.get().monthly_contribution == D("7.50")
