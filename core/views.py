@@ -100,6 +100,29 @@ def decimals_from(
     return numbers
 
 
+MONEY = forms.DecimalField(max_digits=12, decimal_places=2, localize=True)
+
+
+def posted_id(request, name: str) -> int:
+    """The id a form posted in `name`; 0, which names nothing, when it is not one."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+def posted_amount(request, name: str) -> Decimal:
+    """Euros typed in `name` (a decimal comma, spaces or a € sign allowed), refused with a
+    message on the field when it is not an amount."""
+    typed = request.POST.get(name, "")[:30].replace("€", "").replace("\u202f", "")
+    typed = typed.replace("\xa0", "").replace(" ", "")
+    try:
+        if not typed.isascii():  # Decimal reads "２" as 2: refused rather than misread
+            raise ValidationError("not ascii")
+        return MONEY.clean(typed)
+    except ValidationError:
+        message = _("Type an amount in euros, e.g. 12,50.")
+        raise InvalidInput(message, fields={name: [message]}) from None
+
+
 def quantities_from(data, *, prefix: str, allowed: set[int]) -> dict[int, Decimal]:
     """The quantities typed in inputs named `<prefix><id>` (see decimals_from)."""
     return decimals_from(

@@ -2,7 +2,7 @@
 the CCAS staff (households, enrolment and renewal, access log, envelopes)."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.formats import format_date, format_euros
 from core.models import DataImport
 from core.money import quantize_money
-from core.views import quantities_from, refused, role_required
+from core.views import posted_amount, posted_id, quantities_from, refused, role_required
 from producers.models import Producer
 from producers.selectors import offer_list
 from ssa import services as ssa_services
@@ -553,7 +553,7 @@ def _caisse_membership(request, household) -> None:
     except ValueError:
         day = timezone.localdate()
     if "leave" in request.POST:
-        member = get_object_or_404(household.caisses, pk=_posted_id(request, "member"))
+        member = get_object_or_404(household.caisses, pk=posted_id(request, "member"))
         ssa_services.member_update(
             member=member, fields={"left_on": day}, user=request.user, now=now
         )
@@ -561,15 +561,11 @@ def _caisse_membership(request, household) -> None:
             request, _("The household leaves « %(caisse)s ».") % {"caisse": member.caisse.name}
         )
         return
-    caisse = get_object_or_404(caisse_list(actor=request.actor), pk=_posted_id(request, "caisse"))
-    try:
-        contribution = Decimal(request.POST.get("monthly_contribution", "").replace(",", ".")[:12])
-    except InvalidOperation:
-        contribution = Decimal(-1)  # refused by the range check, with its message
+    caisse = get_object_or_404(caisse_list(actor=request.actor), pk=posted_id(request, "caisse"))
     ssa_services.member_join(
         caisse=caisse,
         household=household,
-        monthly_contribution=contribution,
+        monthly_contribution=posted_amount(request, "monthly_contribution"),
         joined_on=day,
         user=request.user,
         now=now,
@@ -577,11 +573,6 @@ def _caisse_membership(request, household) -> None:
     messages.success(
         request, _("The household is a member of « %(caisse)s ».") % {"caisse": caisse.name}
     )
-
-
-def _posted_id(request, name: str) -> int:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 @ccas_only

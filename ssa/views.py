@@ -2,7 +2,6 @@
 committee approved (no login, no personal data: members read it), and the coordinator's."""
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +14,7 @@ from accounting.choices import PaymentMethod
 from core.choices import Role
 from core.errors import DomainError, InvalidInput
 from core.formats import format_euros
-from core.views import refused, role_required
+from core.views import posted_amount, posted_id, refused, role_required
 from producers.models import Producer, Product
 
 from . import selectors, services
@@ -81,28 +80,15 @@ def _month(value: str, default: date) -> date:
         return default.replace(day=1)
 
 
-def _amount(value: str) -> Decimal:
-    try:
-        return Decimal(value.replace(",", ".").replace("€", "").strip()[:20])
-    except InvalidOperation:
-        message = _("Type an amount in euros, e.g. 12,50.")
-        raise InvalidInput(message, fields={"amount": [message]}) from None
-
-
-def _id(request, name: str) -> int:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else 0
-
-
 def _books(request, caisse: Caisse, month: date) -> None:
     """A contribution or a grant recorded for `month`."""
     now = timezone.now()
     if "contribution" in request.POST:
-        member = get_object_or_404(caisse.members, pk=_id(request, "member"))
+        member = get_object_or_404(caisse.members, pk=posted_id(request, "member"))
         contribution = services.contribution_record(
             member=member,
             month=month,
-            amount=_amount(request.POST.get("amount", "")),
+            amount=posted_amount(request, "amount"),
             paid_on=timezone.localdate(),
             method=request.POST.get("method") or PaymentMethod.CASH,
             user=request.user,
@@ -117,12 +103,12 @@ def _books(request, caisse: Caisse, month: date) -> None:
             },
         )
     else:
-        funder = get_object_or_404(caisse.funders, pk=_id(request, "funder"))
+        funder = get_object_or_404(caisse.funders, pk=posted_id(request, "funder"))
         grant = services.grant_record(
             caisse=caisse,
             funder=funder,
             month=month,
-            amount=_amount(request.POST.get("amount", "")),
+            amount=posted_amount(request, "amount"),
             user=request.user,
             now=now,
         )
@@ -148,7 +134,7 @@ def _register(request, caisse: Caisse) -> None:
     services.member_join(
         caisse=caisse,
         household=household,
-        monthly_contribution=_amount(request.POST.get("monthly_contribution", "")),
+        monthly_contribution=posted_amount(request, "monthly_contribution"),
         joined_on=joined_on,
         user=request.user,
         now=timezone.now(),
@@ -187,14 +173,14 @@ def caisse_page(request, caisse_id: int):
                 services.proposal_open(
                     caisse=caisse,
                     subject_kind=kind,
-                    subject=_id(request, kind),
+                    subject=posted_id(request, kind),
                     text=request.POST.get("text", "")[:5000],
                     opened_on=today,
                     closes_on=today + timedelta(days=30),
                 )
                 messages.success(request, _("Proposal opened."))
             elif "vote" in request.POST or "decide" in request.POST:
-                proposal = get_object_or_404(caisse.proposals, pk=_id(request, "proposal"))
+                proposal = get_object_or_404(caisse.proposals, pk=posted_id(request, "proposal"))
                 if "decide" in request.POST:
                     decided = services.proposal_decide(proposal=proposal, today=today)
                     messages.success(

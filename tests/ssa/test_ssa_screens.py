@@ -154,11 +154,13 @@ def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
     month = f"{timezone.localdate():%Y-%m}"
     page = f"/coordination/caisses/{caisse.id}/?mois={month}"
 
-    bad = coordinator.post(
-        page, {"contribution": "1", "member": member.id, "amount": "quinze", "method": "cash"},
-        follow=True,
-    ).content.decode()  # fmt: skip
-    assert "Saisissez un montant en euros" in bad and not Contribution.objects.exists()
+    for typed in ("quinze", "NaN", "1e400", "１５", "15,001"):
+        bad = coordinator.post(
+            page, {"contribution": "1", "member": member.id, "amount": typed, "method": "cash"},
+            follow=True,
+        ).content.decode()  # fmt: skip
+        assert "Saisissez un montant en euros" in bad, typed
+    assert not Contribution.objects.exists()
     paid = coordinator.post(
         page, {"contribution": "1", "member": member.id, "amount": "15,00", "method": "cash"},
         follow=True,
