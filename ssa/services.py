@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from accounting.choices import PaymentMethod
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 from core.models import User
@@ -298,6 +299,9 @@ def contribution_record(
     if amount <= 0:
         message = _("A contribution is a positive amount.")
         raise InvalidInput(message, fields={"amount": [message]})
+    if method not in PaymentMethod.values:
+        message = _("Choose how the contribution was paid.")
+        raise InvalidInput(message, fields={"method": [message]})
     if month < first_of(member.joined_on) or (member.left_on and month > member.left_on):
         message = _("The member was not in the caisse that month.")
         raise InvalidInput(message, fields={"month": [message]})

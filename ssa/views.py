@@ -75,9 +75,11 @@ def _month(value: str, default: date) -> date:
     """A month typed as YYYY-MM (the month input's value), else `default`'s."""
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        if 1900 <= year < 2100:
+            return date(year, month, 1)
     except ValueError:
-        return default.replace(day=1)
+        pass
+    return default.replace(day=1)
 
 
 def _books(request, caisse: Caisse, month: date) -> None:

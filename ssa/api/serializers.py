@@ -116,7 +116,8 @@ class GrantSerializer(ModelSerializer):
 
 class MonthQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$", error_messages={"invalid": _("A month is written YYYY-MM.")}
+        r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+        error_messages={"invalid": _("A month is written YYYY-MM.")},
     )
 
     def month_start(self) -> date:

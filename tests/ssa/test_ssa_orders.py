@@ -357,7 +357,9 @@ def test_the_statement_and_the_books_refuse_what_is_wrong(
         now=NOW,
     )
     url = f"/api/v1/caisses/{caisse.id}"
-    assert coordinator_client.get(f"{url}/statement/", {"month": "2026-13"}).status_code == 400
+    for month in ("2026-13", "9999-12", "26-12", "2026-1"):
+        answer = coordinator_client.get(f"{url}/statement/", {"month": month})
+        assert answer.status_code == 400 and "month" in answer.json()["fields"], month
     assert coordinator_client.get(f"{url}/statement/").status_code == 400
     # The caisse's CCAS reads the statement; a grocery's volunteer does not.
     month = f"{timezone.localdate():%Y-%m}"
@@ -367,6 +369,7 @@ def test_the_statement_and_the_books_refuse_what_is_wrong(
         ({"member": member.id, "amount": "-5.00"}, "amount"),
         ({"member": member.id, "amount": "5.00", "month": "2020-01-01"}, "month"),
         ({"member": 999999, "amount": "5.00"}, "member"),
+        ({"member": member.id, "amount": "5.00", "method": "bitcoin"}, "method"),
     ]
     for changes, field in bad:
         body = {

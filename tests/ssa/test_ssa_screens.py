@@ -160,6 +160,13 @@ def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
             follow=True,
         ).content.decode()  # fmt: skip
         assert "Saisissez un montant en euros" in bad, typed
+    odd = coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "15", "method": "bitcoin"},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Indiquez comment la cotisation a été payée." in html.unescape(odd)
+    statement = coordinator.get(f"/coordination/caisses/{caisse.id}/", {"mois": "9999-12"})
+    assert statement.status_code == 200  # an impossible month shows this month's
     assert not Contribution.objects.exists()
     paid = coordinator.post(
         page, {"contribution": "1", "member": member.id, "amount": "15,00", "method": "cash"},
