@@ -96,7 +96,7 @@ def caisse_statement(*, caisse: Caisse, month: date) -> dict:
     )
     contributions = (
         caisse_contributions(caisse)
-        .filter(month=month)
+        .filter(month=month, entry__reversed_by__isnull=True)
         .aggregate(total=Sum("amount"), members=Count("member", distinct=True))
     )
     pending = CreditMovement.objects.filter(
@@ -155,7 +155,12 @@ def caisse_statement(*, caisse: Caisse, month: date) -> dict:
 
 
 def caisse_contributions(caisse: Caisse) -> QuerySet[Contribution]:
-    return Contribution.objects.filter(member__caisse=caisse)
+    """Every contribution of the caisse, those cancelled since (`reversed`) included."""
+    return (
+        Contribution.objects.filter(member__caisse=caisse)
+        .select_related("member__household", "entry__reversed_by")
+        .annotate(reversed=Q(entry__reversed_by__isnull=False))
+    )
 
 
 def member_on(*, household: Household, day: date) -> Member | None:

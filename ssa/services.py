@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from accounting.choices import PaymentMethod
+from accounting.ledger import entry_reverse
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
 from core.models import User
@@ -309,7 +310,7 @@ def contribution_record(
         Member.objects.select_for_update().select_related("caisse", "household").get(pk=member.pk)
     )  # one contribution numbered at a time
     caisse = member.caisse
-    count = Contribution.objects.filter(member=member, month=month).count()
+    count = Contribution.objects.filter(member=member, month=month).count()  # reversed too
     entry = books.contribution_post(
         caisse=caisse,
         amount=amount,
@@ -368,3 +369,13 @@ def grant_record(
         created_at=now,
         created_by=user,
     )
+
+
+@transaction.atomic
+def contribution_reverse(
+    *, contribution: Contribution, reason: str, user: User, now: datetime
+) -> Contribution:
+    """A contribution recorded by mistake is cancelled by the mirror of its entry (never
+    edited nor deleted), saying why; once only (accounting.ledger.entry_reverse)."""
+    entry_reverse(entry=contribution.entry, reason=reason[:250], user=user, now=now)
+    return Contribution.objects.select_related("entry__reversed_by").get(pk=contribution.pk)

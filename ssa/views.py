@@ -121,6 +121,19 @@ def _books(request, caisse: Caisse, month: date) -> None:
         )
 
 
+def _contribution_cancel(request, caisse: Caisse) -> None:
+    contribution = get_object_or_404(
+        selectors.caisse_contributions(caisse), pk=posted_id(request, "contribution_id")
+    )
+    services.contribution_reverse(
+        contribution=contribution,
+        reason=request.POST.get("reason", ""),
+        user=request.user,
+        now=timezone.now(),
+    )
+    messages.success(request, _("Contribution cancelled; its entry is reversed."))
+
+
 def _register(request, caisse: Caisse) -> None:
     """A household registered by the caisse itself, named by its reference (the coordinator
     sees references, never social data)."""
@@ -156,10 +169,13 @@ def caisse_page(request, caisse_id: int):
     month = _month(request.GET.get("mois", ""), today)
     if request.method == "POST":
         try:
-            if "contribution" in request.POST or "grant" in request.POST:
+            if "cancel_contribution" in request.POST:
+                _contribution_cancel(request, caisse)
+            elif "contribution" in request.POST or "grant" in request.POST:
                 _books(request, caisse, month)
             elif "register" in request.POST:
                 _register(request, caisse)
+
             elif "credit" in request.POST:
                 count = services.month_credit(caisse=caisse, month=today, now=timezone.now())
                 messages.success(
@@ -227,6 +243,9 @@ def caisse_page(request, caisse_id: int):
             .order_by("name"),
             "month": month,
             "statement": selectors.caisse_statement(caisse=caisse, month=month),
+            "contributions": selectors.caisse_contributions(caisse)
+            .filter(month=month)
+            .order_by("-id"),
             "funders": caisse.funders.all(),
             "methods": PaymentMethod.choices,
             "today": today,

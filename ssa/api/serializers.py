@@ -97,13 +97,20 @@ class ContributionSerializer(ModelSerializer):
     amount = MoneyField(max_value=Decimal("10000"))
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
 
+    # Cancelled since by a reversal of its entry (POST .../contributions/{id}/reverse/).
+    reversed = serializers.BooleanField(read_only=True, default=False)
+
     class Meta:
         model = Contribution
-        fields = ["id", "member", "month", "amount", "paid_on", "method"]
+        fields = ["id", "member", "month", "amount", "paid_on", "method", "reversed"]
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members if members is not None else Member.objects.none()
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = CharField(max_length=250)
 
 
 class GrantSerializer(ModelSerializer):

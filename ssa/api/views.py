@@ -20,6 +20,7 @@ from ssa.api.serializers import (
     MemberSerializer,
     MonthQuerySerializer,
     ProposalSerializer,
+    ReverseSerializer,
     StatementSerializer,
     VoteSerializer,
 )
@@ -178,9 +179,24 @@ class ContributionViewSet(CaisseScopedMixin, ReadCreateViewSet):
         return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = services.contribution_record(
+        contribution = services.contribution_record(
             **serializer.validated_data, user=self.request.user, now=timezone.now()
         )
+        serializer.instance = self.scoped_queryset().get(pk=contribution.pk)
+
+    @extend_schema(request=ReverseSerializer, responses={200: ContributionSerializer})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, caisse_pk=None, pk=None):
+        """Cancel a contribution recorded by mistake: its entry is reversed, saying why."""
+        body = ReverseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.contribution_reverse(
+            contribution=self.get_object(),
+            reason=body.validated_data["reason"],
+            user=request.user,
+            now=timezone.now(),
+        )
+        return Response(ContributionSerializer(self.scoped_queryset().get(pk=pk)).data)
 
 
 class GrantViewSet(CaisseScopedMixin, ReadCreateViewSet):

@@ -13,6 +13,7 @@ from accounting.models import JournalLine
 from orders.models import HouseholdAccessLog, Order
 from ssa import services
 from ssa.models import Caisse, Contribution, Grant, Member
+from tests.helpers import client_for
 
 NOW = timezone.now()
 
@@ -215,3 +216,60 @@ def test_the_caisse_registers_a_household_by_its_reference(world, market, caisse
     ).content.decode()
     assert f"{market.household.reference} est membre de la caisse." in registered
     assert Member.objects.get().monthly_contribution == D("7.50")
+
+
+def test_a_contribution_recorded_by_mistake_is_cancelled_by_a_reversal(world, market, caisse):
+    member = services.member_join(
+        caisse=caisse,
+        household=market.household,
+        monthly_contribution=D("15"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.ccas_staff,
+        now=NOW,
+    )
+    coordinator = screen_for(world.coordinator)
+    page = f"/coordination/caisses/{caisse.id}/"
+    coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "150", "method": "cash"}
+    )  # 150 typed for 15
+    wrong = Contribution.objects.get()
+    answer = coordinator.post(
+        page, {"cancel_contribution": "1", "contribution_id": wrong.id, "reason": " "}, follow=True
+    )
+    assert answer.status_code == 200, answer.content.decode()[-1500:]
+    without_reason = answer.content.decode()
+    assert "Indiquez pourquoi l'écriture est contre-passée." in html.unescape(without_reason)
+    cancelled = coordinator.post(
+        page,
+        {"cancel_contribution": "1", "contribution_id": wrong.id, "reason": "150 saisi pour 15"},
+        follow=True,
+    ).content.decode()
+    assert "Cotisation annulée" in cancelled
+    coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "15", "method": "cash"}
+    )
+    month = f"{timezone.localdate():%Y-%m}"
+    statement = (
+        client_for(world.coordinator)
+        .get(f"/api/v1/caisses/{caisse.id}/statement/", {"month": month})
+        .json()
+    )
+    assert (statement["contributions"], statement["contributing_members"]) == ("15.00", 1)
+    # The books: 150 in, 150 out by the reversal, 15 in; the contribution rows all stay.
+    lines = JournalLine.objects.filter(account__code=f"7561-C{caisse.id}")
+    assert sorted(lines.values_list("debit", "credit")) == [
+        (D("0.00"), D("15.00")),
+        (D("0.00"), D("150.00")),
+        (D("150.00"), D("0.00")),
+    ]
+    listed = client_for(world.coordinator).get(f"/api/v1/caisses/{caisse.id}/contributions/")
+    assert [(row["amount"], row["reversed"]) for row in listed.json()["results"]] == [
+        ("150.00", True),
+        ("15.00", False),
+    ]
+    again = client_for(world.coordinator).post(
+        f"/api/v1/caisses/{caisse.id}/contributions/{wrong.id}/reverse/",
+        {"reason": "encore"},
+        format="json",
+    )
+    assert again.status_code == 409 and again.json()["code"] == "entry_already_reversed"
