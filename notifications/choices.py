@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     STATEMENT_READY = "statement_ready", _("Settlement statement")
     DECISION_ENDING = "decision_ending", _("A household's decision ends soon")
     ENVELOPE_USED = "envelope_used", _("An envelope is nearly used")
+    CAISSE_MONTH = "caisse_month", _("A caisse alimentaire's month is credited")
     INVITATION = "invitation", _("Invitation to the platform")
     PASSWORD_RESET = "password_reset", _("Password reset")
 
@@ -47,7 +48,7 @@ class Status(models.TextChoices):
 
 # What each role may receive, for the preferences screen (core.choices.Role values).
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
-    "coordinator": (Kind.DEADLINE_MISSED, Kind.ENVELOPE_USED),
+    "coordinator": (Kind.DEADLINE_MISSED, Kind.ENVELOPE_USED, Kind.CAISSE_MONTH),
     "grocery_volunteer": (
         Kind.CYCLE_OPENED,
         Kind.CLOSING_SOON,
@@ -62,6 +63,11 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
         Kind.ROUNDS_PLANNED,
         Kind.STATEMENT_READY,
     ),
-    "ccas_staff": (Kind.STATEMENT_READY, Kind.DECISION_ENDING, Kind.ENVELOPE_USED),
+    "ccas_staff": (
+        Kind.STATEMENT_READY,
+        Kind.DECISION_ENDING,
+        Kind.ENVELOPE_USED,
+        Kind.CAISSE_MONTH,
+    ),
     "official": (),
 }

@@ -19,7 +19,7 @@ from orders.choices import AccessAction
 from orders.households import access_log
 from orders.models import Household
 
-from . import books
+from . import books, notifications
 from .choices import AllocationBasis, MovementKind, ProposalStatus, SubjectKind, VoteChoice
 from .models import (
     Caisse,
@@ -31,7 +31,7 @@ from .models import (
     Proposal,
     Vote,
 )
-from .selectors import balance
+from .selectors import balance, caisse_statement
 
 
 def first_of(day: date) -> date:
@@ -188,6 +188,12 @@ def month_credit(*, caisse: Caisse, month: date, now: datetime) -> int:
         taken_back=-sum((m.amount for m in movements if m.kind == MovementKind.EXPIRY), Decimal(0)),
         run_key=min(m.pk for m in movements),
         now=now,
+    )
+    notifications.month_credited(
+        caisse=caisse,
+        month=month,
+        credited=len(allocations),
+        statement=caisse_statement(caisse=caisse, month=month),
     )
     return len(allocations)
 

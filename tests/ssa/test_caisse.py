@@ -327,3 +327,30 @@ def test_a_month_of_a_caisse_through_the_coordinator_s_screens(world):
     assert "Décision enregistrée : approuvée." in text and household.reference in text
     assert "100,00 €" in text
     assert Client().get(page).status_code == 302  # the coordinator's alone
+
+
+def test_the_month_credited_is_told_once_to_the_coordinator_and_the_caisse_s_ccas(
+    world, caisse, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    for contribution in ("20.00", "50.00"):
+        services.member_join(
+            caisse=caisse,
+            household=factories.enrol(world, funder=world.funder),
+            monthly_contribution=D(contribution),
+            joined_on=month(0),
+            user=world.ccas_staff,
+            now=NOW,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.month_credit(caisse=caisse, month=month(0), now=NOW)
+        services.month_credit(caisse=caisse, month=month(0), now=NOW)
+    told = Notification.objects.filter(kind="caisse_month")
+    assert sorted(told.values_list("recipient__username", flat=True)) == sorted(
+        [world.coordinator.username, world.ccas_staff.username]
+    )
+    # 200 € credited, nothing contributed yet: all of it is left for the grants.
+    message = told.get(recipient=world.coordinator)
+    assert "2 membres crédités" in message.summary and "200,00 €" in message.summary
+    assert "200,00 €" in message.context["paragraphs"][1]
