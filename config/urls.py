@@ -307,6 +307,7 @@ urlpatterns = [
     path("coordination/personnes/", notification_screens.people_page, name="people-page"),
     path("coordination/structures/", order_screens.places_page, name="places-page"),
     path("coordination/caisses/", ssa_screens.caisses_page, name="caisses-page"),
+    path("ccas/caisses/", ssa_screens.ccas_caisses_page, name="ccas-caisses"),
     path("coordination/caisses/<int:caisse_id>/", ssa_screens.caisse_page, name="caisse-page"),
     path(
         "caisses/<int:caisse_id>/conventionnes/",

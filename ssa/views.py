@@ -255,3 +255,23 @@ def caisse_page(request, caisse_id: int):
             ).count(),
         },
     )
+
+
+@role_required(Role.CCAS_STAFF)
+def ccas_caisses_page(request):
+    """The caisses a CCAS enrols in, as its staff follow them: their own households that are
+    members (reference, contribution, credit) and each caisse's month."""
+    today = timezone.localdate()
+    month = _month(request.GET.get("mois", ""), today)
+    households = selectors.member_households(actor=request.actor)
+    caisses = []
+    for caisse in selectors.caisse_list(actor=request.actor):
+        caisse.own_members = (
+            caisse.members.filter(household__in=households)
+            .select_related("household")
+            .annotate(balance=selectors.balance())
+            .order_by("left_on", "household__reference")
+        )
+        caisse.statement = selectors.caisse_statement(caisse=caisse, month=month)
+        caisses.append(caisse)
+    return render(request, "ssa/ccas_caisses.html", {"caisses": caisses, "month": month})

@@ -63,6 +63,7 @@ SCREENS = {
         (r"/ccas/foyers/\d+/", "/ccas/foyers/"),
         "/ccas/journal/",
         "/ccas/financement/",
+        "/ccas/caisses/",
         "/compte/messages/",
         "/factures/",
     ],

@@ -13,6 +13,7 @@ from accounting.models import JournalLine
 from orders.models import HouseholdAccessLog, Order
 from ssa import services
 from ssa.models import Caisse, Contribution, Grant, Member
+from tests import factories
 from tests.helpers import client_for
 
 NOW = timezone.now()
@@ -273,3 +274,34 @@ def test_a_contribution_recorded_by_mistake_is_cancelled_by_a_reversal(world, ma
         format="json",
     )
     assert again.status_code == 409 and again.json()["code"] == "entry_already_reversed"
+
+
+def test_a_ccas_follows_its_own_members_of_its_caisses(world, market, caisse):
+    own = services.member_join(
+        caisse=caisse,
+        household=market.household,
+        monthly_contribution=D("12"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.ccas_staff,
+        now=NOW,
+    )
+    # Another CCAS's household in the same caisse: counted, never listed to this CCAS.
+    caisse.social_services.add(world.other_social_service)
+    other = factories.enrol(world, funder=world.funder)
+    other.social_service = world.other_social_service
+    other.save(update_fields=["social_service"])
+    services.member_join(
+        caisse=caisse,
+        household=other,
+        monthly_contribution=D("30"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.coordinator,
+        now=NOW,
+    )
+    services.month_credit(caisse=caisse, month=timezone.localdate(), now=NOW)
+    page = screen_for(world.ccas_staff).get("/ccas/caisses/").content.decode()
+    text = " ".join(page.split())
+    assert "Caisse de Fives" in text and own.household.reference in text
+    assert other.reference not in text
+    assert "2 membres" in text and "200,00 € d'allocations" in html.unescape(text)
+    assert screen_for(world.volunteer).get("/ccas/caisses/").status_code in (302, 403)
