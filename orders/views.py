@@ -23,7 +23,7 @@ from core.views import posted_amount, posted_id, quantities_from, refused, role_
 from producers.models import Producer
 from producers.selectors import offer_list
 from ssa import services as ssa_services
-from ssa.selectors import caisse_list, member_on
+from ssa.selectors import approved, caisse_list, member_on
 from supply.choices import TAKES_ORDERS, TAKES_RECEPTIONS
 from supply.models import OrderCycle
 from supply.selectors import cycle_list
@@ -47,9 +47,15 @@ volunteer_only = role_required(Role.GROCERY_VOLUNTEER)
 ccas_only = role_required(Role.CCAS_STAFF)
 
 
-def _catalogue(actor, cycle: OrderCycle, quantities: dict[int, Decimal | str]) -> list:
-    """The cycle's offers with what remains and the quantity in the form, by producer."""
+def _catalogue(
+    actor, cycle: OrderCycle, quantities: dict[int, Decimal | str], *, caisse=None
+) -> list:
+    """The cycle's offers with what remains and the quantity in the form, by producer; only
+    what `caisse`'s committee approved when the order is paid from its credit."""
     offers = selectors.offers_to_order(actor=actor, cycle=cycle)
+    if caisse is not None:
+        covered = approved(caisse)
+        offers = [offer for offer in offers if covered.covers(offer.product)]
     for offer in offers:
         offer.in_form = quantities.get(offer.id)
     return offers
@@ -306,7 +312,11 @@ def household_orders(request, cycle_id: int):
             "household": household,
             "orders": orders,
             "order": order,
-            "offers": _catalogue(actor, cycle, quantities) if orderable else [],
+            "offers": _catalogue(
+                actor, cycle, quantities, caisse=member.caisse if by_caisse and member else None
+            )
+            if orderable
+            else [],
             "orderable": orderable,
             "editable": cycle.status in TAKES_ORDERS,
             "last_order": last,

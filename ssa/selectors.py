@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,8 +14,9 @@ from dashboards.kpis import SMALL_CELL, SUPPRESSED, hidden_cells
 from orders.choices import OrderStatus
 from orders.models import Household, OrderLine
 from producers.choices import Category
+from producers.models import Product
 
-from .choices import MovementKind
+from .choices import MovementKind, ProposalStatus, SubjectKind
 from .models import Caisse, Contribution, CreditMovement, Member
 
 
@@ -290,3 +292,27 @@ def settled_ssa_lines(*, start: date, end: date) -> QuerySet[OrderLine]:
 
 def _share(part, total: Decimal) -> Decimal | None:
     return (quantize_money(part or 0) / total).quantize(Decimal("0.001")) if total else None
+
+
+@dataclass(frozen=True)
+class Approved:
+    """What a caisse's committee approved (conventionné): whole producers, single products."""
+
+    producers: frozenset[int]
+    products: frozenset[int]
+
+    def covers(self, product: Product) -> bool:
+        return product.id in self.products or product.producer_id in self.producers
+
+
+def approved(caisse: Caisse) -> Approved:
+    """One query."""
+    producers, products = set(), set()
+    for kind, producer_id, product_id in caisse.proposals.filter(
+        status=ProposalStatus.APPROVED
+    ).values_list("subject_kind", "producer_id", "product_id"):
+        if kind == SubjectKind.PRODUCER:
+            producers.add(producer_id)
+        else:
+            products.add(product_id)
+    return Approved(frozenset(producers), frozenset(products))

@@ -278,15 +278,6 @@ def proposal_decide(*, proposal: Proposal, today: date) -> Proposal:
     return proposal
 
 
-def is_conventionne(*, caisse: Caisse, product_id: int, producer_id: int) -> bool:
-    """Whether the committee approved the product, or its producer."""
-    return caisse.proposals.filter(
-        Q(subject_kind=SubjectKind.PRODUCER, producer_id=producer_id)
-        | Q(subject_kind=SubjectKind.PRODUCT, product_id=product_id),
-        status=ProposalStatus.APPROVED,
-    ).exists()
-
-
 # The books.
 
 

@@ -12,7 +12,8 @@ from core.errors import InvalidInput, StateConflict
 from core.formats import format_date, format_euros
 from orders.models import Household, Order, OrderLine
 
-from .choices import MovementKind, ProposalStatus, SubjectKind
+from . import selectors
+from .choices import MovementKind
 from .models import CreditMovement, Member
 
 
@@ -41,28 +42,11 @@ def member_locked(*, household: Household, on: date, caisse_id: int | None = Non
     return found[0]
 
 
-def _approved(member: Member) -> tuple[set[int], set[int]]:
-    """The producers and the products the member's caisse approved: one query."""
-    producers, products = set(), set()
-    for kind, producer_id, product_id in member.caisse.proposals.filter(
-        status=ProposalStatus.APPROVED
-    ).values_list("subject_kind", "producer_id", "product_id"):
-        if kind == SubjectKind.PRODUCER:
-            producers.add(producer_id)
-        else:
-            products.add(product_id)
-    return producers, products
-
-
 def spending_check(*, member: Member, lines: list[OrderLine], order_id: int | None = None) -> None:
     """Refuse lines the committee did not approve, then an order the credit cannot pay (the
     order's own spending, when it is changed, is given back first)."""
-    producers, products = _approved(member)
-    refused = [
-        line.offer.product.name
-        for line in lines
-        if line.offer.product_id not in products and line.offer.product.producer_id not in producers
-    ]
+    approved = selectors.approved(member.caisse)
+    refused = [line.offer.product.name for line in lines if not approved.covers(line.offer.product)]
     if refused:
         raise StateConflict(
             _(

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from orders.models import HouseholdAccessLog
-from ssa import services
+from ssa import selectors, services
 from ssa.models import Caisse, CreditMovement, Member
 from tests import factories
 from tests.helpers import client_for
@@ -246,12 +246,8 @@ def test_the_committee_decides_with_its_quorum(world, caisse, coordinator_client
         "refused"  # as many against as for
     )
 
-    assert services.is_conventionne(
-        caisse=caisse, product_id=world.product.id, producer_id=world.producer.id
-    )
-    assert not services.is_conventionne(
-        caisse=caisse, product_id=world.other_product.id, producer_id=world.other_producer.id
-    )
+    approved = selectors.approved(caisse)
+    assert approved.covers(world.product) and not approved.covers(world.other_product)
 
 
 def test_the_approved_are_published_without_login_nor_personal_data(world, caisse):

@@ -108,6 +108,9 @@ def test_a_volunteer_orders_for_a_member_from_its_credit(world, market, caisse):
     assert "crédit <strong>100,00 €</strong>" in chosen
     assert "paiement=caisse" in chosen
     carrots, _eggs, potatoes = market.offers
+    listed = volunteer.get(page, {"foyer": household.id, "paiement": "caisse"}).content.decode()
+    assert f'name="q-{carrots.id}"' in listed and f'name="q-{potatoes.id}"' not in listed
+    assert "seul ce que le comité de la caisse a conventionné" in html.unescape(listed)
 
     # The potatoes' producer is not approved: refused, nothing placed.
     refused = volunteer.post(
