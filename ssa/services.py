@@ -14,6 +14,7 @@ from accounting.choices import PaymentMethod
 from accounting.ledger import entry_reverse
 from accounting.models import Funder
 from core.errors import InvalidInput, StateConflict
+from core.formats import format_euros
 from core.models import User
 from orders.choices import AccessAction
 from orders.households import access_log
@@ -32,6 +33,10 @@ from .models import (
     Vote,
 )
 from .selectors import balance, caisse_statement
+
+# What one contribution or one grant can be (the API's bounds too): beyond, a typing mistake.
+MAX_CONTRIBUTION = Decimal("10000")
+MAX_GRANT = Decimal("10000000")
 
 
 def first_of(day: date) -> date:
@@ -294,8 +299,10 @@ def contribution_record(
 ) -> Contribution:
     """A member's contribution received, posted to the bank and the caisse's income."""
     month = first_of(month)
-    if amount <= 0:
-        message = _("A contribution is a positive amount.")
+    if not 0 < amount <= MAX_CONTRIBUTION:
+        message = _("A contribution is a positive amount, of %(most)s at most.") % {
+            "most": format_euros(MAX_CONTRIBUTION)
+        }
         raise InvalidInput(message, fields={"amount": [message]})
     if method not in PaymentMethod.values:
         message = _("Choose how the contribution was paid.")
@@ -339,8 +346,10 @@ def grant_record(
 ) -> Grant:
     """A funder's grant covering the month's deficit, posted as owed by the funder."""
     month = first_of(month)
-    if amount <= 0:
-        message = _("A grant is a positive amount.")
+    if not 0 < amount <= MAX_GRANT:
+        message = _("A grant is a positive amount, of %(most)s at most.") % {
+            "most": format_euros(MAX_GRANT)
+        }
         raise InvalidInput(message, fields={"amount": [message]})
     if not caisse.funders.filter(pk=funder.pk).exists():
         message = _("« %(funder)s » is not among the funders of this caisse.") % {

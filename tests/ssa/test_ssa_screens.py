@@ -3,6 +3,7 @@ CCAS enrols it and records its leaving, the coordinator records contributions an
 and reads the month."""
 
 import html
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -159,6 +160,12 @@ def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
     month = f"{timezone.localdate():%Y-%m}"
     page = f"/coordination/caisses/{caisse.id}/?mois={month}"
 
+    huge = coordinator.post(
+        page, {"contribution": "1", "member": member.id, "amount": "9999999999", "method": "cash"},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    shown = re.findall(r'class="message [a-z]+">([^<]*)<', huge)
+    assert any("de 10000,00 € au plus" in text for text in shown), shown
     for typed in ("quinze", "NaN", "1e400", "１５", "15,001"):
         bad = coordinator.post(
             page, {"contribution": "1", "member": member.id, "amount": typed, "method": "cash"},
