@@ -321,6 +321,9 @@ def order_repeat(
             now=now,
             household_id=order.household_id,
             households=households,
+            # Paid as the order repeated was: at the social tariff, or by the same caisse.
+            payment=order.payment,
+            caisse_id=order.ssa_member.caisse_id if order.ssa_member else None,
         )
     else:
         repeated = services.order_submit(

@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -435,5 +436,50 @@ def test_officials_see_caisses_as_aggregates_with_small_cells_hidden(
         {"band": "> 100 €", "members": 0},
     ]
     assert fives["spending"] == "0.00" and fives["local_share"] is None
+    # On paper for the council too, as hidden as on the screen.
+    screen = Client()
+    screen.force_login(world.official)
+    printed = screen.get(
+        "/tableau-de-bord/pdf/",
+        {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()},
+    )
+    assert printed.status_code == 200, printed.content[:300]
+    paper = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(printed.content)).pages
+    ).replace("\n", " ")
+    assert "Caisses alimentaires communes" in paper and "Caisse de Lomme" in paper
+    assert "31–60€:6" in paper.replace(" ", ""), paper[-600:]  # the PDF text wraps
     # No household reference anywhere in what officials read.
     assert "HEL-" not in answer.content.decode() and "LIL-" not in answer.content.decode()
+
+
+def test_repeating_a_caisse_order_is_paid_by_the_caisse_again(
+    world, market, caisse, volunteer_client, ccas_client
+):
+    services.member_join(
+        caisse=caisse,
+        household=market.household,
+        monthly_contribution=D("10"),
+        joined_on=timezone.localdate().replace(day=1),
+        user=world.ccas_staff,
+        now=NOW,
+    )
+    services.month_credit(caisse=caisse, month=market.cycle.delivery_date, now=NOW)
+    placed = order(volunteer_client, market, market.household, [("eggs", "6")])  # 14.56 €
+    next_cycle = factories.OrderCycleFactory(
+        hub=world.hub,
+        status="open",
+        opens_at=NOW - timedelta(days=1),
+        closes_at=NOW + timedelta(days=2),
+        confirm_by=NOW + timedelta(days=3),
+        delivery_date=market.cycle.delivery_date,
+    )
+    factories.OfferFactory(
+        cycle=next_cycle, product=market.offers[1].product, unit_price_ht=D("2.30")
+    )
+    repeated = volunteer_client.post(
+        f"/api/v1/orders/{placed.json()['id']}/repeat/", {"cycle": next_cycle.id}, format="json"
+    )
+    assert repeated.status_code == 201, repeated.json()
+    assert (repeated.json()["payment"], repeated.json()["total_ttc"]) == ("ssa", "14.56")
+    assert credit(ccas_client, caisse) == {market.household.id: "70.88"}  # 100 − 2 × 14.56
