@@ -377,23 +377,21 @@ def order_submit(
     cycle = _lock_cycle_open(cycle_id)
     household, envelope_id, programme, member = None, None, None, None
     shares: list[funding.Share] = []
-    if payment == OrderPayment.SSA:
-        assert household_id is not None  # refused above otherwise
-        household, _envelope = _household_locked(household_id, households=households, cycle=cycle)
-        _spent, has_order_in_cycle = household_month_orders(household_id=household.pk, cycle=cycle)
+    if household_id is not None:
+        household, covering_envelope_id = _household_locked(
+            household_id, households=households, cycle=cycle
+        )
+        spent, has_order_in_cycle = household_month_orders(household_id=household.pk, cycle=cycle)
         _refuse_duplicate_household(household=household, has_order_in_cycle=has_order_in_cycle)
+    if household is not None and payment == OrderPayment.SSA:
+        # The caisse pays the whole price from the member's credit: no tier, cap nor envelope.
         member = spending.member_locked(
             household=household, on=cycle.delivery_date, caisse_id=caisse_id
         )
         priced, warnings = _priced_lines(cycle=cycle, lines=lines, tier_rate=None)
         totals = _totals(priced)
         spending.spending_check(member=member, lines=priced)
-    elif household_id is not None:
-        household, covering_envelope_id = _household_locked(
-            household_id, households=households, cycle=cycle
-        )
-        spent, has_order_in_cycle = household_month_orders(household_id=household.pk, cycle=cycle)
-        _refuse_duplicate_household(household=household, has_order_in_cycle=has_order_in_cycle)
+    elif household is not None:
         priced, warnings = _priced_lines(
             cycle=cycle, lines=lines, tier_rate=household.tier.beneficiary_rate
         )
