@@ -32,6 +32,15 @@ def balance():
     return Coalesce(Subquery(movements, output_field=money), Value(0, output_field=money))
 
 
+def member_credit(member: Member, *, excluding_order_id: int | None = None) -> Decimal:
+    """One member's credit now, as balance() reads it for many; without the spending of
+    `excluding_order_id` when that order is being changed."""
+    movements = member.movements.all()
+    if excluding_order_id is not None:
+        movements = movements.exclude(order_id=excluding_order_id)
+    return movements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
 def caisse_list(*, actor: Actor) -> QuerySet[Caisse]:
     """The coordinator's caisses; a CCAS's staff see those their CCAS enrols members in."""
     caisses = Caisse.objects.prefetch_related("funders", "social_services", "committee")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounting.choices import PaymentMethod
@@ -32,7 +32,7 @@ from .models import (
     Proposal,
     Vote,
 )
-from .selectors import balance, caisse_statement
+from .selectors import balance, caisse_statement, member_credit
 
 # What one contribution or one grant can be (the API's bounds too): beyond, a typing mistake.
 MAX_CONTRIBUTION = Decimal("10000")
@@ -130,7 +130,7 @@ def member_update(*, member: Member, fields: dict[str, Any], user: User, now: da
             message = _("A member leaves after joining.")
             raise InvalidInput(message, fields={"left_on": [message]})
         member.left_on = left_on
-        rest = member_balance(member)
+        rest = member_credit(member)
         if rest > 0:
             CreditMovement.objects.create(
                 member=member, month=first_of(left_on), kind=MovementKind.CLOSING, amount=-rest
@@ -139,11 +139,6 @@ def member_update(*, member: Member, fields: dict[str, Any], user: User, now: da
     member.save()
     access_log(household=member.household, user=user, action=AccessAction.UPDATE, at=now)
     return member
-
-
-def member_balance(member: Member) -> Decimal:
-    total = member.movements.aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
 
 
 def allocation_of(caisse: Caisse, household: Household) -> Decimal:

@@ -5,7 +5,7 @@ serializes a member's orders as the household's lock serializes its cap."""
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput, StateConflict
@@ -57,10 +57,7 @@ def spending_check(*, member: Member, lines: list[OrderLine], order_id: int | No
             code="not_conventionne",
         )
     total = sum((line.line_ttc for line in lines), Decimal("0.00"))
-    movements = member.movements.all()
-    if order_id is not None:
-        movements = movements.exclude(order_id=order_id)
-    credit = movements.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    credit = selectors.member_credit(member, excluding_order_id=order_id)
     if total > credit:
         raise StateConflict(
             _(
