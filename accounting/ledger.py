@@ -41,39 +41,41 @@ TRANSPORT_PAYABLE = ("4081", gettext_lazy("Rounds: costs to pay"), AccountKind.L
 TRANSPORT_RECHARGED = ("7085", gettext_lazy("Logistics recharged to groceries"), AccountKind.INCOME)
 
 
-def _account(code: str, name: str | Promise, kind: str, **party: Any) -> Account:
-    account, _created = Account.objects.get_or_create(
+def account(code: str, name: str | Promise, kind: str, **party: Any) -> Account:
+    """The account of `code`, opened with its name, kind and party the first time (the party
+    accounts below; a caisse's in ssa.books)."""
+    opened, _created = Account.objects.get_or_create(
         code=code, defaults={"name": str(name), "kind": kind, **party}
     )
-    return account
+    return opened
 
 
 def platform_account(definition: tuple) -> Account:
-    return _account(*definition)
+    return account(*definition)
 
 
 def producer_account(producer: Producer) -> Account:
     """401: what the platform owes the producer."""
     name = _("Producer %(name)s") % {"name": producer.name}
-    return _account(f"401-P{producer.id}", name, AccountKind.LIABILITY, producer=producer)
+    return account(f"401-P{producer.id}", name, AccountKind.LIABILITY, producer=producer)
 
 
 def grocery_account(grocery: Grocery) -> Account:
     """411: what the grocery owes for its grouped orders and its share of the rounds."""
     name = _("Grocery %(name)s") % {"name": grocery.name}
-    return _account(f"411-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
+    return account(f"411-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
 def contributions_account(grocery: Grocery) -> Account:
     """4671: the beneficiaries' shares the grocery collected at pickup, due to the platform."""
     name = _("Beneficiaries' contributions collected by %(name)s") % {"name": grocery.name}
-    return _account(f"4671-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
+    return account(f"4671-E{grocery.id}", name, AccountKind.ASSET, grocery=grocery)
 
 
 def funder_account(funder: Funder) -> Account:
     """441: the subsidies a funder owes."""
     name = _("Funder %(name)s") % {"name": funder.name}
-    return _account(f"441-F{funder.id}", name, AccountKind.ASSET, funder=funder)
+    return account(f"441-F{funder.id}", name, AccountKind.ASSET, funder=funder)
 
 
 @dataclass

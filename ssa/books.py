@@ -24,33 +24,29 @@ from core.models import User
 from .models import Caisse
 
 
-def _caisse_account(caisse_id: int, code: str, name: str, kind: str) -> Account:
-    account, _created = Account.objects.get_or_create(
-        code=f"{code}-C{caisse_id}",
-        defaults={"name": name[:250], "kind": kind, "caisse_id": caisse_id},
-    )
-    return account
+def _caisse_account(caisse: Caisse, code: str, name: str, kind: str) -> Account:
+    return ledger.account(f"{code}-C{caisse.id}", name[:250], kind, caisse=caisse)
 
 
 def credit_account(caisse: Caisse) -> Account:
     """4191: the credit the members hold, owed by the caisse in its own money."""
     name = _("Members' credit, %(caisse)s") % {"caisse": caisse.name}
-    return _caisse_account(caisse.id, "4191", name, AccountKind.LIABILITY)
+    return _caisse_account(caisse, "4191", name, AccountKind.LIABILITY)
 
 
 def allocations_account(caisse: Caisse) -> Account:
     name = _("Allocations credited, %(caisse)s") % {"caisse": caisse.name}
-    return _caisse_account(caisse.id, "6571", name, AccountKind.EXPENSE)
+    return _caisse_account(caisse, "6571", name, AccountKind.EXPENSE)
 
 
 def contributions_account(caisse: Caisse) -> Account:
     name = _("Members' contributions, %(caisse)s") % {"caisse": caisse.name}
-    return _caisse_account(caisse.id, "7561", name, AccountKind.INCOME)
+    return _caisse_account(caisse, "7561", name, AccountKind.INCOME)
 
 
 def grants_account(caisse: Caisse) -> Account:
     name = _("Grants, %(caisse)s") % {"caisse": caisse.name}
-    return _caisse_account(caisse.id, "741", name, AccountKind.INCOME)
+    return _caisse_account(caisse, "741", name, AccountKind.INCOME)
 
 
 def month_post(
