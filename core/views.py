@@ -3,6 +3,7 @@ form are read, and the error page."""
 
 import functools
 import sys
+from datetime import date
 from decimal import Decimal
 
 from django import db, forms
@@ -107,6 +108,15 @@ def posted_id(request, name: str) -> int:
     """The id a form posted in `name`; 0, which names nothing, when it is not one."""
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+def posted_date(request, name: str, *, default: date) -> date:
+    """The day a date input posted in `name` (YYYY-MM-DD); `default` when it is empty or
+    not a day."""
+    try:
+        return date.fromisoformat(request.POST.get(name, "")[:10])
+    except ValueError:
+        return default
 
 
 def posted_amount(request, name: str) -> Decimal:

@@ -1,7 +1,6 @@
 """The screens of the grocery volunteers (grouped order, household orders, reception) and of
 the CCAS staff (households, enrolment and renewal, access log, envelopes)."""
 
-from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -19,7 +18,14 @@ from core.errors import DomainError
 from core.formats import format_date, format_euros
 from core.models import DataImport
 from core.money import quantize_money
-from core.views import posted_amount, posted_id, quantities_from, refused, role_required
+from core.views import (
+    posted_amount,
+    posted_date,
+    posted_id,
+    quantities_from,
+    refused,
+    role_required,
+)
 from producers.models import Producer
 from producers.selectors import offer_list
 from ssa import services as ssa_services
@@ -558,10 +564,7 @@ def _caisse_membership(request, household) -> None:
     """The CCAS enrols the household in one of its caisses alimentaires, or records that it
     leaves (DESIGN.md §14); the services log the access."""
     now = timezone.now()
-    try:
-        day = date.fromisoformat(request.POST.get("on", "")[:10])
-    except ValueError:
-        day = timezone.localdate()
+    day = posted_date(request, "on", default=timezone.localdate())
     if "leave" in request.POST:
         member = get_object_or_404(household.caisses, pk=posted_id(request, "member"))
         ssa_services.member_update(

@@ -14,7 +14,7 @@ from accounting.choices import PaymentMethod
 from core.choices import Role
 from core.errors import DomainError, InvalidInput
 from core.formats import format_euros
-from core.views import posted_amount, posted_id, refused, role_required
+from core.views import posted_amount, posted_date, posted_id, refused, role_required
 from producers.models import Producer, Product
 
 from . import selectors, services
@@ -142,15 +142,11 @@ def _register(request, caisse: Caisse) -> None:
     if household is None:
         message = _("No household has the reference « %(reference)s ».") % {"reference": reference}
         raise InvalidInput(message, fields={"reference": [message]})
-    try:
-        joined_on = date.fromisoformat(request.POST.get("joined_on", "")[:10])
-    except ValueError:
-        joined_on = timezone.localdate()
     services.member_join(
         caisse=caisse,
         household=household,
         monthly_contribution=posted_amount(request, "monthly_contribution"),
-        joined_on=joined_on,
+        joined_on=posted_date(request, "joined_on", default=timezone.localdate()),
         user=request.user,
         now=timezone.now(),
     )
