@@ -14,6 +14,7 @@ from ssa import selectors, services
 from ssa.models import Caisse, CreditMovement, Member
 from tests import factories
 from tests.helpers import client_for
+from tests.ssa.helpers import approve, join_by
 
 NOW = timezone.now()
 
@@ -63,20 +64,6 @@ def balances(client, caisse) -> dict[int, str]:
     return {row["household"]: row["balance"] for row in rows}
 
 
-def approve(caisse, producer):
-    proposal = services.proposal_open(
-        caisse=caisse,
-        subject_kind="producer",
-        subject=producer.id,
-        text="Local, sans pesticides de synthèse.",
-        opened_on=month(0),
-        closes_on=month(0),
-    )
-    for voter in ("Aïcha B.", "Jean-Marc D.", "Louise P."):
-        services.vote_record(proposal=proposal, voter=voter, choice="for")
-    services.proposal_decide(proposal=proposal, today=month(0))
-
-
 def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_client):
     first, second = (factories.enrol(world, funder=world.funder) for _ in range(2))
     logged = HouseholdAccessLog.objects.count()
@@ -93,7 +80,7 @@ def test_three_months_of_credit_joining_leaving_and_expiry(world, caisse, ccas_c
     member = Member.objects.get(household=first)
     # The first orders 14 kg of carrots delivered this month from its credit:
     # 28.00 + 1.54 VAT = 29.54 €; an order past what is left is refused.
-    approve(caisse, world.producer)
+    approve(caisse, producer=world.producer, on=month(0))
     cycle = factories.OrderCycleFactory(
         hub=world.hub,
         status="open",
@@ -252,14 +239,7 @@ def test_the_committee_decides_with_its_quorum(world, caisse, coordinator_client
 
 def test_the_approved_are_published_without_login_nor_personal_data(world, caisse):
     household = factories.enrol(world, funder=world.funder)
-    services.member_join(
-        caisse=caisse,
-        household=household,
-        monthly_contribution=D("10"),
-        joined_on=month(0),
-        user=world.ccas_staff,
-        now=timezone.now(),
-    )
+    join_by(world.ccas_staff, caisse, household, D("10"), joined_on=month(0))
     proposal = services.proposal_open(
         caisse=caisse,
         subject_kind="producer",
@@ -300,14 +280,7 @@ def test_a_month_of_a_caisse_through_the_coordinator_s_screens(world):
     screen.post(page, {"committee": "Aïcha B.\nSamir K.\n"})
     caisse.social_services.add(world.social_service)
     household = factories.enrol(world, funder=world.funder)
-    services.member_join(
-        caisse=caisse,
-        household=household,
-        monthly_contribution=D("15"),
-        joined_on=month(0),
-        user=world.ccas_staff,
-        now=timezone.now(),
-    )
+    join_by(world.ccas_staff, caisse, household, D("15"), joined_on=month(0))
 
     credited = screen.post(page, {"credit": "1"}, follow=True).content.decode()
     screen.post(page, {"credit": "1"})  # nothing twice
@@ -331,13 +304,12 @@ def test_the_month_credited_is_told_once_to_the_coordinator_and_the_caisse_s_cca
     from notifications.models import Notification
 
     for contribution in ("20.00", "50.00"):
-        services.member_join(
-            caisse=caisse,
-            household=factories.enrol(world, funder=world.funder),
-            monthly_contribution=D(contribution),
+        join_by(
+            world.ccas_staff,
+            caisse,
+            factories.enrol(world, funder=world.funder),
+            D(contribution),
             joined_on=month(0),
-            user=world.ccas_staff,
-            now=NOW,
         )
     with django_capture_on_commit_callbacks(execute=True):
         services.month_credit(caisse=caisse, month=month(0), now=NOW)

@@ -15,6 +15,7 @@ from ssa.models import Member
 from ssa.selectors import balance
 from tests import factories
 from tests.orders.test_concurrency import enrol, open_cycle, run_together, setting_up
+from tests.ssa.helpers import approve, join_by
 
 pytestmark = [
     pytest.mark.postgres,
@@ -41,23 +42,13 @@ def test_ten_orders_of_one_member_in_ten_cycles_its_credit_admits_two(transactio
             "committee": ["Aïcha B."],
         },
     )
-    proposal = services.proposal_open(
-        caisse=caisse,
-        subject_kind="product",
-        subject=product.id,
-        text="Local.",
-        opened_on=timezone.localdate(),
-        closes_on=timezone.localdate(),
-    )
-    services.vote_record(proposal=proposal, voter="Aïcha B.", choice="for")
-    services.proposal_decide(proposal=proposal, today=timezone.localdate())
-    services.member_join(
-        caisse=caisse,
-        household=household,
-        monthly_contribution=Decimal("10"),
+    approve(caisse, product=product)
+    join_by(
+        staff,
+        caisse,
+        household,
+        Decimal("10"),
         joined_on=delivery.replace(day=1) - timedelta(days=40),
-        user=staff,
-        now=timezone.now(),
     )
     services.month_credit(caisse=caisse, month=delivery, now=timezone.now())
 

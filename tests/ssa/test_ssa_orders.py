@@ -25,6 +25,7 @@ from ssa import services
 from ssa.models import Caisse, CreditMovement, Member
 from tests import factories
 from tests.accounting.conftest import dispatch_in_full, settle
+from tests.ssa.helpers import join_by
 
 NOW = timezone.now()
 
@@ -127,14 +128,7 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
     c = market.household
     stranger = factories.enrol(world, funder=world.funder)  # not a member
     for household, contribution in ((a, D("20")), (b, D("50"))):
-        services.member_join(
-            caisse=caisse,
-            household=household,
-            monthly_contribution=contribution,
-            joined_on=timezone.localdate().replace(day=1),
-            user=world.ccas_staff,
-            now=NOW,
-        )
+        join_by(world.ccas_staff, caisse, household, contribution)
     assert services.month_credit(caisse=caisse, month=delivery_month, now=NOW) == 2
     assert credit(ccas_client, caisse) == {a.id: "100.00", b.id: "100.00"}
 
@@ -274,13 +268,12 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
     ]
     # With five more members, the spending shows, by kind and by producer.
     for _ in range(3):
-        services.member_join(
-            caisse=caisse,
-            household=factories.enrol(world, funder=world.funder),
-            monthly_contribution=D("30"),
+        join_by(
+            world.ccas_staff,
+            caisse,
+            factories.enrol(world, funder=world.funder),
+            D("30"),
             joined_on=today,
-            user=world.ccas_staff,
-            now=NOW,
         )
     (row,) = official_client.get(
         "/api/v1/dashboards/caisses/",
@@ -327,14 +320,7 @@ def test_a_cycle_mixing_social_tariff_and_caisse_orders_settles_to_a_zero_trial_
 def test_a_cancelled_caisse_order_gives_its_credit_back(
     world, market, caisse, volunteer_client, ccas_client
 ):
-    member = services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("10"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    member = join_by(world.ccas_staff, caisse, market.household, D("10"))
     services.month_credit(caisse=caisse, month=market.cycle.delivery_date, now=NOW)
     placed = order(volunteer_client, market, market.household, [("eggs", "6")])
     assert credit(ccas_client, caisse) == {market.household.id: "85.44"}
@@ -349,13 +335,8 @@ def test_a_cancelled_caisse_order_gives_its_credit_back(
 def test_the_statement_and_the_books_refuse_what_is_wrong(
     world, market, caisse, coordinator_client, ccas_client, volunteer_client
 ):
-    member = services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("10"),
-        joined_on=timezone.localdate(),
-        user=world.ccas_staff,
-        now=NOW,
+    member = join_by(
+        world.ccas_staff, caisse, market.household, D("10"), joined_on=timezone.localdate()
     )
     url = f"/api/v1/caisses/{caisse.id}"
     for month in ("2026-13", "9999-12", "26-12", "2026-1"):
@@ -408,13 +389,12 @@ def test_officials_see_caisses_as_aggregates_with_small_cells_hidden(
     )
     for target, contributions in ((caisse, ["5"] * 5 + ["40"] * 6 + ["25"]), (small, "123")):
         for contribution in contributions:
-            services.member_join(
-                caisse=target,
-                household=factories.enrol(world, funder=world.funder),
-                monthly_contribution=D(contribution),
+            join_by(
+                world.ccas_staff,
+                target,
+                factories.enrol(world, funder=world.funder),
+                D(contribution),
                 joined_on=timezone.localdate(),
-                user=world.ccas_staff,
-                now=NOW,
             )
     today = timezone.localdate()
     answer = official_client.get(
@@ -456,14 +436,7 @@ def test_officials_see_caisses_as_aggregates_with_small_cells_hidden(
 def test_repeating_a_caisse_order_is_paid_by_the_caisse_again(
     world, market, caisse, volunteer_client, ccas_client
 ):
-    services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("10"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    join_by(world.ccas_staff, caisse, market.household, D("10"))
     services.month_credit(caisse=caisse, month=market.cycle.delivery_date, now=NOW)
     placed = order(volunteer_client, market, market.household, [("eggs", "6")])  # 14.56 €
     next_cycle = factories.OrderCycleFactory(

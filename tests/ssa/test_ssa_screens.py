@@ -16,6 +16,7 @@ from ssa import services
 from ssa.models import Caisse, Contribution, Grant, Member
 from tests import factories
 from tests.helpers import client_for
+from tests.ssa.helpers import approve, join_by
 
 NOW = timezone.now()
 
@@ -41,16 +42,7 @@ def caisse(world) -> Caisse:
             "committee": ["Aïcha B."],
         },
     )
-    proposal = services.proposal_open(
-        caisse=caisse,
-        subject_kind="producer",
-        subject=world.producer.id,
-        text="Maraîchage local.",
-        opened_on=timezone.localdate(),
-        closes_on=timezone.localdate(),
-    )
-    services.vote_record(proposal=proposal, voter="Aïcha B.", choice="for")
-    services.proposal_decide(proposal=proposal, today=timezone.localdate())
+    approve(caisse, producer=world.producer)
     return caisse
 
 
@@ -94,14 +86,7 @@ def test_the_ccas_enrols_from_the_household_page_and_records_the_leaving(world, 
 
 def test_a_volunteer_orders_for_a_member_from_its_credit(world, market, caisse):
     household = market.household
-    services.member_join(
-        caisse=caisse,
-        household=household,
-        monthly_contribution=D("10"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    join_by(world.ccas_staff, caisse, household, D("10"))
     services.month_credit(caisse=caisse, month=market.cycle.delivery_date, now=NOW)
     volunteer = screen_for(world.volunteer)
     page = f"/epicerie/cycles/{market.cycle.id}/foyers/"
@@ -147,14 +132,7 @@ def test_a_volunteer_orders_for_a_member_from_its_credit(world, market, caisse):
 def test_the_coordinator_records_contributions_and_grants_and_reads_the_month(
     world, market, caisse
 ):
-    member = services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("15"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    member = join_by(world.ccas_staff, caisse, market.household, D("15"))
     services.month_credit(caisse=caisse, month=timezone.localdate(), now=NOW)
     coordinator = screen_for(world.coordinator)
     month = f"{timezone.localdate():%Y-%m}"
@@ -230,14 +208,7 @@ def test_the_caisse_registers_a_household_by_its_reference(world, market, caisse
 
 
 def test_a_contribution_recorded_by_mistake_is_cancelled_by_a_reversal(world, market, caisse):
-    member = services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("15"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    member = join_by(world.ccas_staff, caisse, market.household, D("15"))
     coordinator = screen_for(world.coordinator)
     page = f"/coordination/caisses/{caisse.id}/"
     coordinator.post(
@@ -287,27 +258,13 @@ def test_a_contribution_recorded_by_mistake_is_cancelled_by_a_reversal(world, ma
 
 
 def test_a_ccas_follows_its_own_members_of_its_caisses(world, market, caisse):
-    own = services.member_join(
-        caisse=caisse,
-        household=market.household,
-        monthly_contribution=D("12"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.ccas_staff,
-        now=NOW,
-    )
+    own = join_by(world.ccas_staff, caisse, market.household, D("12"))
     # Another CCAS's household in the same caisse: counted, never listed to this CCAS.
     caisse.social_services.add(world.other_social_service)
     other = factories.enrol(world, funder=world.funder)
     other.social_service = world.other_social_service
     other.save(update_fields=["social_service"])
-    services.member_join(
-        caisse=caisse,
-        household=other,
-        monthly_contribution=D("30"),
-        joined_on=timezone.localdate().replace(day=1),
-        user=world.coordinator,
-        now=NOW,
-    )
+    join_by(world.coordinator, caisse, other, D("30"))
     services.month_credit(caisse=caisse, month=timezone.localdate(), now=NOW)
     page = screen_for(world.ccas_staff).get("/ccas/caisses/").content.decode()
     text = " ".join(page.split())
