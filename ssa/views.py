@@ -18,6 +18,7 @@ from core.views import posted_amount, posted_date, posted_id, refused, role_requ
 from producers.models import Producer, Product
 
 from . import selectors, services
+from .api.serializers import MonthQuerySerializer
 from .choices import ProposalStatus, SubjectKind, VoteChoice
 from .models import Caisse, CreditMovement
 
@@ -72,14 +73,10 @@ def caisses_page(request):
 
 
 def _month(value: str, default: date) -> date:
-    """A month typed as YYYY-MM (the month input's value), else `default`'s."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        if 1900 <= year < 2100:
-            return date(year, month, 1)
-    except ValueError:
-        pass
-    return default.replace(day=1)
+    """A month typed as YYYY-MM (the month input's value, read as the API reads it), else
+    `default`'s."""
+    query = MonthQuerySerializer(data={"month": value})
+    return query.month_start() if query.is_valid() else default.replace(day=1)
 
 
 def _books(request, caisse: Caisse, month: date) -> None:
